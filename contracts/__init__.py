@@ -1,0 +1,1 @@
+"""Commands and queries each service accepts, their replies and errors, and every NATS name."""

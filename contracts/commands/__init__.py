@@ -1,0 +1,14 @@
+"""Commands each department service accepts, one module per department."""
+from __future__ import annotations
+
+from contracts.commands import engineering, production, sales
+from contracts.commands.base import Command
+
+ALL: dict[str, dict[str, type[Command]]] = {
+    "sales": {c.name: c for c in sales.COMMANDS},
+    "engineering": {c.name: c for c in engineering.COMMANDS},
+    "production": {c.name: c for c in production.COMMANDS},
+    "quality": {},
+}
+
+__all__ = ["ALL", "Command"]

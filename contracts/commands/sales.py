@@ -1,0 +1,85 @@
+"""Commands of the sales service (subjects ``salesflow.cmd.sales.<name>``)."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import ClassVar
+
+from pydantic import Field
+
+from contracts.commands.base import Command, SampleCommand
+from events.envelope import DieDifficulty
+from events.sales import MaterialSet
+
+
+class RequestSample(SampleCommand):
+    """Register a customer's sample request with the R-S3 material checklist."""
+
+    name: ClassVar[str] = "request_sample"
+    customer: str = Field(min_length=1, max_length=120, description="Customer name / 客户")
+    product: str = Field(min_length=1, max_length=120, description="Product / 产品")
+    part_no: str = Field(min_length=1, max_length=60, description="Part number / 料号")
+    salesperson: str = Field(min_length=1, max_length=80, description="Salesperson / 业务员")
+    materials: MaterialSet = Field(default_factory=MaterialSet)
+
+
+class UpdateSampleMaterials(SampleCommand):
+    """Complete or correct the material checklist."""
+
+    name: ClassVar[str] = "update_sample_materials"
+    materials: MaterialSet
+
+
+class CompleteCosting(SampleCommand):
+    """Technical support records the costing and BOM."""
+
+    name: ClassVar[str] = "complete_costing"
+    bom_ref: str = Field(min_length=1, max_length=60)
+    material_cost: Decimal = Field(ge=0)
+    process_cost: Decimal = Field(ge=0)
+    die_difficulty: DieDifficulty
+
+
+class PrepareQuotation(SampleCommand):
+    """The quotation specialist prepares the quotation."""
+
+    name: ClassVar[str] = "prepare_quotation"
+    quotation_no: str = Field(min_length=1, max_length=40)
+    unit_price: Decimal = Field(gt=0)
+    currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
+
+
+class SignQuotation(SampleCommand):
+    """The CS supervisor signs the quotation off."""
+
+    name: ClassVar[str] = "sign_quotation"
+
+
+class ApprovePrice(SampleCommand):
+    """The salesperson reports the customer's price approval."""
+
+    name: ClassVar[str] = "approve_price"
+
+
+class OpenSampleApplication(SampleCommand):
+    """The assistant opens the Sample Processing Application."""
+
+    name: ClassVar[str] = "open_sample_application"
+    application_no: str = Field(min_length=1, max_length=40)
+
+
+class ApproveSampleApplication(SampleCommand):
+    """The CS supervisor or a manager approves the application; it goes to engineering."""
+
+    name: ClassVar[str] = "approve_sample_application"
+
+
+COMMANDS: tuple[type[Command], ...] = (
+    RequestSample,
+    UpdateSampleMaterials,
+    CompleteCosting,
+    PrepareQuotation,
+    SignQuotation,
+    ApprovePrice,
+    OpenSampleApplication,
+    ApproveSampleApplication,
+)

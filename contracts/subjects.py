@@ -1,0 +1,53 @@
+"""Every subject, stream and durable name of salesflow, in one place."""
+from __future__ import annotations
+
+from events.envelope import Department
+
+PREFIX = "salesflow"
+DEPARTMENTS: tuple[Department, ...] = tuple(Department)
+
+# Headers the relay puts on every event message.
+HEADER_TYPE = "Salesflow-Type"
+HEADER_DEPARTMENT = "Salesflow-Department"
+
+PROJECTIONS = "projections"
+QUERY_SAMPLES = f"{PREFIX}.query.samples"
+QUERY_HISTORY = f"{PREFIX}.query.history"
+QUERY_DEAD_LETTERS = f"{PREFIX}.query.dead_letters"
+CTL_REBUILD = f"{PREFIX}.ctl.projections.rebuild"
+CTL_REBUILD_PROGRESS = f"{PREFIX}.ctl.projections.rebuild.progress"
+DEAD_LETTER_STREAM = "SALESFLOW_DEAD_LETTERS"
+
+
+def stream_name(department: Department | str) -> str:
+    """JetStream stream holding one department's events."""
+    return f"SALESFLOW_{Department(department).value.upper()}"
+
+
+def stream_subjects(department: Department | str) -> str:
+    return f"{PREFIX}.{Department(department).value}.>"
+
+
+def command_subject(department: Department | str, command: str) -> str:
+    return f"{PREFIX}.cmd.{Department(department).value}.{command}"
+
+
+def command_wildcard(department: Department | str) -> str:
+    return f"{PREFIX}.cmd.{Department(department).value}.*"
+
+
+def status_subject(component: str) -> str:
+    return f"{PREFIX}.ctl.{component}.status"
+
+
+def durable_name(consumer: str, source: Department | str) -> str:
+    """Durable consumer of ``consumer`` (a department or 'projections') on ``source``'s stream."""
+    return f"{consumer}-from-{Department(source).value}"
+
+
+def dead_letter_subject(consumer: str, source: Department | str) -> str:
+    return f"{PREFIX}.dlq.{consumer}.{Department(source).value}"
+
+
+def queue_group(component: str) -> str:
+    return f"{PREFIX}-{component}"

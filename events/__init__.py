@@ -1,0 +1,20 @@
+"""Every domain event of salesflow, defined once, as frozen pydantic models."""
+from __future__ import annotations
+
+from events import engineering, production, quality, sales
+from events.envelope import Actor, Department, DieDifficulty, DomainEvent, Role
+from events.registry import REGISTRY, EventRegistry
+
+__all__ = [
+    "REGISTRY",
+    "Actor",
+    "Department",
+    "DieDifficulty",
+    "DomainEvent",
+    "EventRegistry",
+    "Role",
+    "engineering",
+    "production",
+    "quality",
+    "sales",
+]

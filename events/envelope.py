@@ -1,0 +1,101 @@
+"""The envelope every domain event carries, and the vocabulary shared by all departments."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Department(StrEnum):
+    """A department service; each owns one event store and one JetStream stream."""
+
+    SALES = "sales"
+    ENGINEERING = "engineering"
+    PRODUCTION = "production"
+    QUALITY = "quality"
+
+
+class Role(StrEnum):
+    """The roles of DOMAIN.md; a command is given by a person acting in one of them."""
+
+    MARKETING_MANAGER = "marketing_manager"
+    SALES_MANAGER = "sales_manager"
+    CS_SUPERVISOR = "cs_supervisor"
+    SALESPERSON = "salesperson"
+    SALES_ASSISTANT = "sales_assistant"
+    TECHNICAL_SUPPORT = "technical_support"
+    QUOTATION_SPECIALIST = "quotation_specialist"
+    ENGINEER = "engineer"
+    PMC_PLANNER = "pmc_planner"
+    PRODUCTION_SUPERVISOR = "production_supervisor"
+    QC_INSPECTOR = "qc_inspector"
+    QUALITY_ENGINEER = "quality_engineer"
+    SYSTEM = "system"
+
+
+class DieDifficulty(StrEnum):
+    """How hard the cutting die is; it decides the 12 / 24 / 48 working-hour allowance (R-S3)."""
+
+    SIMPLE = "simple"
+    NORMAL = "normal"
+    COMPLEX = "complex"
+
+
+class Frozen(BaseModel):
+    """Base of every value on the wire: immutable, unknown fields refused."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Actor(Frozen):
+    """Who did it: a named person acting in a role (or the system, for automatic reactions)."""
+
+    user: str = Field(min_length=1, max_length=80, description="User name of the person")
+    role: Role = Field(description="Role the person acted in")
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+class DomainEvent(Frozen):
+    """Envelope fields shared by every event; subclasses add the facts of one business event."""
+
+    department: ClassVar[Department]
+    aggregate: ClassVar[str]
+    version: ClassVar[int] = 1
+    record_field: ClassVar[str | None] = None
+
+    originator_id: UUID = Field(description="Aggregate id")
+    originator_version: int = Field(ge=1, description="Aggregate version after this event")
+    timestamp: datetime = Field(description="When it happened (timezone aware)")
+    event_id: UUID = Field(description="Unique id of this event")
+    actor: Actor = Field(description="Who caused it")
+    correlation_id: UUID = Field(description="Id shared by every event of one business conversation")
+    causation_id: UUID | None = Field(default=None, description="Event id that caused this one")
+
+    @classmethod
+    def type_name(cls) -> str:
+        return cls.__name__
+
+    @classmethod
+    def type_key(cls) -> str:
+        """Registry key and stored topic, e.g. ``SampleRequested.v1``."""
+        return f"{cls.__name__}.v{cls.version}"
+
+    @classmethod
+    def subject(cls) -> str:
+        """JetStream subject: ``salesflow.<department>.<aggregate>.<event>``."""
+        return f"salesflow.{cls.department.value}.{cls.aggregate}.{_snake(cls.__name__)}"
+
+    @property
+    def record_no(self) -> str | None:
+        """The business record number (e.g. sample request no.) this event belongs to."""
+        if self.record_field is None:
+            return None
+        value = getattr(self, self.record_field)
+        return str(value) if value is not None else None

@@ -1,0 +1,1 @@
+"""The department services, the gateway and their shared runtime."""

@@ -1,0 +1,115 @@
+"""What every department's aggregates share: the base aggregate, the command context, the errors.
+
+Standard library and ``events`` only: no framework code reaches the domain.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Self, TypeVar
+
+from events.envelope import Actor, DomainEvent, Role
+
+NAMESPACE = uuid.UUID("6f1c2f7e-1f55-4c5e-9a2a-5a1e5f10a0de")
+
+
+def record_id(kind: str, number: str) -> uuid.UUID:
+    """Deterministic aggregate id from a business number, so a number can be used only once."""
+    return uuid.uuid5(NAMESPACE, f"{kind}:{number}")
+
+
+class DomainError(Exception):
+    """A refusal with a sentence in English and in Chinese."""
+
+    kind = "rule"
+
+    def __init__(self, rule: str | None, en: str, zh: str, field: str | None = None) -> None:
+        super().__init__(f"{rule or field}: {en}")
+        self.rule, self.en, self.zh, self.field = rule, en, zh, field
+
+
+class RuleBroken(DomainError):
+    """The command breaks a DOMAIN.md rule (order of steps, missing material, ...)."""
+
+    kind = "rule"
+
+
+class Forbidden(DomainError):
+    """The actor's role may not give this command."""
+
+    kind = "forbidden"
+
+
+class NotFound(DomainError):
+    """The record named by the command does not exist."""
+
+    kind = "not_found"
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who gives a command, when, and in which conversation; injected so replays are exact."""
+
+    actor: Actor
+    now: datetime
+    correlation_id: uuid.UUID
+    causation_id: uuid.UUID | None = None
+
+    def require(self, rule: str, allowed: Iterable[Role], en_action: str, zh_action: str) -> None:
+        allowed = tuple(allowed)
+        if self.actor.role not in allowed:
+            names = ", ".join(r.value for r in allowed)
+            raise Forbidden(
+                rule,
+                f"only {names} may {en_action}; {self.actor.user} acts as {self.actor.role.value}",
+                f"只有 {names} 可以{zh_action}；{self.actor.user} 的角色是 {self.actor.role.value}",
+            )
+
+
+E = TypeVar("E", bound=DomainEvent)
+
+
+@dataclass
+class Aggregate:
+    """Event-sourced aggregate: command methods check rules, then ``trigger`` an event."""
+
+    id: uuid.UUID
+    version: int = 0
+    _pending: list[DomainEvent] = field(default_factory=list, repr=False)
+
+    def trigger(self, event_cls: type[E], ctx: Context, **facts: Any) -> E:
+        event = event_cls(
+            originator_id=self.id,
+            originator_version=self.version + 1,
+            timestamp=ctx.now,
+            event_id=uuid.uuid4(),
+            actor=ctx.actor,
+            correlation_id=ctx.correlation_id,
+            causation_id=ctx.causation_id,
+            **facts,
+        )
+        self.apply(event)
+        self._pending.append(event)
+        return event
+
+    def apply(self, event: DomainEvent) -> None:
+        """Change state for one event; subclasses dispatch on the event type."""
+        handler = getattr(self, f"when_{type(event).__name__}", None)
+        if handler is not None:
+            handler(event)
+        self.version = event.originator_version
+
+    def collect_events(self) -> list[DomainEvent]:
+        pending, self._pending = self._pending, []
+        return pending
+
+    @classmethod
+    def project(cls, aggregate: Self | None, events: Iterable[DomainEvent]) -> Self | None:
+        """Rebuild from stored events (eventsourcing's ``projector_func``)."""
+        for event in events:
+            if aggregate is None:
+                aggregate = cls(id=event.originator_id)
+            aggregate.apply(event)
+        return aggregate

@@ -1,0 +1,1 @@
+"""The engineering department service (工程部)."""

@@ -1,0 +1,69 @@
+"""Engineering's sampling job: opened from an approved application, scheduled, sample returned."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from events import engineering as ev
+from events.envelope import DieDifficulty, Role
+from events.production import SampleCompleted
+from events.sales import SampleApplicationApproved
+from services.domain import Aggregate, Context, RuleBroken, record_id
+
+
+def job_id(request_no: str) -> UUID:
+    return record_id("sampling_job", request_no)
+
+
+@dataclass
+class SamplingJob(Aggregate):
+    """The sampling of one sample request inside engineering."""
+
+    request_no: str = ""
+    die_difficulty: DieDifficulty | None = None
+    status: str = "new"
+
+    def open(self, ctx: Context, approved: SampleApplicationApproved) -> None:
+        if self.version:
+            return  # already opened from this application: nothing more to do
+        self.trigger(ev.SamplingJobOpened, ctx, request_no=approved.request_no,
+                     sample_id=approved.originator_id, customer=approved.customer,
+                     product=approved.product, part_no=approved.part_no,
+                     die_difficulty=approved.die_difficulty)
+
+    def schedule(self, ctx: Context, scheduled_for: datetime) -> None:
+        ctx.require("R-S3", [Role.ENGINEER], "schedule sampling", "安排打样")
+        if self.status != "open":
+            raise RuleBroken("R-S3", f"sampling of {self.request_no} can be scheduled once, after "
+                             f"the application is approved (job is {self.status})",
+                             f"打样 {self.request_no} 只能在申请审核后安排一次（当前：{self.status}）")
+        assert self.die_difficulty is not None
+        self.trigger(ev.SamplingScheduled, ctx, request_no=self.request_no,
+                     scheduled_for=scheduled_for, die_difficulty=self.die_difficulty)
+
+    def receive_finished(self, ctx: Context, completed: SampleCompleted) -> None:
+        if self.status != "scheduled":
+            return  # already received (a redelivery), or a job this service never scheduled
+        self.trigger(ev.FinishedSampleReceived, ctx, request_no=self.request_no,
+                     completed_event_id=completed.event_id)
+
+    def return_sample(self, ctx: Context) -> None:
+        ctx.require("R-S6", [Role.ENGINEER], "return a sample to sales", "将样品交回业务部")
+        if self.status != "completed":
+            raise RuleBroken("R-S6", f"sample {self.request_no} is not completed by production yet "
+                             f"(job is {self.status})",
+                             f"样品 {self.request_no} 生产尚未完成，不能交回（当前：{self.status}）")
+        self.trigger(ev.SampleReturnedToSales, ctx, request_no=self.request_no)
+
+    def when_SamplingJobOpened(self, e: ev.SamplingJobOpened) -> None:
+        self.request_no, self.die_difficulty, self.status = e.request_no, e.die_difficulty, "open"
+
+    def when_SamplingScheduled(self, e: ev.SamplingScheduled) -> None:
+        self.status = "scheduled"
+
+    def when_FinishedSampleReceived(self, e: ev.FinishedSampleReceived) -> None:
+        self.status = "completed"
+
+    def when_SampleReturnedToSales(self, e: ev.SampleReturnedToSales) -> None:
+        self.status = "returned"

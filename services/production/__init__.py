@@ -1,0 +1,1 @@
+"""The production department service (生产部, with PMC planning)."""

@@ -1,0 +1,36 @@
+"""The production application: sample work orders, opened by engineering's scheduling."""
+from __future__ import annotations
+
+from eventsourcing.persistence import Tracking
+
+from contracts.commands import production as cmd
+from contracts.replies import EventRef
+from events.engineering import SamplingScheduled
+from events.envelope import Department
+from services.domain import Context
+from services.production.sample_work_order import SampleWorkOrder, work_order_id
+from services.runtime.store import DepartmentApplication
+
+
+class ProductionApplication(DepartmentApplication):
+    """Production's event store and use cases."""
+
+    name = Department.PRODUCTION.value
+
+    def work_order(self, request_no: str) -> SampleWorkOrder:
+        return self.load(SampleWorkOrder, work_order_id(request_no), f"sample work order {request_no}")
+
+    def promise_delivery(self, c: cmd.PromiseDelivery, ctx: Context) -> list[EventRef]:
+        order = self.work_order(c.request_no)
+        order.promise(ctx, c.promised_at)
+        return self.store(order)
+
+    def complete_sample(self, c: cmd.CompleteSample, ctx: Context) -> list[EventRef]:
+        order = self.work_order(c.request_no)
+        order.complete(ctx)
+        return self.store(order)
+
+    def on_sampling_scheduled(self, event: SamplingScheduled, tracking: Tracking) -> None:
+        order = self.load_or_new(SampleWorkOrder, work_order_id(event.request_no))
+        order.receive_documents(self.reaction_context(event), event)
+        self.store(order, tracking=tracking)

@@ -1,0 +1,15 @@
+"""Production's routing tables."""
+from __future__ import annotations
+
+from contracts.commands import production as cmd
+from events.engineering import SamplingScheduled
+from events.envelope import Department
+from services.production.application import ProductionApplication as App
+from services.runtime.spec import ServiceSpec
+
+SPEC = ServiceSpec(
+    department=Department.PRODUCTION,
+    application=App,
+    commands={cmd.PromiseDelivery: App.promise_delivery, cmd.CompleteSample: App.complete_sample},
+    reactions={SamplingScheduled: App.on_sampling_scheduled},
+)

@@ -1,0 +1,1 @@
+"""The quality department service (品质部)."""

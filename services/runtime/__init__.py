@@ -1,0 +1,1 @@
+"""Shared runtime of the services: settings, store wiring, relay, consumers, command dispatch."""

@@ -1,0 +1,29 @@
+"""Connecting to NATS with one clear sentence when it is not there."""
+from __future__ import annotations
+
+import nats
+from nats.aio.client import Client
+from nats.errors import NoServersError
+
+
+class NatsUnavailable(RuntimeError):
+    """NATS could not be reached; the message says where we looked and what to do."""
+
+
+async def connect(url: str | None, name: str, *, attempts: int = 3) -> Client:
+    if not url:
+        raise NatsUnavailable(
+            "no NATS address: start the system with `salesflow up` (it records its address in the "
+            "data directory) or set NATS_URL / 未找到 NATS 地址：请先运行 `salesflow up` 或设置 NATS_URL")
+    try:
+        return await nats.connect(url, name=name, connect_timeout=2, max_reconnect_attempts=-1,
+                                  reconnect_time_wait=1, allow_reconnect=True,
+                                  error_cb=_quiet, disconnected_cb=None)
+    except (NoServersError, OSError, TimeoutError) as error:
+        raise NatsUnavailable(
+            f"NATS at {url} is unreachable ({type(error).__name__}); is `salesflow up` running? "
+            f"/ 无法连接 NATS（{url}），请确认 `salesflow up` 正在运行") from None
+
+
+async def _quiet(error: Exception) -> None:
+    """nats-py reports every reconnect attempt; the reconnect logic already handles them."""

@@ -1,0 +1,138 @@
+"""Durable, ordered consumption of one department's stream with exactly-once effect.
+
+Messages are handled one after another in stream order. The handler stores its result together
+with tracking ``(stream name, stream sequence)`` in one transaction, so a redelivered message is
+recognised and only acknowledged. A message that keeps failing goes to the dead-letter stream.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+from eventsourcing.persistence import Tracking
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.errors import FetchTimeoutError
+
+from contracts.subjects import HEADER_TYPE, dead_letter_subject, durable_name, stream_name
+from events.envelope import DomainEvent
+from events.registry import REGISTRY
+from services.runtime.settings import Settings
+from services.runtime.streams import ensure_consumer
+
+log = logging.getLogger(__name__)
+
+# Handles a batch of (event, tracking); returns how many it applied before the first failure,
+# and the exception that stopped it (None when all were applied).
+BatchHandler = Callable[[Sequence[tuple[DomainEvent, Tracking]]], Awaitable[tuple[int, Exception | None]]]
+Position = Callable[[str], Awaitable[int]]
+
+
+def decode(msg: Msg) -> DomainEvent:
+    key = (msg.headers or {}).get(HEADER_TYPE)
+    if not key:
+        raise ValueError(f"message on {msg.subject} has no {HEADER_TYPE} header")
+    return REGISTRY.decode_json(key, msg.data)
+
+
+class StreamConsumer:
+    """Pulls one source stream for one consumer (a department or the projections)."""
+
+    def __init__(self, js: JetStreamContext, *, consumer: str, source: str,
+                 filter_subjects: Sequence[str], handle: BatchHandler, position: Position,
+                 settings: Settings) -> None:
+        self.js, self.consumer, self.source = js, consumer, source
+        self.stream = stream_name(source)
+        self.durable = durable_name(consumer, source)
+        self.filter_subjects, self.handle, self.position = filter_subjects, handle, position
+        self.settings = settings
+        self.processed = 0
+        self.dead_lettered = 0
+        self.caught_up = asyncio.Event()
+
+    async def start(self) -> None:
+        tracked = await self.position(self.stream)
+        await ensure_consumer(self.js, self.stream, self.durable, self.filter_subjects, tracked,
+                              self.settings)
+        self._sub = await self.js.pull_subscribe_bind(self.durable, stream=self.stream)
+
+    async def stop(self) -> None:
+        sub = getattr(self, "_sub", None)
+        if sub is not None:
+            await sub.unsubscribe()
+
+    async def run(self) -> None:
+        await self.start()
+        while True:
+            try:
+                await self.poll_once(timeout=1.0)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("%s: fetch failed; retrying", self.durable, exc_info=True)
+                await asyncio.sleep(1.0)
+
+    async def poll_once(self, timeout: float) -> int:
+        try:
+            msgs = await self._sub.fetch(self.settings.fetch_batch, timeout=timeout)
+        except (FetchTimeoutError, TimeoutError):
+            self.caught_up.set()
+            return 0
+        await self.process(msgs)
+        return len(msgs)
+
+    async def process(self, msgs: list[Msg]) -> None:
+        """Apply the new messages in stream order; retry a failure in place, then dead-letter it.
+
+        Retrying here instead of nak-ing keeps the order: a nak'd message would come back after
+        later ones, whose stored tracking would then hide it.
+        """
+        tracked = await self.position(self.stream)
+        queue = [m for m in msgs if m.metadata.sequence.stream > tracked]
+        attempt = 1
+        while queue:
+            applied, error = await self._apply_prefix(queue)
+            self.processed += applied
+            queue = queue[applied:]
+            if error is None:
+                break
+            if attempt < self.settings.max_deliver and not isinstance(error, UndecodableMessage):
+                log.warning("%s: seq %d failed (attempt %d): %s", self.durable,
+                            queue[0].metadata.sequence.stream, attempt, error)
+                await queue[0].in_progress()
+                await asyncio.sleep(min(0.2 * 2 ** (attempt - 1), 5.0))
+                attempt += 1
+                continue
+            await self._dead_letter(queue[0], error, attempt)
+            queue, attempt = queue[1:], 1
+        for msg in msgs:
+            await msg.ack()
+
+    async def _apply_prefix(self, queue: list[Msg]) -> tuple[int, Exception | None]:
+        items: list[tuple[DomainEvent, Tracking]] = []
+        failure: Exception | None = None
+        for msg in queue:
+            try:
+                items.append((decode(msg), Tracking(self.stream, msg.metadata.sequence.stream)))
+            except Exception as error:
+                failure = UndecodableMessage(str(error))
+                break
+        applied, error = await self.handle(items) if items else (0, None)
+        return applied, error if error is not None else failure
+
+    async def _dead_letter(self, msg: Msg, error: Exception, attempts: int) -> None:
+        seq = msg.metadata.sequence.stream
+        body = json.dumps({
+            "consumer": self.consumer, "stream": self.stream, "seq": seq, "subject": msg.subject,
+            "error": f"{type(error).__name__}: {error}", "attempts": attempts,
+            "headers": dict(msg.headers or {}), "data": msg.data.decode(errors="replace"),
+        }).encode()
+        await self.js.publish(dead_letter_subject(self.consumer, self.source), body, timeout=5.0)
+        self.dead_lettered += 1
+        log.error("%s: seq %d dead-lettered after %d attempts: %s", self.durable, seq, attempts, error)
+
+
+class UndecodableMessage(ValueError):
+    """A message no retry can help: unknown type, missing header, invalid body."""

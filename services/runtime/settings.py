@@ -1,0 +1,65 @@
+"""Settings from environment variables (prefix ``SALESFLOW_``, plus ``NATS_URL``)."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+NATS_ADDRESS_FILE = "nats.url"
+
+
+class Settings(BaseSettings):
+    """Where the data lives, which database and which NATS server to use."""
+
+    model_config = SettingsConfigDict(env_prefix="SALESFLOW_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("./data"), description="Stores, NATS data, pid files")
+    db_url: str | None = Field(
+        default=None, description="postgresql://user:password@host:port/db; SQLite files when unset"
+    )
+    nats_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("NATS_URL", "SALESFLOW_NATS_URL"),
+        description="External NATS server; the embedded one is used when unset",
+    )
+    nats_port: int = Field(default=0, description="Port of the embedded nats-server; 0 picks a free one")
+    duplicate_window_hours: float = Field(default=7 * 24, description="JetStream dedupe window")
+    stream_replicas: int = Field(default=1, ge=1, le=5, description="Replicas of each stream")
+    max_deliver: int = Field(default=5, ge=1, description="Deliveries before a message is dead-lettered")
+    ack_wait_seconds: float = Field(default=30.0, gt=0)
+    relay_batch: int = Field(default=500, ge=1)
+    fetch_batch: int = Field(default=500, ge=1)
+    command_retries: int = Field(default=3, ge=1, description="Reload-and-retry on a concurrent save")
+
+    def resolved_nats_url(self) -> str | None:
+        """``NATS_URL`` if set, else the address ``salesflow up`` recorded in the data directory."""
+        if self.nats_url:
+            return self.nats_url
+        recorded = self.data_dir / NATS_ADDRESS_FILE
+        if recorded.exists():
+            return recorded.read_text().strip() or None
+        return None
+
+    def store_env(self, component: str) -> dict[str, str]:
+        """eventsourcing environment for one component's own store (file or schema)."""
+        if not self.db_url:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str((self.data_dir / f"{component}.sqlite").resolve()),
+                "SQLITE_LOCK_TIMEOUT": "10",
+            }
+        url = urlparse(self.db_url)
+        if url.scheme not in ("postgres", "postgresql"):
+            raise ValueError(f"SALESFLOW_DB_URL must be a postgresql:// URL, not {url.scheme}://")
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": url.path.lstrip("/") or "salesflow",
+            "POSTGRES_HOST": url.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": unquote(url.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(url.password or ""),
+            "POSTGRES_SCHEMA": component,
+        }

@@ -1,0 +1,67 @@
+"""What a department service is made of: its application, its commands and its reactions."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError, Tracking
+
+from contracts.commands.base import Command
+from events.envelope import Department, DomainEvent
+from services.runtime.commands import UseCase
+from services.runtime.store import DepartmentApplication
+
+log = logging.getLogger(__name__)
+
+Reaction = Callable[[Any, Any, Tracking], None]
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """The explicit routing tables of one department (see each department's ``wiring.py``)."""
+
+    department: Department
+    application: type[DepartmentApplication]
+    commands: Mapping[type[Command], UseCase]
+    reactions: Mapping[type[DomainEvent], Reaction] = field(default_factory=dict)
+
+    def sources(self) -> dict[Department, list[str]]:
+        """Other departments' streams this service reads, with the subjects it needs."""
+        wanted: dict[Department, list[str]] = {}
+        for event_cls in self.reactions:
+            wanted.setdefault(event_cls.department, []).append(event_cls.subject())
+        return wanted
+
+
+def reaction_handler(app: DepartmentApplication, reactions: Mapping[type[DomainEvent], Reaction],
+                     on_stored: Callable[[], None]) -> Callable[
+                         [Sequence[tuple[DomainEvent, Tracking]]], Any]:
+    """Batch handler for ``StreamConsumer``: one transaction (events + tracking) per message."""
+
+    def apply_all(items: Sequence[tuple[DomainEvent, Tracking]]) -> tuple[int, Exception | None]:
+        for index, (event, tracking) in enumerate(items):
+            reaction = reactions.get(type(event))
+            try:
+                if reaction is None:
+                    app.process_recorder.insert_tracking(tracking)
+                else:
+                    reaction(app, event, tracking)
+            except IntegrityError:
+                # Either this position is already tracked (a repeat), or an aggregate changed
+                # under us. Only a repeat is safe to pass over.
+                if app.tracked_position(tracking.application_name) < tracking.notification_id:
+                    return index, RuntimeError(f"concurrent change while reacting to {event.type_key()}")
+            except Exception as error:  # noqa: BLE001 - the consumer retries, then dead-letters
+                return index, error
+        return len(items), None
+
+    async def handle(items: Sequence[tuple[DomainEvent, Tracking]]) -> tuple[int, Exception | None]:
+        result = await asyncio.to_thread(apply_all, items)
+        if result[0]:
+            on_stored()
+        return result
+
+    return handle

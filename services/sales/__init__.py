@@ -1,0 +1,1 @@
+"""The sales department service (业务部 / 市场部)."""
