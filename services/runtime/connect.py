@@ -10,7 +10,7 @@ class NatsUnavailable(RuntimeError):
     """NATS could not be reached; the message says where we looked and what to do."""
 
 
-async def connect(url: str | None, name: str, *, attempts: int = 3) -> Client:
+async def connect(url: str | None, name: str) -> Client:
     if not url:
         raise NatsUnavailable(
             "no NATS address: start the system with `salesflow up` (it records its address in the "

@@ -5,7 +5,6 @@ import asyncio
 import json
 import logging
 import os
-import signal
 from collections.abc import Awaitable, Callable
 
 from faststream.nats import NatsBroker, NatsMessage
@@ -14,6 +13,7 @@ from contracts.subjects import command_wildcard, queue_group, status_subject
 from services.runtime.commands import CommandBus, reply_bytes
 from services.runtime.connect import connect
 from services.runtime.consumer import StreamConsumer
+from services.runtime.lifecycle import until_signalled
 from services.runtime.relay import Relay
 from services.runtime.settings import Settings
 from services.runtime.spec import ServiceSpec, reaction_handler
@@ -65,7 +65,7 @@ async def serve(spec: ServiceSpec, settings: Settings,
     await broker.start()
     log.info("%s service ready (pid %d)", name, os.getpid())
     try:
-        await (stopped() if stopped else _signalled())
+        await (stopped() if stopped else until_signalled())
     finally:
         await broker.stop()
         for task in tasks:
@@ -76,10 +76,3 @@ async def serve(spec: ServiceSpec, settings: Settings,
         await nc.drain()
         await asyncio.to_thread(app.close)
 
-
-async def _signalled() -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()

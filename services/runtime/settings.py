@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from urllib.parse import unquote, urlparse
+from zoneinfo import ZoneInfo
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,7 +32,11 @@ class Settings(BaseSettings):
     ack_wait_seconds: float = Field(default=30.0, gt=0)
     relay_batch: int = Field(default=500, ge=1)
     fetch_batch: int = Field(default=500, ge=1)
+    timezone: str = Field(default="Asia/Shanghai", description="Zone times are shown in")
     command_retries: int = Field(default=3, ge=1, description="Reload-and-retry on a concurrent save")
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     def resolved_nats_url(self) -> str | None:
         """``NATS_URL`` if set, else the address ``salesflow up`` recorded in the data directory."""

@@ -1,0 +1,1 @@
+"""Read models rebuilt from the events alone: summary tables, audit trail, SLA picture."""

@@ -1,0 +1,160 @@
+"""``salesflow``: run the system, drive the demo, read the tables and the audit trail."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from contracts.subjects import CTL_REBUILD, CTL_REBUILD_PROGRESS, QUERY_HISTORY, QUERY_SAMPLES
+from services.cli import tables
+from services.runtime.connect import NatsUnavailable
+from services.runtime.nats_server import PortTaken
+from services.runtime.settings import Settings
+
+COMPONENTS = ("sales", "engineering", "production", "quality", "projections")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="salesflow", description=(
+        "Event-sourced sales / engineering / production / quality workflow. "
+        "Every command finds the running system through SALESFLOW_DATA_DIR (default ./data) "
+        "or NATS_URL."))
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("up", help="start NATS (embedded unless NATS_URL is set), every service and "
+                              "the projections; Ctrl-C stops them all")
+    demo = sub.add_parser("demo", help="drive sample requests of several customers through the "
+                                       "system, as the staff would")
+    demo.add_argument("--customers", type=int, default=6, help="how many samples (default 6)")
+    demo.add_argument("--prefix", default=None, help="request number prefix (default: S + time)")
+    samples = sub.add_parser("samples", help="print the Sample Record Summary / 打样记录汇总表")
+    samples.add_argument("--customer", help="only this customer")
+    samples.add_argument("--status", help="only this status, e.g. returned")
+    samples.add_argument("--month", help="only samples requested in YYYY-MM")
+    samples.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    history = sub.add_parser("history", help="audit trail of one record: every event, who, when")
+    history.add_argument("record", help="record number, e.g. a sample request number")
+    history.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    sub.add_parser("rebuild", help="drop the read models and replay every stream from the start")
+    sub.add_parser("status", help="show which services answer and what they processed")
+    service = sub.add_parser("service", help="run one component in the foreground (used by `up`)")
+    service.add_argument("name", choices=COMPONENTS)
+    return p
+
+
+async def _with_client(settings: Settings, action: Any) -> int:
+    from services.cli.client import Client
+
+    client = await Client.open(settings)
+    try:
+        return int(await action(client) or 0)
+    finally:
+        await client.close()
+
+
+async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from services.cli import demo
+
+    prefix = args.prefix or time.strftime("S%y%m%d-%H%M%S")
+
+    async def action(client: Any) -> int:
+        started = time.perf_counter()
+        numbers = await demo.run(client, args.customers, prefix)
+        print(f"demo done: {len(numbers)} samples in {time.perf_counter() - started:.1f} s; "
+              f"see them with `salesflow samples`, one trail with `salesflow history {numbers[0]}`")
+        return 0
+
+    return await _with_client(settings, action)
+
+
+async def cmd_samples(args: argparse.Namespace, settings: Settings) -> int:
+    async def action(client: Any) -> int:
+        rows = await client.query(QUERY_SAMPLES, {k: v for k, v in
+                                                  (("customer", args.customer), ("status", args.status),
+                                                   ("month", args.month)) if v})
+        print(json.dumps(rows, ensure_ascii=False, indent=2) if args.json else tables.samples(rows, settings.zone()))
+        return 0
+
+    return await _with_client(settings, action)
+
+
+async def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
+    async def action(client: Any) -> int:
+        rows = await client.query(QUERY_HISTORY, {"record_no": args.record})
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+        elif not rows:
+            print(f"no events for record {args.record} / 没有记录 {args.record} 的事件")
+            return 1
+        else:
+            print(tables.history(rows, settings.zone()))
+        return 0
+
+    return await _with_client(settings, action)
+
+
+async def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    async def action(client: Any) -> int:
+        async def show(msg: Any) -> None:
+            state = json.loads(msg.data)
+            print(f"\rreplaying {state['done']}/{state['total']} events", end="", flush=True)
+
+        sub = await client.nc.subscribe(CTL_REBUILD_PROGRESS, cb=show)
+        reply = await client.query(CTL_REBUILD, {}, timeout=3600)
+        await sub.unsubscribe()
+        print(f"\rrebuilt from {reply['events']} events in {reply['seconds']} s: "
+              f"{reply['rows']} sample rows / 已从事件重建")
+        return 0
+
+    return await _with_client(settings, action)
+
+
+async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from contracts.subjects import status_subject
+
+    async def action(client: Any) -> int:
+        missing = 0
+        for name in COMPONENTS:
+            try:
+                state = await client.query(status_subject(name), timeout=2)
+                print(f"{name:12} up    pid {state['pid']}  {json.dumps(state.get('consumers', {}))}")
+            except Exception:  # noqa: BLE001 - any failure means it did not answer
+                print(f"{name:12} DOWN")
+                missing += 1
+        return 1 if missing else 0
+
+    return await _with_client(settings, action)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    for noisy in ("nats", "faststream"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    settings = Settings()
+    try:
+        if args.command == "up":
+            from services.runtime.supervisor import run_up
+
+            return run_up(settings)
+        if args.command == "service":
+            from services.runtime.components import run_component
+
+            asyncio.run(run_component(args.name, settings))
+            return 0
+        handler = {"demo": cmd_demo, "samples": cmd_samples, "history": cmd_history,
+                   "rebuild": cmd_rebuild, "status": cmd_status}[args.command]
+        return asyncio.run(handler(args, settings))
+    except (NatsUnavailable, PortTaken) as error:
+        print(f"salesflow: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Plain-text tables for the terminal, with Chinese column labels; CJK text is two cells wide."""
+from __future__ import annotations
+
+import json
+import unicodedata
+from datetime import datetime, tzinfo
+from collections.abc import Sequence
+from typing import Any
+
+SAMPLE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("request_no", "No. 编号"), ("requested_at", "Date 日期"), ("customer", "Customer 客户"),
+    ("salesperson", "Sales 业务"), ("assistant", "Asst. 助理"), ("part_no", "Part 料号"),
+    ("die_difficulty", "Die 刀模"), ("quotation_no", "Quote 报价"), ("price_status", "Price 价格"),
+    ("application_no", "Appl. 申请"), ("scheduled_for", "Scheduled 排程"),
+    ("promised_at", "Promised 承诺"), ("completed_at", "Done 完成"), ("status", "Status 状态"),
+)
+HISTORY_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("occurred_at", "When 时间"), ("department", "Dept 部门"), ("type", "Event 事件"),
+    ("actor_user", "Who 人员"), ("actor_role", "Role 角色"), ("facts", "Facts 内容"),
+)
+
+
+TIME_FORMAT = "%m-%d %H:%M"
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, size: int) -> str:
+    return text + " " * (size - width(text))
+
+
+def cell(value: Any, tz: tzinfo) -> str:
+    if value is None or value == "":
+        return "-"
+    text = str(value)
+    if len(text) >= 19 and text[4:5] == "-" and text[10:11] == "T":
+        return datetime.fromisoformat(text).astimezone(tz).strftime(TIME_FORMAT)
+    return text
+
+
+def render(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], tz: tzinfo) -> str:
+    body = [[cell(r.get(key), tz) for key, _ in columns] for r in rows]
+    heads = [label for _, label in columns]
+    sizes = [max([width(h)] + [width(line[i]) for line in body]) for i, h in enumerate(heads)]
+    lines = ["  ".join(pad(h, s) for h, s in zip(heads, sizes, strict=True)),
+             "  ".join("-" * s for s in sizes)]
+    lines += ["  ".join(pad(v, s) for v, s in zip(line, sizes, strict=True)) for line in body]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def samples(rows: Sequence[dict[str, Any]], tz: tzinfo) -> str:
+    if not rows:
+        return "no samples yet / 暂无打样记录"
+    shown = [dict(r, status=f"{r['status']} {r.get('status_zh', '')}".strip()) for r in rows]
+    return (render(shown, SAMPLE_COLUMNS, tz)
+            + f"\n{len(rows)} samples / 共 {len(rows)} 条 (times in {tz})")
+
+
+def history(rows: Sequence[dict[str, Any]], tz: tzinfo) -> str:
+    shown = []
+    for r in rows:
+        facts = json.loads(r["data_json"])
+        facts.pop("request_no", None)
+        brief = ", ".join(f"{k}={cell(v, tz)}" for k, v in facts.items()
+                          if not isinstance(v, dict) and not k.endswith("_id"))
+        when = datetime.fromisoformat(r["occurred_at"]).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+        shown.append(dict(r, facts=brief[:70], occurred_at=when))
+    return render(shown, HISTORY_COLUMNS, tz) + f"\n{len(rows)} events / 共 {len(rows)} 个事件"
