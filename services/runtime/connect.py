@@ -16,7 +16,8 @@ async def connect(url: str | None, name: str) -> Client:
             "no NATS address: start the system with `salesflow up` (it records its address in the "
             "data directory) or set NATS_URL / 未找到 NATS 地址：请先运行 `salesflow up` 或设置 NATS_URL")
     try:
-        return await nats.connect(url, name=name, connect_timeout=2, max_reconnect_attempts=-1,
+        servers = [u.strip() for u in url.split(",") if u.strip()]  # a cluster: comma-separated
+        return await nats.connect(servers, name=name, connect_timeout=2, max_reconnect_attempts=-1,
                                   reconnect_time_wait=1, allow_reconnect=True,
                                   error_cb=_quiet, disconnected_cb=None)
     except (NoServersError, OSError, TimeoutError) as error:

@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     db_url: str | None = Field(
         default=None, description="postgresql://user:password@host:port/db; SQLite files when unset"
     )
+    db_schema_prefix: str = Field(default="", description="Prefix of each component's PostgreSQL schema")
     nats_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices("NATS_URL", "SALESFLOW_NATS_URL"),
@@ -59,12 +60,23 @@ class Settings(BaseSettings):
         url = urlparse(self.db_url)
         if url.scheme not in ("postgres", "postgresql"):
             raise ValueError(f"SALESFLOW_DB_URL must be a postgresql:// URL, not {url.scheme}://")
-        return {
+        env = {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": url.path.lstrip("/") or "salesflow",
             "POSTGRES_HOST": url.hostname or "127.0.0.1",
             "POSTGRES_PORT": str(url.port or 5432),
             "POSTGRES_USER": unquote(url.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(url.password or ""),
-            "POSTGRES_SCHEMA": component,
+            "POSTGRES_SCHEMA": f"{self.db_schema_prefix}{component}",
         }
+        _create_schema(self.db_url, env["POSTGRES_SCHEMA"])
+        return env
+
+
+def _create_schema(url: str, schema: str) -> None:
+    """eventsourcing creates tables, not schemas: make the component's schema first."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))

@@ -1,0 +1,28 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both need only Python 3.11+.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "salesflow needs Python 3.11 or newer; found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)  ## set up and start the whole system (embedded NATS, SQLite); Ctrl-C stops it
+	$(BIN)/salesflow up
+
+test: $(STAMP)  ## set up and run every test (unit, integration, PostgreSQL, end-to-end)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)  ## measure relay, rebuild and end-to-end latency against raw NATS baselines
+	$(BIN)/python -m bench.pipeline
+
+clean:
+	rm -rf $(VENV) data
