@@ -25,7 +25,7 @@ class Projector:
 
     def apply(self, items: Sequence[Item]) -> None:
         """All items come from one stream, in order; stored atomically with the last position."""
-        with self.store.transaction() as c:
+        with self.store.write() as c:
             self._apply(c, items)
             self.store.track(c, items[-1][1])
 

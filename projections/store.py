@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -33,6 +34,7 @@ class ViewStore:
         self.prefix = f'"{schema}".' if self.postgres else ""
         self.tracking_table = (f'{self.prefix}"{getattr(self.recorder, "tracking_table_name")}"'
                                if self.postgres else "tracking")
+        self._writer = threading.Lock()
         self.create_tables()
 
     def sql(self, statement: str) -> str:
@@ -42,6 +44,20 @@ class ViewStore:
     @contextmanager
     def transaction(self, commit: bool = True) -> Iterator[Any]:
         with self.datastore.transaction(commit=commit) as cursor:
+            yield cursor
+
+    @contextmanager
+    def write(self) -> Iterator[Any]:
+        """A write transaction that excludes every other writer of the read models.
+
+        Four streams are applied concurrently and a row is read, folded and written back;
+        without this, two batches touching one row would both start from the same old row.
+        SQLite already has a single writer; PostgreSQL takes a transaction-level advisory lock
+        (which also covers several projection processes sharing one database).
+        """
+        with self._writer, self.datastore.transaction(commit=True) as cursor:
+            if self.postgres:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext('salesflow-projections'))")
             yield cursor
 
     def create_tables(self) -> None:
@@ -100,7 +116,7 @@ class ViewStore:
 
     def reset(self) -> None:
         """Empty every read model and forget every position (the start of a rebuild)."""
-        with self.transaction() as c:
+        with self.write() as c:
             for table in TABLES:
                 c.execute(self.sql(f"DELETE FROM {{t}}{table}"))
             c.execute(f"DELETE FROM {self.tracking_table} WHERE application_name <> '__migration__'")

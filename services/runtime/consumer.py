@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from eventsourcing.persistence import Tracking
 from nats.aio.msg import Msg
@@ -50,7 +51,8 @@ class StreamConsumer:
         self.settings = settings
         self.processed = 0
         self.dead_lettered = 0
-        self.caught_up = asyncio.Event()
+        self._stopping = False
+        self._sub: Any = None
 
     async def start(self) -> None:
         tracked = await self.position(self.stream)
@@ -58,27 +60,34 @@ class StreamConsumer:
                               self.settings)
         self._sub = await self.js.pull_subscribe_bind(self.durable, stream=self.stream)
 
-    async def stop(self) -> None:
-        sub = getattr(self, "_sub", None)
-        if sub is not None:
-            await sub.unsubscribe()
-
     async def run(self) -> None:
-        await self.start()
-        while True:
+        """Start, then poll until ``stop``; an apply in progress always finishes first."""
+        while not self._stopping:
             try:
-                await self.poll_once(timeout=1.0)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.warning("%s: fetch failed; retrying", self.durable, exc_info=True)
+                if self._sub is None:
+                    await self.start()
+                await self.poll_once(timeout=0.5)
+            except Exception:  # noqa: BLE001 - NATS restarting, a store busy: try again
+                log.warning("%s: poll failed; retrying", self.durable, exc_info=True)
                 await asyncio.sleep(1.0)
+        await self.close()
+
+    def stop(self) -> None:
+        """Ask ``run`` to return after the current poll (at most about half a second)."""
+        self._stopping = True
+
+    async def close(self) -> None:
+        sub, self._sub = self._sub, None
+        if sub is not None:
+            try:
+                await sub.unsubscribe()
+            except Exception:  # noqa: BLE001 - connection already closed
+                pass
 
     async def poll_once(self, timeout: float) -> int:
         try:
             msgs = await self._sub.fetch(self.settings.fetch_batch, timeout=timeout)
         except (FetchTimeoutError, TimeoutError):
-            self.caught_up.set()
             return 0
         await self.process(msgs)
         return len(msgs)

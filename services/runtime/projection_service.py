@@ -56,24 +56,13 @@ class Projections:
         ]
         for consumer in self.consumers:
             await consumer.start()
-        self.tasks = [asyncio.create_task(self._loop(c), name=c.durable) for c in self.consumers]
-
-    async def _loop(self, consumer: StreamConsumer) -> None:
-        while True:
-            try:
-                await consumer.poll_once(timeout=1.0)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.warning("%s: fetch failed; retrying", consumer.durable, exc_info=True)
-                await asyncio.sleep(1.0)
+        self.tasks = [asyncio.create_task(c.run(), name=c.durable) for c in self.consumers]
 
     async def stop(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        """Let every consumer finish the batch it is applying, then stop."""
         for consumer in self.consumers:
-            await consumer.stop()
+            consumer.stop()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
 
     async def backlog(self) -> int:
         """Messages not yet applied, over all streams."""

@@ -68,11 +68,10 @@ async def serve(spec: ServiceSpec, settings: Settings,
         await (stopped() if stopped else until_signalled())
     finally:
         await broker.stop()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
         for consumer in consumers:
-            await consumer.stop()
+            consumer.stop()
+        tasks[0].cancel()  # the relay holds no transaction open across an await
+        await asyncio.gather(*tasks, return_exceptions=True)
         await nc.drain()
         await asyncio.to_thread(app.close)
 

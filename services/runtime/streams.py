@@ -60,10 +60,14 @@ async def ensure_streams(js: JetStreamContext, settings: Settings) -> None:
         current = info.config
         if (
             current.subjects != config.subjects
-            or (current.duplicate_window or 0) != (config.duplicate_window or 0)
+            or current.num_replicas != config.num_replicas
+            or (config.duplicate_window is not None
+                and (current.duplicate_window or 0) != config.duplicate_window)
         ):
             current.subjects = config.subjects
-            current.duplicate_window = config.duplicate_window
+            current.num_replicas = config.num_replicas
+            if config.duplicate_window is not None:
+                current.duplicate_window = config.duplicate_window
             await js.update_stream(current)
             log.info("updated stream %s", config.name)
 
@@ -102,6 +106,8 @@ async def ensure_consumer(
     floor = info.ack_floor.stream_seq if info.ack_floor else 0
     same_filter = sorted(info.config.filter_subjects or ([info.config.filter_subject]
                          if info.config.filter_subject else [])) == subjects
+    if info.num_waiting and same_filter:
+        return  # another instance of this service is pulling from it now: leave it alone
     if floor != tracked or info.num_ack_pending or info.num_redelivered or not same_filter:
         await js.delete_consumer(stream, durable)
         await js.add_consumer(stream, config)

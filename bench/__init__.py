@@ -1,0 +1,1 @@
+"""Benchmarks of the salesflow pipeline; run ``python -m bench.pipeline`` (see its docstring)."""

@@ -1,0 +1,313 @@
+"""docker-compose.yml, Dockerfile and .dockerignore, checked statically (no Docker engine needed).
+
+The compose file must describe what the code accepts: components the CLI can start, only
+environment variables that ``Settings`` reads, a NATS cluster whose nodes route to each other.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import tomllib
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+from services.cli.main import parser
+from services.runtime.settings import Settings
+from services.runtime.supervisor import COMPONENTS
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+DOCKERIGNORE = ROOT / ".dockerignore"
+PYPROJECT = ROOT / "pyproject.toml"
+
+NATS_NODE_COUNT = 3
+NATS_CLIENT_PORT = 4222
+# nats-server flags that stand alone; every other flag takes the next word as its value.
+NATS_SWITCHES = {"-js", "--jetstream", "-DV", "-D", "-V", "-DVV", "-VV", "--debug", "--trace"}
+
+
+# --- reading the files ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    data = yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+    assert isinstance(data, dict) and isinstance(data.get("services"), dict), \
+        "docker-compose.yml has no services mapping"
+    return data
+
+
+@pytest.fixture(scope="module")
+def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return compose["services"]
+
+
+@pytest.fixture(scope="module")
+def nats_nodes(services: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {name: s for name, s in services.items() if _image_name(s) == "nats"}
+
+
+@pytest.fixture(scope="module")
+def salesflow_services(services: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Every service built from this project (the ones that run ``salesflow``)."""
+    found = {name: s for name, s in services.items() if "build" in s}
+    assert found, "no service is built from the project's Dockerfile"
+    return found
+
+
+def _image_name(service: dict[str, Any]) -> str:
+    image = str(service.get("image", ""))
+    return image.rsplit("/", 1)[-1].split(":", 1)[0]
+
+
+def _image_tag(service: dict[str, Any]) -> str:
+    image = str(service.get("image", ""))
+    return image.rsplit("/", 1)[-1].partition(":")[2]
+
+
+def _command(service: dict[str, Any]) -> list[str]:
+    command = service.get("command", [])
+    return shlex.split(command) if isinstance(command, str) else [str(word) for word in command]
+
+
+def _environment(service: dict[str, Any]) -> dict[str, str]:
+    """Compose accepts a mapping or a list of NAME=value; values are interpolated with defaults."""
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) if "=" in item else (item, "") for item in env)
+    return {str(k): _interpolate("" if v is None else str(v)) for k, v in env.items()}
+
+
+def _interpolate(value: str) -> str:
+    """``${VAR:-default}`` / ``${VAR-default}`` as compose would expand them with VAR unset."""
+    return re.sub(r"\$\{(\w+)(?::?-([^}]*))?\}", lambda m: m.group(2) or "", value)
+
+
+def _nats_flags(service: dict[str, Any]) -> dict[str, str]:
+    words, flags, i = _command(service), {}, 0
+    while i < len(words):
+        word = words[i]
+        assert word.startswith("-"), f"unexpected word {word!r} in a nats-server command"
+        if "=" in word:
+            key, value = word.split("=", 1)
+            flags[key] = value
+        elif word in NATS_SWITCHES or i + 1 >= len(words) or words[i + 1].startswith("-"):
+            flags[word] = ""
+        else:
+            flags[word] = words[i + 1]
+            i += 1
+        i += 1
+    return flags
+
+
+def _flag(flags: dict[str, str], *names: str) -> str | None:
+    for name in names:
+        if name in flags:
+            return flags[name]
+    return None
+
+
+def _host_port(url: str) -> tuple[str, int]:
+    parsed = urlparse(url.strip())
+    assert parsed.scheme == "nats" and parsed.hostname, f"{url!r} is not a nats:// URL"
+    return parsed.hostname, parsed.port or NATS_CLIENT_PORT
+
+
+def _dockerfile_instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
+    lines = [line for line in DOCKERFILE.read_text(encoding="utf-8").splitlines()
+             if not line.lstrip().startswith("#")]
+    text = re.sub(r"\\\s*\n", " ", "\n".join(lines))
+    result = []
+    for line in text.splitlines():
+        if line.strip():
+            instruction, _, arguments = line.strip().partition(" ")
+            result.append((instruction.upper(), " ".join(arguments.split())))
+    return result
+
+
+# --- (a) the NATS cluster ---------------------------------------------------------------------
+
+def test_three_nats_nodes_run_jetstream_in_one_named_cluster(nats_nodes: dict[str, dict[str, Any]]) -> None:
+    assert len(nats_nodes) == NATS_NODE_COUNT, f"expected 3 nats services, found {sorted(nats_nodes)}"
+    cluster_names, server_names, stores = set(), set(), set()
+    for name, node in nats_nodes.items():
+        major, minor = (int(part) for part in re.match(r"(\d+)\.(\d+)", _image_tag(node)).groups())
+        assert (major, minor) >= (2, 11), f"{name} runs nats {_image_tag(node)}; 2.11 or newer is needed"
+        flags = _nats_flags(node)
+        assert _flag(flags, "-js", "--jetstream") is not None, f"{name} does not enable JetStream"
+        cluster_name = _flag(flags, "--cluster_name")
+        assert cluster_name, f"{name} has no --cluster_name"
+        cluster_names.add(cluster_name)
+        server_name = _flag(flags, "--server_name", "-n", "--name")
+        assert server_name, f"{name} has no server name"
+        server_names.add(server_name)
+        store = _flag(flags, "-sd", "--store_dir")
+        assert store, f"{name} has no JetStream store directory (-sd)"
+        volume = next((v.split(":")[0] for v in node.get("volumes", [])
+                       if isinstance(v, str) and v.split(":")[1] == store), None)
+        assert volume, f"{name} keeps its JetStream store {store} outside any volume"
+        stores.add(volume)
+    assert cluster_names == {"salesflow"}, f"nodes disagree on the cluster name: {cluster_names}"
+    assert len(server_names) == NATS_NODE_COUNT, f"server names must differ: {server_names}"
+    assert len(stores) == NATS_NODE_COUNT, f"each node needs its own store volume: {stores}"
+
+
+def test_every_nats_node_routes_to_the_other_two(nats_nodes: dict[str, dict[str, Any]]) -> None:
+    listen_ports = {}
+    for name, node in nats_nodes.items():
+        cluster = _flag(_nats_flags(node), "--cluster")
+        assert cluster, f"{name} has no --cluster listen address"
+        listen_ports[name] = urlparse(cluster).port
+    for name, node in nats_nodes.items():
+        routes = _flag(_nats_flags(node), "--routes", "-routes") or ""
+        targets = {(u.hostname, u.port) for u in map(urlparse, filter(None, routes.split(",")))}
+        expected = {(other, port) for other, port in listen_ports.items() if other != name}
+        assert targets == expected, f"{name} routes to {sorted(targets)}, expected {sorted(expected)}"
+
+
+# --- (b) PostgreSQL ---------------------------------------------------------------------------
+
+def test_postgres_16_keeps_the_salesflow_database_in_a_volume_and_reports_health(
+        services: dict[str, dict[str, Any]]) -> None:
+    postgres = services.get("postgres")
+    assert postgres is not None, "no postgres service"
+    assert _image_name(postgres) == "postgres" and _image_tag(postgres).startswith("16"), postgres.get("image")
+    env = _environment(postgres)
+    assert env.get("POSTGRES_DB") == "salesflow"
+    assert env.get("POSTGRES_PASSWORD"), "postgres needs a password"
+    assert any(str(v).endswith(":/var/lib/postgresql/data") for v in postgres.get("volumes", [])), \
+        "postgres data is not on a volume"
+    assert "pg_isready" in " ".join(map(str, postgres.get("healthcheck", {}).get("test", []))), \
+        "postgres has no pg_isready healthcheck"
+
+
+# --- (c) components -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_each_component_has_a_service_running_salesflow_service_with_its_name(
+        component: str, salesflow_services: dict[str, dict[str, Any]]) -> None:
+    running = [name for name, s in salesflow_services.items()
+               if _command(s) == ["salesflow", "service", component]]
+    assert running, f"no compose service runs `salesflow service {component}`"
+    assert parser().parse_args(["service", component]).name == component
+
+
+def test_every_salesflow_service_runs_a_component_the_cli_knows(
+        salesflow_services: dict[str, dict[str, Any]]) -> None:
+    for name, service in salesflow_services.items():
+        command = _command(service)
+        assert command[:2] == ["salesflow", "service"] and len(command) == 3, f"{name}: {command}"
+        assert command[2] in COMPONENTS, f"{name} runs unknown component {command[2]!r}"
+
+
+# --- (d) environment -------------------------------------------------------------------------
+
+def test_salesflow_services_set_only_variables_that_settings_reads(
+        salesflow_services: dict[str, dict[str, Any]]) -> None:
+    fields = set(Settings.model_fields)
+    for name, service in salesflow_services.items():
+        env = _environment(service)
+        assert env, f"{name} sets no environment"
+        for variable in env:
+            if variable == "NATS_URL":
+                continue
+            prefix, _, field = variable.partition("_")
+            assert prefix == "SALESFLOW" and field.lower() in fields, \
+                f"{name} sets {variable}, which Settings does not read"
+
+
+def test_settings_accept_every_salesflow_service_environment(
+        salesflow_services: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, service in salesflow_services.items():
+        with monkeypatch.context() as patch:
+            for variable in list(os.environ):
+                if variable.startswith("SALESFLOW_") or variable == "NATS_URL":
+                    patch.delenv(variable)
+            for variable, value in _environment(service).items():
+                patch.setenv(variable, value)
+            settings = Settings()
+        assert settings.db_url and urlparse(settings.db_url).scheme in ("postgres", "postgresql"), name
+        assert urlparse(settings.db_url).hostname == "postgres", f"{name} uses another database host"
+        assert urlparse(settings.db_url).path.lstrip("/") == "salesflow", f"{name} uses another database"
+        assert str(settings.data_dir) == "/data", f"{name}: SALESFLOW_DATA_DIR is {settings.data_dir}"
+
+
+# --- (e) cluster addresses and replicas --------------------------------------------------------
+
+def test_every_salesflow_service_knows_all_three_nats_nodes_and_keeps_three_replicas(
+        salesflow_services: dict[str, dict[str, Any]], nats_nodes: dict[str, dict[str, Any]]) -> None:
+    nodes = {(name, NATS_CLIENT_PORT) for name in nats_nodes}
+    assert len(nodes) == NATS_NODE_COUNT
+    for name, service in salesflow_services.items():
+        env = _environment(service)
+        servers = {_host_port(url) for url in env.get("NATS_URL", "").split(",") if url.strip()}
+        assert servers == nodes, f"{name}: NATS_URL names {sorted(servers)}, expected {sorted(nodes)}"
+        assert env.get("SALESFLOW_STREAM_REPLICAS") == str(NATS_NODE_COUNT), \
+            f"{name}: SALESFLOW_STREAM_REPLICAS is {env.get('SALESFLOW_STREAM_REPLICAS')!r}, expected 3"
+
+
+def test_salesflow_services_restart_and_wait_for_a_healthy_postgres(
+        salesflow_services: dict[str, dict[str, Any]]) -> None:
+    for name, service in salesflow_services.items():
+        assert service.get("restart") == "unless-stopped", f"{name} restart is {service.get('restart')!r}"
+        depends = service.get("depends_on") or {}
+        assert isinstance(depends, dict) and \
+            (depends.get("postgres") or {}).get("condition") == "service_healthy", \
+            f"{name} does not wait for a healthy postgres"
+
+
+def test_salesflow_services_can_be_scaled(salesflow_services: dict[str, dict[str, Any]]) -> None:
+    """``--scale`` needs services without a fixed container name or a fixed host port."""
+    for name, service in salesflow_services.items():
+        assert "container_name" not in service, f"{name} has a fixed container_name"
+        assert not service.get("ports"), f"{name} publishes host ports"
+
+
+# --- (f) image and console script --------------------------------------------------------------
+
+def test_salesflow_services_are_built_from_the_project_dockerfile(
+        salesflow_services: dict[str, dict[str, Any]]) -> None:
+    for name, service in salesflow_services.items():
+        build = service["build"]
+        context, dockerfile = (build, "Dockerfile") if isinstance(build, str) else \
+            (build.get("context", "."), build.get("dockerfile", "Dockerfile"))
+        assert (COMPOSE_FILE.parent / context / dockerfile).resolve() == DOCKERFILE, \
+            f"{name} is built from {context}/{dockerfile}"
+
+
+def test_the_dockerfile_installs_the_project_and_runs_as_another_user_than_root() -> None:
+    instructions = _dockerfile_instructions()
+    kinds = [kind for kind, _ in instructions]
+    assert instructions[0] == ("FROM", "python:3.11-slim"), instructions[0]
+    assert ("COPY", ". .") in instructions, "the project is not copied into the image"
+    install = next((i for i, (kind, args) in enumerate(instructions)
+                    if kind == "RUN" and re.search(r"pip install --no-cache-dir \.(\s|$)", args)), None)
+    assert install is not None, "no `pip install --no-cache-dir .`"
+    assert kinds.index("COPY") < install, "the project is installed before it is copied"
+    users = [args for kind, args in instructions if kind == "USER"]
+    assert users and users[-1] not in ("root", "0") and kinds.index("USER") > install, \
+        "the image does not switch to a non-root user after installing"
+    cmd = [args for kind, args in instructions if kind == "CMD"]
+    assert cmd and "salesflow" in cmd[-1] and "--help" in cmd[-1], "the default command is not the help"
+
+
+def test_the_salesflow_console_script_is_declared_in_pyproject() -> None:
+    scripts = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"].get("scripts", {})
+    assert "salesflow" in scripts, "pyproject.toml declares no `salesflow` console script"
+    module, _, function = scripts["salesflow"].partition(":")
+    assert callable(getattr(import_module(module), function, None)), scripts["salesflow"]
+
+
+def test_the_docker_build_context_leaves_out_local_state() -> None:
+    patterns = {line.strip().removeprefix("**/").rstrip("/")
+                for line in DOCKERIGNORE.read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.startswith("#")}
+    missing = {".venv", "data", ".git", "__pycache__", ".pytest_cache"} - patterns
+    assert not missing, f".dockerignore does not leave out {sorted(missing)}"
