@@ -174,8 +174,8 @@ async def measure(data: Path, rate: float, seconds: float, say: Say) -> LatencyR
         run = f"L{int(time.time())}"
         for i in range(5):
             await send(f"{run}-warm-{i}")
-            while f"{run}-warm-{i}" not in watcher.seen and time.monotonic() - accepted.get(
-                    f"{run}-warm-{i}", time.monotonic()) < 5.0:
+            until = time.monotonic() + 5.0
+            while f"{run}-warm-{i}" not in watcher.seen and time.monotonic() < until:
                 await asyncio.sleep(0.01)
         accepted.clear()
         result.reply_ms.clear()

@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import logging
 import math
+import signal
 import sys
 import tempfile
 import time
@@ -124,6 +125,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 async def main(args: argparse.Namespace) -> int:
+    task = asyncio.current_task()
+    assert task is not None
+    # SIGTERM cancels the run like Ctrl-C does, so every subprocess is still stopped.
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
     rows: list[Row] = []
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="salesflow-bench-") as name:
@@ -135,7 +140,8 @@ async def main(args: argparse.Namespace) -> int:
             rows.append(latency_row(result, args.rate))
             notes.append(
                 f"latency: {result.sent} sent, {result.accepted} accepted, {result.seen} rows seen"
-                f"; max {max(result.latencies_ms, default=float('nan')):.0f} ms; command reply "
+                f"; min {min(result.latencies_ms, default=float('nan')):.0f} / max "
+                f"{max(result.latencies_ms, default=float('nan')):.0f} ms; command reply "
                 f"p50 {latency.percentile(result.reply_ms, 50):.1f} / "
                 f"p99 {latency.percentile(result.reply_ms, 99):.1f} ms")
             if result.refused:
@@ -149,7 +155,11 @@ async def main(args: argparse.Namespace) -> int:
 
 def run(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    return asyncio.run(main(parse(argv)))
+    try:
+        return asyncio.run(main(parse(argv)))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        print("interrupted; every process it started was stopped", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
