@@ -21,7 +21,7 @@ class MaterialSet(Frozen):
     key_notes: bool = Field(default=False, description="Key notes / 重点注意事项")
 
     def missing(self) -> list[str]:
-        return [name for name, present in self.model_dump().items() if not present]
+        return [name for name in type(self).model_fields if not getattr(self, name)]
 
 
 class SampleEvent(DomainEvent):

@@ -7,7 +7,7 @@ order it reads the streams in, gives exactly the rows the live projection holds.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from events import engineering as eng
@@ -16,6 +16,7 @@ from events import sales
 from events.envelope import DomainEvent
 
 Row = dict[str, Any]
+ZERO = timedelta(0)
 
 STAGES: tuple[str, ...] = (
     "requested", "costed", "quoted", "signed", "price_approved", "application_opened",
@@ -39,7 +40,9 @@ COLUMNS: tuple[str, ...] = (
 
 def _iso(value: datetime | None) -> str | None:
     """UTC ISO text, so times compare as strings and read the same on every rebuild."""
-    return value.astimezone(UTC).isoformat() if value is not None else None
+    if value is None:
+        return None
+    return (value if value.utcoffset() == ZERO else value.astimezone(UTC)).isoformat()
 
 
 def _materials(row: Row, materials: sales.MaterialSet) -> None:

@@ -5,6 +5,7 @@ Each batch of events is written in one transaction together with the tracking of
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -12,8 +13,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 from eventsourcing.persistence import InfrastructureFactory, Tracking, TrackingRecorder
 
+from projections import audit
 from projections.sample_summary import Row
 
 _NAMED = re.compile(r"%\((\w+)\)s")
@@ -37,9 +40,12 @@ class ViewStore:
         self._writer = threading.Lock()
         self.create_tables()
 
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - a few fixed statements per store
     def sql(self, statement: str) -> str:
         statement = statement.replace("{t}", self.prefix)
-        return statement if self.postgres else _NAMED.sub(r":\1", statement)
+        if self.postgres:
+            return statement
+        return _NAMED.sub(r":\1", statement).replace("%s", "?")
 
     @contextmanager
     def transaction(self, commit: bool = True) -> Iterator[Any]:
@@ -67,11 +73,9 @@ class ViewStore:
                 "month TEXT, customer TEXT, status TEXT, row_json TEXT NOT NULL)"))
             c.execute(self.sql(
                 "CREATE TABLE IF NOT EXISTS {t}audit (stream TEXT NOT NULL, seq BIGINT NOT NULL, "
-                "event_id TEXT NOT NULL, type TEXT NOT NULL, department TEXT NOT NULL, "
-                "record_no TEXT, aggregate_id TEXT NOT NULL, version BIGINT NOT NULL, "
-                "occurred_at TEXT NOT NULL, actor_user TEXT NOT NULL, actor_role TEXT NOT NULL, "
-                "correlation_id TEXT NOT NULL, causation_id TEXT, data_json TEXT NOT NULL, "
-                "PRIMARY KEY (stream, seq))"))
+                "record_no TEXT, occurred_at TEXT NOT NULL, type TEXT NOT NULL, "
+                "department TEXT NOT NULL, actor_user TEXT NOT NULL, actor_role TEXT NOT NULL, "
+                "event_json TEXT NOT NULL, PRIMARY KEY (stream, seq))"))
             c.execute(self.sql("CREATE INDEX IF NOT EXISTS audit_record ON {t}audit (record_no)"))
 
     # -- writes -----------------------------------------------------------------------------
@@ -91,7 +95,7 @@ class ViewStore:
     def save_rows(self, c: Any, rows: Iterable[Row]) -> None:
         params = [{"request_no": r["request_no"], "month": (r["requested_at"] or "")[:7] or None,
                    "customer": r["customer"], "status": r["status"],
-                   "row_json": json.dumps(r, sort_keys=True)} for r in rows]
+                   "row_json": orjson.dumps(r).decode()} for r in rows]
         if params:
             c.executemany(self.sql(
                 "INSERT INTO {t}sample_summary (request_no, month, customer, status, row_json) "
@@ -100,13 +104,11 @@ class ViewStore:
                 "customer = excluded.customer, status = excluded.status, "
                 "row_json = excluded.row_json"), params)
 
-    def save_audit(self, c: Any, entries: Sequence[dict[str, Any]]) -> None:
-        if entries:
-            columns = list(entries[0])
-            c.executemany(self.sql(
-                f"INSERT INTO {{t}}audit ({', '.join(columns)}) VALUES "
-                f"({', '.join(f'%({k})s' for k in columns)}) ON CONFLICT (stream, seq) DO NOTHING"),
-                entries)
+    def save_audit(self, c: Any, rows: Sequence[tuple[Any, ...]]) -> None:
+        if rows:
+            marks = ", ".join(["%s"] * len(audit.COLUMNS))
+            c.executemany(self.sql(f"INSERT INTO {{t}}audit ({', '.join(audit.COLUMNS)}) "
+                                   f"VALUES ({marks}) ON CONFLICT (stream, seq) DO NOTHING"), rows)
 
     def track(self, c: Any, tracking: Tracking) -> None:
         self.recorder._insert_tracking(c, tracking)  # type: ignore[attr-defined]
@@ -140,7 +142,7 @@ class ViewStore:
             c.execute(self.sql(
                 "SELECT * FROM {t}audit WHERE record_no = %(record_no)s "
                 "ORDER BY occurred_at, stream, seq"), {"record_no": record_no})
-            return [dict(r) for r in c.fetchall()]
+            return [audit.entry(dict(r)) for r in c.fetchall()]
 
     def close(self) -> None:
         self.factory.close()

@@ -1,7 +1,6 @@
 """Plain-text tables for the terminal, with Chinese column labels; CJK text is two cells wide."""
 from __future__ import annotations
 
-import json
 import unicodedata
 from datetime import datetime, tzinfo
 from collections.abc import Sequence
@@ -61,7 +60,7 @@ def samples(rows: Sequence[dict[str, Any]], tz: tzinfo) -> str:
 def history(rows: Sequence[dict[str, Any]], tz: tzinfo) -> str:
     shown = []
     for r in rows:
-        facts = json.loads(r["data_json"])
+        facts = dict(r["facts"])
         facts.pop("request_no", None)
         brief = ", ".join(f"{k}={cell(v, tz)}" for k, v in facts.items()
                           if not isinstance(v, dict) and not k.endswith("_id"))

@@ -25,9 +25,11 @@ from services.runtime.streams import ensure_consumer
 
 log = logging.getLogger(__name__)
 
-# Handles a batch of (event, tracking); returns how many it applied before the first failure,
+# One delivered event: the decoded event, its tracking (stream, sequence) and the JSON it came as.
+Delivery = tuple[DomainEvent, Tracking, bytes]
+# Handles a batch of deliveries in order; returns how many it applied before the first failure,
 # and the exception that stopped it (None when all were applied).
-BatchHandler = Callable[[Sequence[tuple[DomainEvent, Tracking]]], Awaitable[tuple[int, Exception | None]]]
+BatchHandler = Callable[[Sequence[Delivery]], Awaitable[tuple[int, Exception | None]]]
 Position = Callable[[str], Awaitable[int]]
 
 
@@ -53,6 +55,7 @@ class StreamConsumer:
         self.dead_lettered = 0
         self._stopping = False
         self._sub: Any = None
+        self._next: asyncio.Future[list[Msg]] | None = None
 
     async def start(self) -> None:
         tracked = await self.position(self.stream)
@@ -77,6 +80,9 @@ class StreamConsumer:
         self._stopping = True
 
     async def close(self) -> None:
+        if self._next is not None:
+            self._next.cancel()  # unacked prefetched messages come back to the next start
+            self._next = None
         sub, self._sub = self._sub, None
         if sub is not None:
             try:
@@ -85,12 +91,20 @@ class StreamConsumer:
                 pass
 
     async def poll_once(self, timeout: float) -> int:
-        try:
-            msgs = await self._sub.fetch(self.settings.fetch_batch, timeout=timeout)
-        except (FetchTimeoutError, TimeoutError):
-            return 0
-        await self.process(msgs)
+        """Apply one fetched batch; the next batch is already being fetched meanwhile."""
+        fetching = self._next or asyncio.ensure_future(self._fetch(timeout))
+        self._next = None
+        msgs = await fetching
+        if msgs:
+            self._next = asyncio.ensure_future(self._fetch(timeout))
+            await self.process(msgs)
         return len(msgs)
+
+    async def _fetch(self, timeout: float) -> list[Msg]:
+        try:
+            return await self._sub.fetch(self.settings.fetch_batch, timeout=timeout)  # type: ignore[no-any-return]
+        except (FetchTimeoutError, TimeoutError):
+            return []
 
     async def process(self, msgs: list[Msg]) -> None:
         """Apply the new messages in stream order; retry a failure in place, then dead-letter it.
@@ -99,7 +113,8 @@ class StreamConsumer:
         later ones, whose stored tracking would then hide it.
         """
         tracked = await self.position(self.stream)
-        queue = [m for m in msgs if m.metadata.sequence.stream > tracked]
+        queue = [(m.metadata.sequence.stream, m) for m in msgs]
+        queue = [(seq, m) for seq, m in queue if seq > tracked]
         attempt = 1
         while queue:
             applied, error = await self._apply_prefix(queue)
@@ -109,22 +124,21 @@ class StreamConsumer:
                 break
             if attempt < self.settings.max_deliver and not isinstance(error, UndecodableMessage):
                 log.warning("%s: seq %d failed (attempt %d): %s", self.durable,
-                            queue[0].metadata.sequence.stream, attempt, error)
-                await queue[0].in_progress()
+                            queue[0][0], attempt, error)
+                await queue[0][1].in_progress()
                 await asyncio.sleep(min(0.2 * 2 ** (attempt - 1), 5.0))
                 attempt += 1
                 continue
-            await self._dead_letter(queue[0], error, attempt)
+            await self._dead_letter(queue[0][1], error, attempt)
             queue, attempt = queue[1:], 1
-        for msg in msgs:
-            await msg.ack()
+        await msgs[-1].ack()  # AckPolicy.ALL: acknowledges every earlier message too
 
-    async def _apply_prefix(self, queue: list[Msg]) -> tuple[int, Exception | None]:
-        items: list[tuple[DomainEvent, Tracking]] = []
+    async def _apply_prefix(self, queue: list[tuple[int, Msg]]) -> tuple[int, Exception | None]:
+        items: list[Delivery] = []
         failure: Exception | None = None
-        for msg in queue:
+        for seq, msg in queue:
             try:
-                items.append((decode(msg), Tracking(self.stream, msg.metadata.sequence.stream)))
+                items.append((decode(msg), Tracking(self.stream, seq), msg.data))
             except Exception as error:
                 failure = UndecodableMessage(str(error))
                 break

@@ -12,6 +12,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from contracts.commands.base import Command
 from events.envelope import Department, DomainEvent
 from services.runtime.commands import UseCase
+from services.runtime.consumer import Delivery
 from services.runtime.store import DepartmentApplication
 
 log = logging.getLogger(__name__)
@@ -38,11 +39,11 @@ class ServiceSpec:
 
 def reaction_handler(app: DepartmentApplication, reactions: Mapping[type[DomainEvent], Reaction],
                      on_stored: Callable[[], None]) -> Callable[
-                         [Sequence[tuple[DomainEvent, Tracking]]], Any]:
+                         [Sequence[Delivery]], Any]:
     """Batch handler for ``StreamConsumer``: one transaction (events + tracking) per message."""
 
-    def apply_all(items: Sequence[tuple[DomainEvent, Tracking]]) -> tuple[int, Exception | None]:
-        for index, (event, tracking) in enumerate(items):
+    def apply_all(items: Sequence[Delivery]) -> tuple[int, Exception | None]:
+        for index, (event, tracking, _) in enumerate(items):
             reaction = reactions.get(type(event))
             try:
                 if reaction is None:
@@ -58,7 +59,7 @@ def reaction_handler(app: DepartmentApplication, reactions: Mapping[type[DomainE
                 return index, error
         return len(items), None
 
-    async def handle(items: Sequence[tuple[DomainEvent, Tracking]]) -> tuple[int, Exception | None]:
+    async def handle(items: Sequence[Delivery]) -> tuple[int, Exception | None]:
         result = await asyncio.to_thread(apply_all, items)
         if result[0]:
             on_stored()

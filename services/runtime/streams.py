@@ -90,7 +90,7 @@ async def ensure_consumer(
     subjects = sorted(set(filter_subjects))
     config = ConsumerConfig(
         durable_name=durable,
-        ack_policy=AckPolicy.EXPLICIT,
+        ack_policy=AckPolicy.ALL,  # strictly in order: one ack covers the whole batch
         ack_wait=settings.ack_wait_seconds,
         max_deliver=-1,  # we count deliveries ourselves and dead-letter at settings.max_deliver
         max_ack_pending=settings.fetch_batch * 4,
