@@ -38,6 +38,7 @@ class ViewStore:
         self.tracking_table = (f'{self.prefix}"{getattr(self.recorder, "tracking_table_name")}"'
                                if self.postgres else "tracking")
         self._writer = threading.Lock()
+        self._relaxed: set[int] = set()
         self.create_tables()
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - a few fixed statements per store
@@ -61,10 +62,17 @@ class ViewStore:
         SQLite already has a single writer; PostgreSQL takes a transaction-level advisory lock
         (which also covers several projection processes sharing one database).
         """
-        with self._writer, self.datastore.transaction(commit=True) as cursor:
-            if self.postgres:
-                cursor.execute("SELECT pg_advisory_xact_lock(hashtext('salesflow-projections'))")
-            yield cursor
+        with self._writer, self.datastore.get_connection(commit=True) as conn:
+            if not self.postgres and id(conn) not in self._relaxed:
+                # The read models are replayed from JetStream after a crash (their tracking
+                # is in the same transaction), so WAL's NORMAL sync is safe here and saves an
+                # fsync per batch.
+                conn.cursor().execute("PRAGMA synchronous=NORMAL")
+                self._relaxed.add(id(conn))
+            with conn.transaction(commit=True) as cursor:
+                if self.postgres:
+                    cursor.execute("SELECT pg_advisory_xact_lock(hashtext('salesflow-projections'))")
+                yield cursor
 
     def create_tables(self) -> None:
         with self.transaction() as c:
