@@ -62,17 +62,21 @@ class ViewStore:
         SQLite already has a single writer; PostgreSQL takes a transaction-level advisory lock
         (which also covers several projection processes sharing one database).
         """
-        with self._writer, self.datastore.get_connection(commit=True) as conn:
-            if not self.postgres and id(conn) not in self._relaxed:
-                # The read models are replayed from JetStream after a crash (their tracking
-                # is in the same transaction), so WAL's NORMAL sync is safe here and saves an
-                # fsync per batch.
-                conn.cursor().execute("PRAGMA synchronous=NORMAL")
-                self._relaxed.add(id(conn))
-            with conn.transaction(commit=True) as cursor:
-                if self.postgres:
+        with self._writer:
+            if self.postgres:
+                with self.datastore.transaction(commit=True) as cursor:
                     cursor.execute("SELECT pg_advisory_xact_lock(hashtext('salesflow-projections'))")
-                yield cursor
+                    yield cursor
+                return
+            with self.datastore.get_connection(commit=True) as conn:
+                if id(conn) not in self._relaxed:
+                    # The read models are replayed from JetStream after a crash (their tracking
+                    # is in the same transaction), so WAL's NORMAL sync is safe here and saves
+                    # an fsync per batch.
+                    conn.cursor().execute("PRAGMA synchronous=NORMAL")
+                    self._relaxed.add(id(conn))
+                with conn.transaction(commit=True) as cursor:
+                    yield cursor
 
     def create_tables(self) -> None:
         with self.transaction() as c:

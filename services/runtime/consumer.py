@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import InterfaceError, OperationalError, Tracking
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.errors import FetchTimeoutError
@@ -122,6 +122,12 @@ class StreamConsumer:
             queue = queue[applied:]
             if error is None:
                 break
+            if isinstance(error, StoreUnavailable):
+                # The database, not the message, is at fault: wait for it, dead-letter nothing.
+                log.warning("%s: store unavailable (%s); retrying", self.durable, error)
+                await queue[0][1].in_progress()
+                await asyncio.sleep(1.0)
+                continue
             if attempt < self.settings.max_deliver and not isinstance(error, UndecodableMessage):
                 log.warning("%s: seq %d failed (attempt %d): %s", self.durable,
                             queue[0][0], attempt, error)
@@ -155,6 +161,9 @@ class StreamConsumer:
         await self.js.publish(dead_letter_subject(self.consumer, self.source), body, timeout=5.0)
         self.dead_lettered += 1
         log.error("%s: seq %d dead-lettered after %d attempts: %s", self.durable, seq, attempts, error)
+
+
+StoreUnavailable = (OperationalError, InterfaceError)
 
 
 class UndecodableMessage(ValueError):

@@ -111,3 +111,30 @@ async def test_a_message_that_keeps_failing_is_dead_lettered_and_the_consumer_go
     assert json.loads(body["data"])["request_no"] == "S-1" and body["attempts"] == 2
     await consumer.close()
     app.close()
+
+
+async def test_a_store_outage_is_waited_out_and_dead_letters_nothing(settings: Settings, js) -> None:  # type: ignore[no-untyped-def]
+    from eventsourcing.persistence import OperationalError
+
+    settings = settings.model_copy(update={"max_deliver": 2})
+    await ensure_streams(js, settings)
+    await approved_samples(settings, js, 2)
+    app = EngineeringApplication(settings.store_env("engineering"))
+    real = ENGINEERING.reactions[sales.SampleApplicationApproved]
+    outages = [1, 2, 3]  # more failures than max_deliver allows for a bad message
+
+    def flaky_store(app_, event, tracking):  # type: ignore[no-untyped-def]
+        if outages:
+            outages.pop()
+            raise OperationalError("database is locked")
+        real(app_, event, tracking)
+
+    consumer = StreamConsumer(
+        js, consumer="engineering", source="sales", filter_subjects=[sales.SampleApplicationApproved.subject()],
+        handle=reaction_handler(app, {sales.SampleApplicationApproved: flaky_store}, lambda: None),
+        position=lambda s: asyncio.to_thread(app.tracked_position, s), settings=settings)
+    await consumer.start()
+    await consumer.poll_once(timeout=2)
+    assert consumer.dead_lettered == 0 and consumer.processed == 2 and stored(app) == 2
+    await consumer.close()
+    app.close()
