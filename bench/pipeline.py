@@ -119,7 +119,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--rate", type=float, default=50.0, help="commands per second (50)")
     p.add_argument("--seconds", type=float, default=10.0, help="seconds of commands (10)")
     p.add_argument("--rounds", type=int, default=3,
-                   help="rebuild rounds, raw and ours alternating; the best of each is shown (2)")
+                   help="rebuild rounds, raw and ours alternating; the best of each is shown (3)")
     p.add_argument("--only", choices=("relay", "rebuild", "latency"), help="run one measurement")
     return p.parse_args(argv)
 

@@ -1,6 +1,7 @@
 """The envelope every domain event carries, and the vocabulary shared by all departments."""
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime
 from enum import StrEnum
@@ -83,11 +84,13 @@ class DomainEvent(Frozen):
         return cls.__name__
 
     @classmethod
+    @functools.cache
     def type_key(cls) -> str:
         """Registry key and stored topic, e.g. ``SampleRequested.v1``."""
         return f"{cls.__name__}.v{cls.version}"
 
     @classmethod
+    @functools.cache
     def subject(cls) -> str:
         """JetStream subject: ``salesflow.<department>.<aggregate>.<event>``."""
         return f"salesflow.{cls.department.value}.{cls.aggregate}.{_snake(cls.__name__)}"

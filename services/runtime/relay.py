@@ -7,6 +7,7 @@ the stream's dedupe (``Nats-Msg-Id: <service>:<notification id>``) drops the rep
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 
 from eventsourcing.persistence import IntegrityError, Notification, Tracking
@@ -70,15 +71,19 @@ class Relay:
     async def publish_page(self, page: list[Notification]) -> None:
         futures = []
         for n in page:
-            name = n.topic.rpartition(".v")[0]
             headers = {
                 "Nats-Msg-Id": f"{self.department}:{n.id}",
                 HEADER_TYPE: n.topic,
                 HEADER_DEPARTMENT: self.department,
             }
             futures.append(await self.js.publish_async(
-                REGISTRY.cls(name).subject(), n.state, headers=headers, stream=self.stream))
+                self._subject(n.topic), n.state, headers=headers, stream=self.stream))
         await asyncio.wait_for(asyncio.gather(*futures), self.ack_timeout)
+
+    @staticmethod
+    @functools.cache
+    def _subject(topic: str) -> str:
+        return REGISTRY.cls(topic.rpartition(".v")[0]).subject()
 
     def _record(self, last: int) -> None:
         try:
