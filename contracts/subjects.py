@@ -11,6 +11,8 @@ HEADER_TYPE = "Salesflow-Type"
 HEADER_DEPARTMENT = "Salesflow-Department"
 
 PROJECTIONS = "projections"
+# Every process a running system is made of: the four departments and the projections.
+COMPONENTS: tuple[str, ...] = (*(d.value for d in DEPARTMENTS), PROJECTIONS)
 QUERY_SAMPLES = f"{PREFIX}.query.samples"
 QUERY_HISTORY = f"{PREFIX}.query.history"
 QUERY_DEAD_LETTERS = f"{PREFIX}.query.dead_letters"

@@ -9,7 +9,7 @@ from nats.errors import NoRespondersError, TimeoutError as NatsTimeout
 
 from contracts.replies import CommandReply, ErrorBody
 from contracts.subjects import command_subject
-from services.runtime.connect import connect
+from services.runtime.connect import NatsUnavailable, connect
 from services.runtime.settings import Settings
 
 
@@ -40,5 +40,10 @@ class Client:
 
     async def query(self, subject: str, payload: dict[str, Any] | None = None,
                     timeout: float = 10.0) -> Any:
-        msg = await self.nc.request(subject, json.dumps(payload or {}).encode(), timeout=timeout)
+        try:
+            msg = await self.nc.request(subject, json.dumps(payload or {}).encode(), timeout=timeout)
+        except (NoRespondersError, NatsTimeout):
+            raise NatsUnavailable(
+                f"nothing answered {subject}: is `salesflow up` running? (`salesflow status` "
+                f"shows which part is down) / {subject} 没有响应，请确认系统正在运行") from None
         return json.loads(msg.data)

@@ -10,13 +10,18 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from contracts.subjects import CTL_REBUILD, CTL_REBUILD_PROGRESS, QUERY_HISTORY, QUERY_SAMPLES
+from contracts.subjects import (
+    COMPONENTS,
+    CTL_REBUILD,
+    CTL_REBUILD_PROGRESS,
+    QUERY_HISTORY,
+    QUERY_SAMPLES,
+)
 from services.cli import tables
 from services.runtime.connect import NatsUnavailable
 from services.runtime.nats_server import PortTaken
 from services.runtime.settings import Settings
 
-COMPONENTS = ("sales", "engineering", "production", "quality", "projections")
 
 
 def parser() -> argparse.ArgumentParser:

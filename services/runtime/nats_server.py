@@ -76,6 +76,9 @@ class EmbeddedNats:
         self.stop()
         raise TimeoutError(f"nats-server did not listen on port {self.port} within {timeout:.0f} s")
 
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
     def stop(self, timeout: float = 10.0) -> None:
         if self.process is None or self.process.poll() is not None:
             return

@@ -12,10 +12,10 @@ import sys
 import time
 from pathlib import Path
 
+from contracts.subjects import COMPONENTS
 from services.runtime.nats_server import EmbeddedNats
 from services.runtime.settings import NATS_ADDRESS_FILE, Settings
 
-COMPONENTS = ("sales", "engineering", "production", "quality", "projections")
 PID_FILE = "salesflow.pid"
 
 
@@ -101,6 +101,10 @@ def run_up(settings: Settings) -> int:
               flush=True)
         while not stopping:
             time.sleep(0.2)
+            if server is not None and not server.alive() and not stopping:
+                print(f"nats-server exited; restarting it on the same port and store "
+                      f"(see {logs / 'nats.log'})", flush=True)
+                server.start()
             for child in children:
                 if not stopping and not child.alive():
                     child.restarts += 1

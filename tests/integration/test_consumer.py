@@ -29,11 +29,16 @@ async def approved_samples(settings: Settings, js, count: int) -> None:  # type:
     app.close()
 
 
-def engineering_consumer(settings: Settings, js, app: EngineeringApplication) -> StreamConsumer:  # type: ignore[no-untyped-def]
+def engineering_consumer(settings: Settings, js, app: EngineeringApplication,  # type: ignore[no-untyped-def]
+                         reaction=None) -> StreamConsumer:  # type: ignore[no-untyped-def]
+    """Engineering's consumer of the sales stream; ``reaction`` replaces the real one."""
+    reactions = dict(ENGINEERING.reactions)
+    if reaction is not None:
+        reactions[sales.SampleApplicationApproved] = reaction
     return StreamConsumer(
         js, consumer="engineering", source="sales",
         filter_subjects=ENGINEERING.sources()[sales.SampleRequested.department],
-        handle=reaction_handler(app, ENGINEERING.reactions, lambda: None),
+        handle=reaction_handler(app, reactions, lambda: None),
         position=lambda s: asyncio.to_thread(app.tracked_position, s), settings=settings)
 
 
@@ -96,10 +101,7 @@ async def test_a_message_that_keeps_failing_is_dead_lettered_and_the_consumer_go
             raise RuntimeError("cannot open this job")
         real(app_, event, tracking)
 
-    consumer = StreamConsumer(
-        js, consumer="engineering", source="sales", filter_subjects=[sales.SampleApplicationApproved.subject()],
-        handle=reaction_handler(app, {sales.SampleApplicationApproved: fails_on_s1}, lambda: None),
-        position=lambda s: asyncio.to_thread(app.tracked_position, s), settings=settings)
+    consumer = engineering_consumer(settings, js, app, fails_on_s1)
     await consumer.start()
     await consumer.poll_once(timeout=2)
     assert consumer.dead_lettered == 1 and stored(app) == 2
@@ -129,10 +131,7 @@ async def test_a_store_outage_is_waited_out_and_dead_letters_nothing(settings: S
             raise OperationalError("database is locked")
         real(app_, event, tracking)
 
-    consumer = StreamConsumer(
-        js, consumer="engineering", source="sales", filter_subjects=[sales.SampleApplicationApproved.subject()],
-        handle=reaction_handler(app, {sales.SampleApplicationApproved: flaky_store}, lambda: None),
-        position=lambda s: asyncio.to_thread(app.tracked_position, s), settings=settings)
+    consumer = engineering_consumer(settings, js, app, flaky_store)
     await consumer.start()
     await consumer.poll_once(timeout=2)
     assert consumer.dead_lettered == 0 and consumer.processed == 2 and stored(app) == 2

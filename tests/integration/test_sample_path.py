@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import nats
 
+from contracts.subjects import COMPONENTS as ALL_COMPONENTS
 from contracts.subjects import CTL_REBUILD, QUERY_HISTORY, QUERY_SAMPLES
 from services.cli import demo
 from services.cli.client import Client
 from services.runtime.settings import Settings
 from tests.integration.system import request, running, until
 
-COMPONENTS = ["sales", "engineering", "production", "quality", "projections"]
+COMPONENTS = list(ALL_COMPONENTS)
 EXPECTED = {"T-001": "returned", "T-002": "returned", "T-003": "signed", "T-004": "returned",
             "T-005": "promised", "T-006": "job_opened"}
 
