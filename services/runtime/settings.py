@@ -1,8 +1,9 @@
 """Settings from environment variables (prefix ``SALESFLOW_``, plus ``NATS_URL``)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import quote, unquote, urlparse
 from zoneinfo import ZoneInfo
 
 from pydantic import AliasChoices, Field
@@ -48,16 +49,30 @@ class Settings(BaseSettings):
             return recorded.read_text().strip() or None
         return None
 
+    def database_url(self) -> str | None:
+        """``SALESFLOW_DB_URL``, else one built from eventsourcing's own ``POSTGRES_*`` variables."""
+        if self.db_url:
+            return self.db_url
+        env = os.environ
+        if "POSTGRES_DBNAME" not in env and not env.get("PERSISTENCE_MODULE", "").endswith("postgres"):
+            return None
+        user = quote(env.get("POSTGRES_USER", "postgres"))
+        password = quote(env.get("POSTGRES_PASSWORD", ""))
+        auth = f"{user}:{password}@" if password else f"{user}@"
+        return (f"postgresql://{auth}{env.get('POSTGRES_HOST', '127.0.0.1')}:"
+                f"{env.get('POSTGRES_PORT', '5432')}/{env.get('POSTGRES_DBNAME', 'salesflow')}")
+
     def store_env(self, component: str) -> dict[str, str]:
         """eventsourcing environment for one component's own store (file or schema)."""
-        if not self.db_url:
+        db_url = self.database_url()
+        if not db_url:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": str((self.data_dir / f"{component}.sqlite").resolve()),
                 "SQLITE_LOCK_TIMEOUT": "10",
             }
-        url = urlparse(self.db_url)
+        url = urlparse(db_url)
         if url.scheme not in ("postgres", "postgresql"):
             raise ValueError(f"SALESFLOW_DB_URL must be a postgresql:// URL, not {url.scheme}://")
         env = {
@@ -69,7 +84,7 @@ class Settings(BaseSettings):
             "POSTGRES_PASSWORD": unquote(url.password or ""),
             "POSTGRES_SCHEMA": f"{self.db_schema_prefix}{component}",
         }
-        _create_schema(self.db_url, env["POSTGRES_SCHEMA"])
+        _create_schema(db_url, env["POSTGRES_SCHEMA"])
         return env
 
 
