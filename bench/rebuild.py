@@ -113,7 +113,7 @@ async def projection_rebuild(js: JetStreamContext, settings: Settings, events: i
                 raise TimeoutError(f"projections applied only {consumer.processed} of {events}")
         seconds = time.perf_counter() - started
         await close(consumer)
-        rows = len(await asyncio.to_thread(store.samples))
+        rows = len(await asyncio.to_thread(projector.models.samples.rows, store))
         return Rate(consumer.processed, seconds), rows
     finally:
         await asyncio.to_thread(store.close)

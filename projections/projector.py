@@ -1,46 +1,49 @@
-"""Applies batches of events to the read models, one transaction per batch with its tracking."""
+"""Applies batches of events to every read model, one transaction per batch with its tracking."""
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Sequence
-from typing import Any
 
-from eventsourcing.persistence import Tracking
-
-from events.envelope import DomainEvent
-from projections import audit, sample_summary
+from projections.audit import AuditTrail
+from projections.model import Item, ReadModel
+from projections.sample_table import SampleSummaryTable
 from projections.store import ViewStore
 
 log = logging.getLogger(__name__)
 
-Item = tuple[DomainEvent, Tracking, bytes]  # event, its stream position, the JSON it came as
+
+class ReadModels:
+    """Every read model of salesflow, by name; add one here and it is built and rebuilt."""
+
+    def __init__(self) -> None:
+        self.samples = SampleSummaryTable()
+        self.audit = AuditTrail()
+
+    def all(self) -> list[ReadModel]:
+        return [self.samples, self.audit]
+
+    def tables(self) -> list[str]:
+        return [table for model in self.all() for table in model.tables]
 
 
 class Projector:
-    """Folds events into the Sample Record Summary and the audit trail."""
+    """Folds events into every read model."""
 
-    def __init__(self, store: ViewStore) -> None:
+    def __init__(self, store: ViewStore, models: ReadModels | None = None) -> None:
         self.store = store
+        self.models = models or ReadModels()
+        store.execute_all(s for model in self.models.all() for s in model.ddl())
 
     def apply(self, items: Sequence[Item]) -> None:
         """All items come from one stream, in order; stored atomically with the last position."""
         with self.store.write() as c:
-            self._apply(c, items)
+            for model in self.models.all():
+                model.apply(self.store, c, items)
             self.store.track(c, items[-1][1])
 
-    def _apply(self, c: Any, items: Sequence[Item]) -> None:
-        keys = {e.record_no for e, _, _ in items if e.record_no and type(e) in sample_summary.FOLD}
-        rows = self.store.load_rows(c, keys) if keys else {}
-        changed: dict[str, sample_summary.Row] = {}
-        for event, _, _ in items:
-            record = event.record_no
-            if record and type(event) in sample_summary.FOLD:
-                row = rows.setdefault(record, sample_summary.new_row(record))
-                sample_summary.apply(row, event)
-                changed[record] = row
-        self.store.save_rows(c, changed.values())
-        self.store.save_audit(c, [audit.row(e, t, data) for e, t, data in items])
+    def reset(self) -> None:
+        self.store.reset(self.models.tables())
 
     def apply_isolating(self, items: Sequence[Item]) -> tuple[int, Exception | None]:
         """Whole batch at once; if it fails, one by one, to stop right at the failing event."""

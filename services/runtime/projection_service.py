@@ -75,7 +75,7 @@ class Projections:
     async def rebuild(self, progress: Callable[[dict[str, Any]], Awaitable[None]]) -> RebuildReply:
         started = time.perf_counter()
         await self.stop()
-        await asyncio.to_thread(self.store.reset)
+        await asyncio.to_thread(self.projector.reset)
         total = 0
         for d in DEPARTMENTS:
             total += (await self.js.stream_info(stream_name(d))).state.messages
@@ -85,8 +85,8 @@ class Projections:
             await asyncio.sleep(0.2)
         seconds = time.perf_counter() - started
         await progress({"total": total, "done": total})
-        return RebuildReply(events=total, seconds=round(seconds, 3),
-                            rows=len(await asyncio.to_thread(self.store.samples)))
+        rows = await asyncio.to_thread(self.projector.models.samples.rows, self.store)
+        return RebuildReply(events=total, seconds=round(seconds, 3), rows=len(rows))
 
     def status(self) -> dict[str, Any]:
         return {"service": PROJECTIONS, "pid": os.getpid(),
@@ -101,17 +101,19 @@ async def serve(settings: Settings, stopped: Callable[[], Awaitable[None]] | Non
     await ensure_streams(js, settings)
     store = await asyncio.to_thread(ViewStore, settings.store_env(PROJECTIONS))
     projections = Projections(js, store, settings)
+    models = projections.projector.models
     broker = NatsBroker(url, logger=None, graceful_timeout=5.0)
     lock = asyncio.Lock()
 
     @broker.subscriber(QUERY_SAMPLES, queue=PROJECTIONS, title="Sample Record Summary")
     async def on_samples(query: SamplesQuery) -> bytes:
-        rows = await asyncio.to_thread(store.samples, query.customer, query.status, query.month)
+        rows = await asyncio.to_thread(models.samples.rows, store, query.customer, query.status,
+                                       query.month)
         return json.dumps(rows).encode()
 
     @broker.subscriber(QUERY_HISTORY, queue=PROJECTIONS, title="Audit trail of one record")
     async def on_history(query: HistoryQuery) -> bytes:
-        return json.dumps(await asyncio.to_thread(store.history, query.record_no)).encode()
+        return json.dumps(await asyncio.to_thread(models.audit.history, store, query.record_no)).encode()
 
     @broker.subscriber(CTL_REBUILD, title="Rebuild every read model from the streams")
     async def on_rebuild() -> bytes:
