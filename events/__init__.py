@@ -1,7 +1,7 @@
 """Every domain event of salesflow, defined once, as frozen pydantic models."""
 from __future__ import annotations
 
-from events import engineering, production, quality, sales
+from events import customers, engineering, production, quality, sales
 from events.envelope import Actor, Department, DieDifficulty, DomainEvent, Role
 from events.registry import REGISTRY, EventRegistry
 
@@ -13,6 +13,7 @@ __all__ = [
     "DomainEvent",
     "EventRegistry",
     "Role",
+    "customers",
     "engineering",
     "production",
     "quality",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
@@ -61,9 +61,12 @@ class CommandBus:
     """Routes ``<command name>`` to a use case of one application, by an explicit table."""
 
     def __init__(self, app: DepartmentApplication, table: Mapping[type[Command], UseCase],
-                 retries: int = 3, on_stored: Callable[[], None] | None = None) -> None:
+                 retries: int = 3, on_stored: Callable[[], None] | None = None,
+                 preparers: Mapping[type[Command], Callable[[Command], Awaitable[Command]]]
+                 | None = None) -> None:
         self.app, self.retries, self.on_stored = app, retries, on_stored
         self.routes = {cls.name: (cls, use_case) for cls, use_case in table.items()}
+        self.preparers = dict(preparers or {})
 
     async def handle(self, name: str, payload: bytes) -> CommandReply:
         route = self.routes.get(name)
@@ -78,6 +81,12 @@ class CommandBus:
             command = cls.model_validate_json(payload or b"{}")
         except ValidationError as error:
             return CommandReply.refused(validation_error(error))
+        prepare = self.preparers.get(cls)
+        if prepare is not None:
+            try:
+                command = await prepare(command)
+            except DomainError as error:
+                return CommandReply.refused(domain_error(error))
         return await asyncio.to_thread(self._run, use_case, command)
 
     def _run(self, use_case: UseCase, command: Command) -> CommandReply:

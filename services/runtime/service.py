@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import os
@@ -34,7 +35,9 @@ async def serve(spec: ServiceSpec, settings: Settings,
     loop = asyncio.get_running_loop()
     relay = Relay(app, js, batch=settings.relay_batch)
     poke = lambda: loop.call_soon_threadsafe(relay.poke)  # noqa: E731 - called from threads
-    bus = CommandBus(app, spec.commands, settings.command_retries, on_stored=poke)
+    preparers = {cls: functools.partial(prepare, js) for cls, prepare in spec.preparers.items()}
+    bus = CommandBus(app, spec.commands, settings.command_retries, on_stored=poke,
+                     preparers=preparers)
     consumers = [
         StreamConsumer(js, consumer=name, source=source.value, filter_subjects=subjects,
                        handle=reaction_handler(app, spec.reactions, poke),

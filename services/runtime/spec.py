@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,7 @@ from services.runtime.store import DepartmentApplication
 log = logging.getLogger(__name__)
 
 Reaction = Callable[[Any, Any, Tracking], None]
+Preparer = Callable[[Any, Any], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,9 @@ class ServiceSpec:
     application: type[DepartmentApplication]
     commands: Mapping[type[Command], UseCase]
     reactions: Mapping[type[DomainEvent], Reaction] = field(default_factory=dict)
+    # Async steps run before a command's use case, given the JetStream context (e.g. storing a
+    # document's content in the object store); each returns the command to go on with.
+    preparers: Mapping[type[Command], Preparer] = field(default_factory=dict)
 
     def sources(self) -> dict[Department, list[str]]:
         """Other departments' streams this service reads, with the subjects it needs."""

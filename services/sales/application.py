@@ -9,10 +9,11 @@ from events import engineering, production
 from events.envelope import Department, DomainEvent
 from services.domain import Context
 from services.runtime.store import DepartmentApplication
+from services.sales.customers import CustomerUseCases
 from services.sales.sample import SampleRecord, sample_id
 
 
-class SalesApplication(DepartmentApplication):
+class SalesApplication(CustomerUseCases, DepartmentApplication):
     """Sales' event store and use cases."""
 
     name = Department.SALES.value

@@ -4,6 +4,7 @@ from __future__ import annotations
 from contracts.commands import sales as cmd
 from events.envelope import Department
 from services.runtime.spec import ServiceSpec
+from services.sales.customers import CUSTOMER_COMMANDS, CUSTOMER_PREPARERS
 from services.sales.application import PROGRESS_OF, SalesApplication as App
 
 SPEC = ServiceSpec(
@@ -18,6 +19,8 @@ SPEC = ServiceSpec(
         cmd.ApprovePrice: App.approve_price,
         cmd.OpenSampleApplication: App.open_sample_application,
         cmd.ApproveSampleApplication: App.approve_sample_application,
+        **CUSTOMER_COMMANDS,
     },
+    preparers=CUSTOMER_PREPARERS,
     reactions={event_cls: App.on_progress for event_cls in PROGRESS_OF},
 )
