@@ -47,8 +47,9 @@ def durable_name(consumer: str, source: Department | str) -> str:
     return f"{consumer}-from-{Department(source).value}"
 
 
-def dead_letter_subject(consumer: str, source: Department | str) -> str:
-    return f"{PREFIX}.dlq.{consumer}.{Department(source).value}"
+def dead_letter_subject(consumer: str, stream: str) -> str:
+    """Where ``consumer`` puts what it could not apply from ``stream``."""
+    return f"{PREFIX}.dlq.{consumer}.{stream.lower()}"
 
 
 def queue_group(component: str) -> str:

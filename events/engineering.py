@@ -28,6 +28,7 @@ class SamplingJobOpened(SamplingJobEvent):
     product: str
     part_no: str
     die_difficulty: DieDifficulty
+    round: int = Field(default=1, ge=1, description="Sample round")
 
 
 class SamplingScheduled(SamplingJobEvent):
@@ -35,16 +36,20 @@ class SamplingScheduled(SamplingJobEvent):
 
     scheduled_for: datetime = Field(description="Planned start of sampling / 计划打样时间")
     die_difficulty: DieDifficulty
+    round: int = Field(default=1, ge=1)
 
 
 class FinishedSampleReceived(SamplingJobEvent):
     """Engineering took over the sample production finished, to return it to sales."""
 
     completed_event_id: UUID = Field(description="Production's SampleCompleted event")
+    round: int = Field(default=1, ge=1)
 
 
 class SampleReturnedToSales(SamplingJobEvent):
     """Engineering returned the finished sample to sales (R-S6)."""
+
+    round: int = Field(default=1, ge=1)
 
 
 EVENTS: tuple[type[DomainEvent], ...] = (

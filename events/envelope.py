@@ -63,6 +63,16 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+class Timer(Frozen):
+    """Something an event makes fall due later, e.g. a promised time (R-S7).
+
+    A later timer with the same name and key replaces the earlier one."""
+
+    name: str = Field(pattern=r"^[a-z_]+$", description="What falls due, e.g. promise_due")
+    key: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Which thing (subject-safe)")
+    due_at: datetime
+
+
 class DomainEvent(Frozen):
     """Envelope fields shared by every event; subclasses add the facts of one business event."""
 
@@ -94,6 +104,10 @@ class DomainEvent(Frozen):
     def subject(cls) -> str:
         """JetStream subject: ``salesflow.<department>.<aggregate>.<event>``."""
         return f"salesflow.{cls.department.value}.{cls.aggregate}.{_snake(cls.__name__)}"
+
+    def timers(self) -> list[Timer]:
+        """Timers this event starts; the relay schedules them on JetStream."""
+        return []
 
     @property
     def record_no(self) -> str | None:

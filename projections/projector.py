@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 
 from projections.audit import AuditTrail
+from projections.customer_file import CustomerFile
 from projections.model import Item, ReadModel
 from projections.sample_table import SampleSummaryTable
 from projections.store import ViewStore
@@ -19,9 +20,10 @@ class ReadModels:
     def __init__(self) -> None:
         self.samples = SampleSummaryTable()
         self.audit = AuditTrail()
+        self.customers = CustomerFile()
 
     def all(self) -> list[ReadModel]:
-        return [self.samples, self.audit]
+        return [self.samples, self.audit, self.customers]
 
     def tables(self) -> list[str]:
         return [table for model in self.all() for table in model.tables]

@@ -26,7 +26,7 @@ def nats_server(tmp_path: Path) -> Iterator[EmbeddedNats]:
 @pytest.fixture
 def settings(tmp_path: Path, nats_server: EmbeddedNats) -> Settings:
     return Settings(data_dir=tmp_path / "data", nats_url=nats_server.url, fetch_batch=100,
-                    relay_batch=100, ack_wait_seconds=5)
+                    relay_batch=100, ack_wait_seconds=5, timer_grace_seconds=0.5)
 
 
 @pytest.fixture

@@ -25,4 +25,5 @@ class Command(BaseModel):
 class SampleCommand(Command):
     """A command about one sample record, named by its request number."""
 
-    request_no: str = Field(min_length=1, max_length=40, description="Sample request number / 打样申请编号")
+    request_no: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$",
+                            description="Sample request number (letters, digits, - and _) / 打样申请编号")

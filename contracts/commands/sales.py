@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -20,6 +20,8 @@ class RequestSample(SampleCommand):
     part_no: str = Field(min_length=1, max_length=60, description="Part number / 料号")
     salesperson: str = Field(min_length=1, max_length=80, description="Salesperson / 业务员")
     materials: MaterialSet = Field(default_factory=MaterialSet)
+    purpose: Literal["sample", "quotation"] = Field(
+        default="sample", description="A sample, or a quotation without a sample (R-S4)")
 
 
 class UpdateSampleMaterials(SampleCommand):
@@ -54,10 +56,38 @@ class SignQuotation(SampleCommand):
     name: ClassVar[str] = "sign_quotation"
 
 
+class SendQuotation(SampleCommand):
+    """The assistant sends the signed quotation to the customer and informs the salesperson."""
+
+    name: ClassVar[str] = "send_quotation"
+
+
 class ApprovePrice(SampleCommand):
     """The salesperson reports the customer's price approval."""
 
     name: ClassVar[str] = "approve_price"
+
+
+class RejectPrice(SampleCommand):
+    """The salesperson reports the customer's refusal; the case goes to a manager (R-S4)."""
+
+    name: ClassVar[str] = "reject_price"
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ResolvePriceEscalation(SampleCommand):
+    """The sales manager or CS supervisor decides: quote again, or close (R-S4)."""
+
+    name: ClassVar[str] = "resolve_price_escalation"
+    decision: Literal["requote", "close"]
+    note: str = Field(min_length=1, max_length=1000)
+
+
+class ChaseOrder(SampleCommand):
+    """The salesperson starts chasing the customer's order (R-S4, R-S6)."""
+
+    name: ClassVar[str] = "chase_order"
+    note: str = Field(default="", max_length=1000)
 
 
 class OpenSampleApplication(SampleCommand):
@@ -80,6 +110,10 @@ COMMANDS: tuple[type[Command], ...] = (
     PrepareQuotation,
     SignQuotation,
     ApprovePrice,
+    SendQuotation,
+    RejectPrice,
+    ResolvePriceEscalation,
+    ChaseOrder,
     OpenSampleApplication,
     ApproveSampleApplication,
 )

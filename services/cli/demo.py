@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from contracts.replies import CommandReply
+from contracts.subjects import QUERY_SAMPLES
 from services.cli.client import Client
 
 CUSTOMERS = ("Huaxin Electronics 华信电子", "Dongguan Precision 东莞精密", "Shenzhen Tape 深圳胶带",
@@ -56,59 +57,171 @@ class Demo:
                 raise DemoFailed(f"{name} {fields.get('request_no', '')}: {reply.error.sentence()}")
             await asyncio.sleep(0.1)
 
-    async def sample(self, no: str, customer: str, stop_after: str | None = None) -> None:
+    async def quote(self, no: str, customer: str, purpose: str = "sample") -> None:
+        """R-S3 / R-S4: request with an incomplete checklist, completed, costed, quoted, signed, sent."""
+        await self.send("sales", "request_sample", "assistant", request_no=no, customer=customer,
+                        product="EMI gasket 屏蔽垫片", part_no=f"P-{no}", salesperson="bob",
+                        purpose=purpose, materials={**FULL_MATERIALS, "key_notes": False})
+        await self.send("sales", "update_sample_materials", "assistant", request_no=no,
+                        materials=FULL_MATERIALS)
+        await self.send("sales", "complete_costing", "tech", request_no=no, bom_ref=f"BOM-{no}",
+                        material_cost="1.20", process_cost="0.80",
+                        die_difficulty=("simple", "normal", "complex")[zlib.crc32(no.encode()) % 3])
+        await self.requote(no, f"Q-{no}")
+
+    async def requote(self, no: str, quotation_no: str) -> None:
+        await self.send("sales", "prepare_quotation", "quoter", request_no=no,
+                        quotation_no=quotation_no, unit_price="2.60")
+        await self.send("sales", "sign_quotation", "supervisor", request_no=no)
+        await self.send("sales", "send_quotation", "assistant", request_no=no)
+
+    async def make(self, no: str, round_no: int = 1, promise_in: timedelta = timedelta(hours=24),
+                   until: str = "return_sample") -> None:
+        """R-S3: application, review, scheduling, promise, completion, return to sales."""
         now = datetime.now(UTC)
         steps: list[tuple[str, str, str, dict[str, Any]]] = [
-            ("sales", "request_sample", "assistant", dict(
-                customer=customer, product="EMI gasket 屏蔽垫片", part_no=f"P-{no}",
-                salesperson="bob", materials={**FULL_MATERIALS, "key_notes": False})),
-            ("sales", "update_sample_materials", "assistant", dict(materials=FULL_MATERIALS)),
-            ("sales", "complete_costing", "tech", dict(
-                bom_ref=f"BOM-{no}", material_cost="1.20", process_cost="0.80",
-                die_difficulty=("simple", "normal", "complex")[zlib.crc32(no.encode()) % 3])),
-            ("sales", "prepare_quotation", "quoter", dict(quotation_no=f"Q-{no}", unit_price="2.60")),
-            ("sales", "sign_quotation", "supervisor", {}),
-            ("sales", "approve_price", "salesperson", {}),
-            ("sales", "open_sample_application", "assistant", dict(application_no=f"A-{no}")),
+            ("sales", "open_sample_application", "assistant", {"application_no": f"A-{no}-{round_no}"}),
             ("sales", "approve_sample_application", "supervisor", {}),
-            ("engineering", "schedule_sampling", "engineer", dict(
-                scheduled_for=(now + timedelta(hours=1)).isoformat())),
-            ("production", "promise_delivery", "pmc", dict(
-                promised_at=(now + timedelta(hours=24)).isoformat())),
+            ("engineering", "schedule_sampling", "engineer",
+             {"scheduled_for": (now + timedelta(hours=1)).isoformat()}),
+            ("production", "promise_delivery", "pmc", {"promise_in": promise_in}),
             ("production", "complete_sample", "production", {}),
             ("engineering", "return_sample", "engineer", {}),
         ]
         for department, name, who, fields in steps:
-            await self.send(department, name, who, request_no=no, **fields)
-            if name == stop_after:
-                break
+            if "promise_in" in fields:  # counted from when the promise is given
+                await self.promise(no, fields["promise_in"])
+            else:
+                await self.send(department, name, who, request_no=no, **fields)
+            if name == until:
+                return
 
-    async def show_refusal(self, no: str) -> None:
-        """An application before the price is approved is refused with R-S3 and stores nothing."""
-        reply = await self.client.command("sales", "open_sample_application",
-                                          {"actor": actor("assistant"), "request_no": no,
-                                           "application_no": f"A-{no}-early"})
+    async def promise(self, no: str, promise_in: timedelta) -> None:
+        """PMC's promise; the time is taken afresh on each try, so a retry is never in the past."""
+        deadline = time.monotonic() + self.patience
+        while True:
+            reply = await self.client.command("production", "promise_delivery", {
+                "actor": actor("pmc"), "request_no": no,
+                "promised_at": (datetime.now(UTC) + promise_in).isoformat()})
+            if reply.ok or time.monotonic() > deadline:
+                if not reply.ok and reply.error:
+                    raise DemoFailed(f"promise_delivery {no}: {reply.error.sentence()}")
+                return
+            if reply.error and f"{no} is promised" in reply.error.message_en:
+                return  # an earlier try was stored but its reply was lost
+            await asyncio.sleep(0.1)
+
+    async def trial(self, no: str, result: str, shipped_by: str) -> None:
+        """R-S6: shipment, receipt, trial three days later (recorded now in the demo)."""
+        if shipped_by == "courier":
+            await self.send("sales", "ship_sample", "assistant", request_no=no, method="courier",
+                            courier="SF Express 顺丰", tracking_no=f"SF{zlib.crc32(no.encode())}")
+        else:
+            await self.send("sales", "ship_sample", "salesperson", request_no=no, method="salesperson")
+        await self.send("sales", "confirm_sample_receipt", "salesperson", request_no=no,
+                        received_on=datetime.now(UTC).date().isoformat())
+        await self.send("sales", "record_trial", "salesperson", request_no=no, result=result,
+                        cause="burr on the die-cut edge 冲切边毛刺" if result == "ng" else None)
+
+    async def ok_trial(self, no: str, customer: str) -> None:
+        await self.quote(no, customer)
+        await self.send("sales", "approve_price", "salesperson", request_no=no)
+        await self.make(no)
+        await self.trial(no, "ok", "courier")
+        await self.send("sales", "record_sample_approval", "salesperson", request_no=no,
+                        document_ref=f"SA-{no}")
+        await self.send("sales", "chase_order", "salesperson", request_no=no, note="first order")
+
+    async def ng_trial(self, no: str, customer: str) -> None:
+        await self.quote(no, customer)
+        await self.send("sales", "approve_price", "salesperson", request_no=no)
+        await self.make(no)
+        await self.trial(no, "ng", "salesperson")
+        await self.send("sales", "agree_ng_fix", "salesperson", request_no=no,
+                        cause="die blade worn 刀模磨损", fix="new die, deburr 更换刀模并去毛刺",
+                        departments=["engineering", "production"],
+                        customer_reply="second sample within 3 days 三天内重新送样")
+        await self.send("sales", "start_new_sample_round", "assistant", request_no=no)
+        await self.make(no, round_no=2)
+
+    async def quotation_only(self, no: str, customer: str) -> None:
+        await self.quote(no, customer, purpose="quotation")
+        await self.send("sales", "approve_price", "salesperson", request_no=no)
+        await self.show_refusal("open_sample_application", no, {"application_no": f"A-{no}"})
+        await self.send("sales", "chase_order", "salesperson", request_no=no)
+
+    async def rejected_price(self, no: str, customer: str) -> None:
+        await self.quote(no, customer)
+        await self.show_refusal("open_sample_application", no, {"application_no": f"A-{no}"})
+        await self.send("sales", "reject_price", "salesperson", request_no=no,
+                        reason="target price 2.20 目标价2.20")
+        await self.send("sales", "resolve_price_escalation", "supervisor", request_no=no,
+                        decision="requote", note="cheaper liner material 改用较便宜的离型膜")
+        await self.requote(no, f"Q-{no}-2")
+        await self.send("sales", "approve_price", "salesperson", request_no=no)
+
+    async def delayed(self, no: str, customer: str) -> None:
+        await self.quote(no, customer)
+        await self.send("sales", "approve_price", "salesperson", request_no=no)
+        await self.make(no, promise_in=timedelta(hours=48), until="promise_delivery")
+        await self.send("production", "notify_delay", "pmc", request_no=no, kind="quality",
+                        reason="die steel out of stock 刀模钢材缺料",
+                        new_promised_at=(datetime.now(UTC) + timedelta(hours=72)).isoformat())
+        await self.send("production", "complete_sample", "production", request_no=no)
+        await self.send("engineering", "return_sample", "engineer", request_no=no)
+
+    async def missed_promise(self, no: str, customer: str) -> None:
+        """R-S7: the promised time passes with no notice: sales requests a penalty by itself."""
+        await self.quote(no, customer)
+        await self.send("sales", "approve_price", "salesperson", request_no=no)
+        await self.make(no, promise_in=timedelta(seconds=2), until="promise_delivery")
+        self.out(f"  {no}: waiting for its promised time to pass without notice ...")
+        deadline = time.monotonic() + self.patience
+        while not await self.penalty_seen(no):
+            if time.monotonic() > deadline:
+                raise DemoFailed(f"no penalty request for {no} after its promised time")
+            await asyncio.sleep(0.5)
+        self.out(f"  {no}: penalty requested against production (R-S7)")
+        await self.send("production", "complete_sample", "production", request_no=no)
+        await self.send("engineering", "return_sample", "engineer", request_no=no)
+
+    async def penalty_seen(self, no: str) -> bool:
+        rows = await self.client.query(QUERY_SAMPLES, {})
+        return any(r["request_no"] == no and r.get("penalty_requested_at") for r in rows)
+
+    async def show_refusal(self, name: str, no: str, fields: dict[str, Any]) -> None:
+        """A step out of order is refused with its rule and stores nothing."""
+        reply = await self.client.command("sales", name, {"actor": actor("assistant"),
+                                                          "request_no": no, **fields})
         if reply.error:
-            self.out(f"  refused as expected: {reply.error.sentence()}")
+            self.out(f"  {no}: refused as expected: {reply.error.sentence()}")
 
 
 class DemoFailed(RuntimeError):
     """A demo step was refused for a reason waiting cannot fix."""
 
 
+SCENARIOS = (
+    ("OK trial, sample approval, order chase", Demo.ok_trial),
+    ("NG trial, agreed fix, second round", Demo.ng_trial),
+    ("quotation without a sample", Demo.quotation_only),
+    ("price refused, escalated, quoted again", Demo.rejected_price),
+    ("timely delay notice", Demo.delayed),
+    ("promised time missed: penalty request", Demo.missed_promise),
+)
+# The status each scenario leaves its sample in (the demo and its tests agree on this).
+FINAL_STATUS = ("order_chasing", "returned", "order_chasing", "price_approved", "returned",
+                "returned")
+
+
 async def run(client: Client, customers: int, prefix: str, out: Any = print) -> list[str]:
     demo = Demo(client, out)
-    stops = (None, None, "sign_quotation", None, "promise_delivery", "approve_sample_application")
-    numbers = []
-    jobs = []
+    numbers, jobs = [], []
     for i in range(customers):
-        no = f"{prefix}-{i + 1:03d}"
+        no, customer = f"{prefix}-{i + 1:03d}", CUSTOMERS[i % len(CUSTOMERS)]
+        title, scenario = SCENARIOS[i % len(SCENARIOS)]
         numbers.append(no)
-        stop = stops[i % len(stops)]
-        out(f"sample {no} for {CUSTOMERS[i % len(CUSTOMERS)]}: "
-            f"{'through to return to sales' if stop is None else 'up to ' + stop}")
-        jobs.append(demo.sample(no, CUSTOMERS[i % len(CUSTOMERS)], stop))
+        out(f"sample {no} for {customer}: {title}")
+        jobs.append(scenario(demo, no, customer))
     await asyncio.gather(*jobs)
-    if customers > 2:
-        await demo.show_refusal(numbers[2])
     return numbers

@@ -23,14 +23,15 @@ class SamplingJob(Aggregate):
     request_no: str = ""
     die_difficulty: DieDifficulty | None = None
     status: str = "new"
+    round: int = 0
 
     def open(self, ctx: Context, approved: SampleApplicationApproved) -> None:
-        if self.version:
-            return  # already opened from this application: nothing more to do
+        if approved.round <= self.round:
+            return  # already opened for this round: a repeat changes nothing
         self.trigger(ev.SamplingJobOpened, ctx, request_no=approved.request_no,
                      sample_id=approved.originator_id, customer=approved.customer,
                      product=approved.product, part_no=approved.part_no,
-                     die_difficulty=approved.die_difficulty)
+                     die_difficulty=approved.die_difficulty, round=approved.round)
 
     def schedule(self, ctx: Context, scheduled_for: datetime) -> None:
         ctx.require("R-S3", [Role.ENGINEER], "schedule sampling", "安排打样")
@@ -40,13 +41,14 @@ class SamplingJob(Aggregate):
                              f"打样 {self.request_no} 只能在申请审核后安排一次（当前：{self.status}）")
         assert self.die_difficulty is not None
         self.trigger(ev.SamplingScheduled, ctx, request_no=self.request_no,
-                     scheduled_for=scheduled_for, die_difficulty=self.die_difficulty)
+                     scheduled_for=scheduled_for, die_difficulty=self.die_difficulty,
+                     round=self.round)
 
     def receive_finished(self, ctx: Context, completed: SampleCompleted) -> None:
-        if self.status != "scheduled":
-            return  # already received (a redelivery), or a job this service never scheduled
+        if self.status != "scheduled" or completed.round != self.round:
+            return  # already received (a redelivery), or not this round's sample
         self.trigger(ev.FinishedSampleReceived, ctx, request_no=self.request_no,
-                     completed_event_id=completed.event_id)
+                     completed_event_id=completed.event_id, round=self.round)
 
     def return_sample(self, ctx: Context) -> None:
         ctx.require("R-S6", [Role.ENGINEER], "return a sample to sales", "将样品交回业务部")
@@ -54,10 +56,11 @@ class SamplingJob(Aggregate):
             raise RuleBroken("R-S6", f"sample {self.request_no} is not completed by production yet "
                              f"(job is {self.status})",
                              f"样品 {self.request_no} 生产尚未完成，不能交回（当前：{self.status}）")
-        self.trigger(ev.SampleReturnedToSales, ctx, request_no=self.request_no)
+        self.trigger(ev.SampleReturnedToSales, ctx, request_no=self.request_no, round=self.round)
 
     def when_SamplingJobOpened(self, e: ev.SamplingJobOpened) -> None:
         self.request_no, self.die_difficulty, self.status = e.request_no, e.die_difficulty, "open"
+        self.round = e.round
 
     def when_SamplingScheduled(self, e: ev.SamplingScheduled) -> None:
         self.status = "scheduled"

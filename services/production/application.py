@@ -25,6 +25,12 @@ class ProductionApplication(DepartmentApplication):
         order.promise(ctx, c.promised_at)
         return self.store(order)
 
+    def notify_delay(self, c: cmd.NotifyDelay, ctx: Context) -> list[EventRef]:
+        order = self.work_order(c.request_no)
+        order.notify_delay(ctx, kind=c.kind, reason=c.reason, new_promised_at=c.new_promised_at,
+                           calendar=self.calendar)
+        return self.store(order)
+
     def complete_sample(self, c: cmd.CompleteSample, ctx: Context) -> list[EventRef]:
         order = self.work_order(c.request_no)
         order.complete(ctx)

@@ -3,12 +3,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 from uuid import UUID
 
 from events import production as ev
 from events.engineering import SamplingScheduled
 from events.envelope import Role
 from services.domain import Aggregate, Context, RuleBroken, record_id
+
+
+PLANNERS = (Role.PMC_PLANNER, Role.PRODUCTION_SUPERVISOR)
+NOTICE_HOURS = 4.0  # R-S7: a special case is told at least 4 working hours before the promise
+
+
+class WorkingTime(Protocol):
+    """The company calendar, as the domain needs it (``contracts.calendar.WorkingCalendar``)."""
+
+    def working_hours_between(self, start: datetime, end: datetime) -> float: ...
 
 
 def work_order_id(request_no: str) -> UUID:
@@ -22,24 +33,47 @@ class SampleWorkOrder(Aggregate):
     request_no: str = ""
     status: str = "new"
     promised_at: datetime | None = None
+    round: int = 0
 
     def receive_documents(self, ctx: Context, scheduled: SamplingScheduled) -> None:
-        if self.version:
-            return  # documents already received: a repeat changes nothing
+        if scheduled.round <= self.round:
+            return  # documents of this round already received: a repeat changes nothing
         self.trigger(ev.SampleDocumentsReceived, ctx, request_no=scheduled.request_no,
-                     die_difficulty=scheduled.die_difficulty, scheduled_for=scheduled.scheduled_for)
+                     die_difficulty=scheduled.die_difficulty, scheduled_for=scheduled.scheduled_for,
+                     round=scheduled.round)
 
     def promise(self, ctx: Context, promised_at: datetime) -> None:
-        ctx.require("R-S7", [Role.PMC_PLANNER, Role.PRODUCTION_SUPERVISOR],
-                    "promise a delivery time", "承诺交期")
-        if self.status not in ("received", "promised"):
+        ctx.require("R-S7", PLANNERS, "promise a delivery time", "承诺交期")
+        if self.status != "received":
             raise RuleBroken("R-S7", f"sample {self.request_no} is {self.status}: a delivery time is "
-                             "promised after the documents arrive and before completion",
-                             f"打样 {self.request_no} 当前为 {self.status}：交期须在收到资料后、完成前承诺")
-        if promised_at <= ctx.now:
+                             "promised once, after the documents arrive; change it with a delay "
+                             "notice", f"打样 {self.request_no} 当前为 {self.status}：交期在收到资料后"
+                             "承诺一次，变更请发延期通知")
+        self._future("promised_at", promised_at, ctx)
+        self.trigger(ev.DeliveryPromised, ctx, request_no=self.request_no, promised_at=promised_at,
+                     round=self.round)
+
+    def notify_delay(self, ctx: Context, *, kind: str, reason: str, new_promised_at: datetime,
+                     calendar: WorkingTime) -> None:
+        """R-S7: tell the assistant, with the reason and a new time; timely if at least
+        ``NOTICE_HOURS`` working hours before the promised time."""
+        ctx.require("R-S7", PLANNERS, "give a delay notice", "发出延期通知")
+        if self.status != "promised" or self.promised_at is None:
+            raise RuleBroken("R-S7", f"sample {self.request_no} is {self.status}: only a promised, "
+                             "unfinished sample can be delayed",
+                             f"打样 {self.request_no} 当前为 {self.status}：只有已承诺且未完成的样品才能延期")
+        self._future("new_promised_at", new_promised_at, ctx)
+        left = calendar.working_hours_between(ctx.now, self.promised_at)
+        self.trigger(ev.DelayNotified, ctx, request_no=self.request_no, kind=kind, reason=reason,
+                     previous_promised_at=self.promised_at, new_promised_at=new_promised_at,
+                     working_hours_before=round(left, 2), timely=left >= NOTICE_HOURS,
+                     round=self.round)
+
+    @staticmethod
+    def _future(field: str, moment: datetime, ctx: Context) -> None:
+        if moment <= ctx.now:
             raise RuleBroken("R-S7", "the promised time must lie in the future",
-                             "承诺交期必须晚于当前时间", field="promised_at")
-        self.trigger(ev.DeliveryPromised, ctx, request_no=self.request_no, promised_at=promised_at)
+                             "承诺交期必须晚于当前时间", field=field)
 
     def complete(self, ctx: Context) -> None:
         ctx.require("R-S3", [Role.PRODUCTION_SUPERVISOR], "report a sample completed", "报告样品完成")
@@ -47,13 +81,17 @@ class SampleWorkOrder(Aggregate):
             raise RuleBroken("R-S3", f"sample {self.request_no} is {self.status}: only a sample in "
                              "production can be completed",
                              f"打样 {self.request_no} 当前为 {self.status}：只有生产中的样品才能完成")
-        self.trigger(ev.SampleCompleted, ctx, request_no=self.request_no)
+        self.trigger(ev.SampleCompleted, ctx, request_no=self.request_no, round=self.round)
 
     def when_SampleDocumentsReceived(self, e: ev.SampleDocumentsReceived) -> None:
-        self.request_no, self.status = e.request_no, "received"
+        self.request_no, self.status, self.round = e.request_no, "received", e.round
+        self.promised_at = None
 
     def when_DeliveryPromised(self, e: ev.DeliveryPromised) -> None:
         self.promised_at, self.status = e.promised_at, "promised"
+
+    def when_DelayNotified(self, e: ev.DelayNotified) -> None:
+        self.promised_at = e.new_promised_at
 
     def when_SampleCompleted(self, e: ev.SampleCompleted) -> None:
         self.status = "completed"

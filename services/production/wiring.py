@@ -10,6 +10,10 @@ from services.runtime.spec import ServiceSpec
 SPEC = ServiceSpec(
     department=Department.PRODUCTION,
     application=App,
-    commands={cmd.PromiseDelivery: App.promise_delivery, cmd.CompleteSample: App.complete_sample},
+    commands={
+        cmd.PromiseDelivery: App.promise_delivery,
+        cmd.NotifyDelay: App.notify_delay,
+        cmd.CompleteSample: App.complete_sample,
+    },
     reactions={SamplingScheduled: App.on_sampling_scheduled},
 )

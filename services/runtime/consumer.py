@@ -60,10 +60,12 @@ class StreamConsumer:
 
     def __init__(self, js: JetStreamContext, *, consumer: str, source: str,
                  filter_subjects: Sequence[str], handle: BatchHandler, position: Position,
-                 settings: Settings) -> None:
+                 settings: Settings, stream: str | None = None,
+                 decoder: Callable[[Msg], Any] | None = None) -> None:
         self.js, self.consumer, self.source = js, consumer, source
-        self.stream = stream_name(source)
-        self.durable = durable_name(consumer, source)
+        self.stream = stream or stream_name(source)
+        self.durable = f"{consumer}-{source}" if stream else durable_name(consumer, source)
+        self.decode = decoder or decode
         self.filter_subjects, self.handle, self.position = filter_subjects, handle, position
         self.settings = settings
         self.processed = 0
@@ -159,7 +161,7 @@ class StreamConsumer:
         failure: Exception | None = None
         for seq, msg in queue:
             try:
-                items.append((decode(msg), Tracking(self.stream, seq), msg.data))
+                items.append((self.decode(msg), Tracking(self.stream, seq), msg.data))
             except Exception as error:
                 failure = UndecodableMessage(str(error))
                 break
@@ -173,7 +175,7 @@ class StreamConsumer:
             "error": f"{type(error).__name__}: {error}", "attempts": attempts,
             "headers": dict(msg.headers or {}), "data": msg.data.decode(errors="replace"),
         }).encode()
-        await self.js.publish(dead_letter_subject(self.consumer, self.source), body, timeout=5.0)
+        await self.js.publish(dead_letter_subject(self.consumer, self.stream), body, timeout=5.0)
         self.dead_lettered += 1
         log.error("%s: seq %d dead-lettered after %d attempts: %s", self.durable, seq, attempts, error)
 

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import math
+from datetime import UTC, datetime, timedelta
 import logging
 
 from eventsourcing.persistence import IntegrityError, Notification, Tracking
 from nats.js import JetStreamContext
 
 from contracts.subjects import HEADER_DEPARTMENT, HEADER_TYPE, stream_name
+from contracts.timers import HEADER_TIMER, TIMERS_STREAM, TimerDue, schedule_subject
+from events.envelope import DomainEvent, Timer
 from events.registry import REGISTRY
 from services.runtime.store import DepartmentApplication
 
@@ -24,8 +28,9 @@ class Relay:
     """Publishes new stored events of one application; wake it with ``poke`` after a save."""
 
     def __init__(self, app: DepartmentApplication, js: JetStreamContext, *, batch: int = 500,
-                 idle: float = 0.5, ack_timeout: float = 10.0) -> None:
+                 idle: float = 0.5, ack_timeout: float = 10.0, timer_grace: float = 5.0) -> None:
         self.app, self.js, self.batch, self.idle, self.ack_timeout = app, js, batch, idle, ack_timeout
+        self.timer_grace = timedelta(seconds=timer_grace)
         self.department = app.name
         self.stream = stream_name(app.name)
         self.tracking_name = f"relay:{self.stream}"
@@ -78,7 +83,38 @@ class Relay:
             }
             futures.append(await self.js.publish_async(
                 self._subject(n.topic), n.state, headers=headers, stream=self.stream))
+            if self._has_timers(n.topic):
+                event = REGISTRY.decode_json(n.topic, n.state)
+                for timer in event.timers():
+                    subject, body, headers = self._schedule(n.id, event, timer)
+                    futures.append(await self.js.publish_async(
+                        subject, body, headers=headers, stream=TIMERS_STREAM))
         await asyncio.wait_for(asyncio.gather(*futures), self.ack_timeout)
+
+    def _schedule(self, notification_id: int, event: DomainEvent,
+                  timer: Timer) -> tuple[str, bytes, dict[str, str]]:
+        """A JetStream message schedule that fires ``TimerDue`` into the timers stream.
+
+        Its Msg-Id makes a republished page schedule nothing twice."""
+        fire_at = math.ceil((timer.due_at + self.timer_grace).timestamp())
+        stamp = datetime.fromtimestamp(fire_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        due = TimerDue(name=timer.name, key=timer.key, due_at=timer.due_at,
+                       record_no=event.record_no, source_event_id=event.event_id,
+                       correlation_id=event.correlation_id)
+        headers = {
+            "Nats-Msg-Id": f"timer:{self.department}:{notification_id}:{timer.name}:{timer.key}",
+            "Nats-Schedule": f"@at {stamp}",
+            "Nats-Schedule-Target": TimerDue.subject_for(timer.name),
+            HEADER_TIMER: timer.name,
+        }
+        return schedule_subject(self.department, timer.name, timer.key), \
+            due.model_dump_json().encode(), headers
+
+    @staticmethod
+    @functools.cache
+    def _has_timers(topic: str) -> bool:
+        cls = REGISTRY.cls(topic.rpartition(".v")[0])
+        return cls.timers is not DomainEvent.timers
 
     @staticmethod
     @functools.cache

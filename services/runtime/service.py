@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from faststream.nats import NatsBroker, NatsMessage
 
 from contracts.subjects import command_wildcard, queue_group, status_subject
+from contracts.timers import TIMERS_STREAM, TimerDue
 from services.runtime.commands import CommandBus, reply_bytes
 from services.runtime.connect import connect
 from services.runtime.consumer import StreamConsumer
@@ -33,7 +34,7 @@ async def serve(spec: ServiceSpec, settings: Settings,
     await ensure_streams(js, settings)
     app = await asyncio.to_thread(spec.application, settings.store_env(name))
     loop = asyncio.get_running_loop()
-    relay = Relay(app, js, batch=settings.relay_batch)
+    relay = Relay(app, js, batch=settings.relay_batch, timer_grace=settings.timer_grace_seconds)
     poke = lambda: loop.call_soon_threadsafe(relay.poke)  # noqa: E731 - called from threads
     preparers = {cls: functools.partial(prepare, js) for cls, prepare in spec.preparers.items()}
     bus = CommandBus(app, spec.commands, settings.command_retries, on_stored=poke,
@@ -45,6 +46,13 @@ async def serve(spec: ServiceSpec, settings: Settings,
                        settings=settings)
         for source, subjects in spec.sources().items()
     ]
+    if spec.timers:
+        consumers.append(StreamConsumer(
+            js, consumer=name, source="timers", stream=TIMERS_STREAM,
+            filter_subjects=[TimerDue.subject_for(timer) for timer in spec.timers],
+            handle=reaction_handler(app, spec.timers, poke, key=lambda due: due.name),
+            position=lambda stream: asyncio.to_thread(app.tracked_position, stream),
+            settings=settings, decoder=lambda msg: TimerDue.model_validate_json(msg.data)))
 
     broker = NatsBroker(url, logger=None, graceful_timeout=5.0)
 

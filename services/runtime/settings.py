@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     relay_batch: int = Field(default=500, ge=1)
     fetch_batch: int = Field(default=500, ge=1)
     timezone: str = Field(default="Asia/Shanghai", description="Zone times are shown in")
+    timer_grace_seconds: float = Field(
+        default=5.0, ge=0, description="Timers fire this long after their time, so events "
+        "that happened just before it have arrived")
     command_retries: int = Field(default=3, ge=1, description="Reload-and-retry on a concurrent save")
 
     def zone(self) -> ZoneInfo:

@@ -32,6 +32,8 @@ class ServiceSpec:
     # Async steps run before a command's use case, given the JetStream context (e.g. storing a
     # document's content in the object store); each returns the command to go on with.
     preparers: Mapping[type[Command], Preparer] = field(default_factory=dict)
+    # Timer name -> reaction to ``contracts.timers.TimerDue`` (JetStream message schedules).
+    timers: Mapping[str, Reaction] = field(default_factory=dict)
 
     def sources(self) -> dict[Department, list[str]]:
         """Other departments' streams this service reads, with the subjects it needs."""
@@ -41,14 +43,16 @@ class ServiceSpec:
         return wanted
 
 
-def reaction_handler(app: DepartmentApplication, reactions: Mapping[type[DomainEvent], Reaction],
-                     on_stored: Callable[[], None]) -> Callable[
-                         [Sequence[Delivery]], Any]:
-    """Batch handler for ``StreamConsumer``: one transaction (events + tracking) per message."""
+def reaction_handler(app: DepartmentApplication, reactions: Mapping[Any, Reaction],
+                     on_stored: Callable[[], None],
+                     key: Callable[[Any], Any] = type) -> Callable[[Sequence[Delivery]], Any]:
+    """Batch handler for ``StreamConsumer``: one transaction (events + tracking) per message.
+
+    ``key`` picks the reaction: the event's class by default, a timer's name for timers."""
 
     def apply_all(items: Sequence[Delivery]) -> tuple[int, Exception | None]:
         for index, (event, tracking, _) in enumerate(items):
-            reaction = reactions.get(type(event))
+            reaction = reactions.get(key(event))
             try:
                 if reaction is None:
                     app.process_recorder.insert_tracking(tracking)
@@ -58,7 +62,8 @@ def reaction_handler(app: DepartmentApplication, reactions: Mapping[type[DomainE
                 # Either this position is already tracked (a repeat), or an aggregate changed
                 # under us. Only a repeat is safe to pass over.
                 if app.tracked_position(tracking.application_name) < tracking.notification_id:
-                    return index, RuntimeError(f"concurrent change while reacting to {event.type_key()}")
+                    return index, RuntimeError(
+                        f"concurrent change while reacting to {type(event).__name__}")
             except Exception as error:  # noqa: BLE001 - the consumer retries, then dead-letters
                 return index, error
         return len(items), None

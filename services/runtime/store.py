@@ -1,6 +1,7 @@
 """The eventsourcing wiring shared by every department: pydantic mapper and base application."""
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.persistence import IntegrityError, Mapper, ProcessRecorder, StoredEvent, Tracking
 from eventsourcing.utils import get_topic
 
+from contracts.calendar import WorkingCalendar
 from contracts.replies import EventRef
 from events.envelope import Actor, DomainEvent, Role
 from events.registry import REGISTRY
@@ -40,9 +42,11 @@ class DepartmentApplication(Application):  # type: ignore[type-arg]
 
     env: ClassVar[dict[str, str]] = {"MAPPER_TOPIC": get_topic(PydanticMapper)}
 
-    def __init__(self, env: dict[str, str], clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, env: dict[str, str], clock: Callable[[], datetime] | None = None,
+                 calendar: WorkingCalendar | None = None) -> None:
         super().__init__(env)
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.calendar = calendar or WorkingCalendar.from_env(os.environ)
 
     def construct_recorder(self) -> ProcessRecorder:
         return self.factory.process_recorder()

@@ -14,9 +14,10 @@ from nats.js.api import (
     StorageType,
     StreamConfig,
 )
-from nats.js.errors import NotFoundError
+from nats.js.errors import APIError, NotFoundError
 
 from contracts.subjects import DEAD_LETTER_STREAM, DEPARTMENTS, PREFIX, stream_name, stream_subjects
+from contracts.timers import TIMERS_STREAM
 from services.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,15 +47,36 @@ def dead_letter_stream(settings: Settings) -> StreamConfig:
     )
 
 
+def timers_stream(settings: Settings) -> StreamConfig:
+    """Message schedules (NATS 2.12+): a timer is a scheduled message that fires into the stream."""
+    return StreamConfig(
+        name=TIMERS_STREAM,
+        subjects=[f"{PREFIX}.timers.>"],
+        storage=StorageType.FILE,
+        num_replicas=settings.stream_replicas,
+        duplicate_window=settings.duplicate_window_hours * 3600,
+        allow_msg_schedules=True,
+    )
+
+
 async def ensure_streams(js: JetStreamContext, settings: Settings) -> None:
     """Create missing streams; update ours only where a setting we manage differs."""
-    wanted = [department_stream(d.value, settings) for d in DEPARTMENTS] + [dead_letter_stream(settings)]
+    wanted = [department_stream(d.value, settings) for d in DEPARTMENTS]
+    wanted += [dead_letter_stream(settings), timers_stream(settings)]
     for config in wanted:
         assert config.name is not None
         try:
             info = await js.stream_info(config.name)
         except NotFoundError:
-            await js.add_stream(config)
+            try:
+                await js.add_stream(config)
+            except APIError as error:
+                if config.name != TIMERS_STREAM:
+                    raise
+                log.error("cannot create %s (%s): this NATS server has no message schedules "
+                          "(needs 2.12 or newer); promised times will not raise penalties",
+                          config.name, error)
+                continue
             log.info("created stream %s", config.name)
             continue
         current = info.config

@@ -8,12 +8,14 @@ from contracts.replies import EventRef
 from events import engineering, production
 from events.envelope import Department, DomainEvent
 from services.domain import Context
-from services.runtime.store import DepartmentApplication
+from contracts.timers import TimerDue
+from services.runtime.store import SYSTEM, DepartmentApplication
 from services.sales.customers import CustomerUseCases
+from services.sales.followup_cases import FollowUpUseCases
 from services.sales.sample import SampleRecord, sample_id
 
 
-class SalesApplication(CustomerUseCases, DepartmentApplication):
+class SalesApplication(FollowUpUseCases, CustomerUseCases, DepartmentApplication):
     """Sales' event store and use cases."""
 
     name = Department.SALES.value
@@ -24,7 +26,8 @@ class SalesApplication(CustomerUseCases, DepartmentApplication):
     def request_sample(self, c: cmd.RequestSample, ctx: Context) -> list[EventRef]:
         record = self.load_or_new(SampleRecord, sample_id(c.request_no))
         record.request(ctx, request_no=c.request_no, customer=c.customer, product=c.product,
-                       part_no=c.part_no, salesperson=c.salesperson, materials=c.materials)
+                       part_no=c.part_no, salesperson=c.salesperson, materials=c.materials,
+                       purpose=c.purpose)
         return self.store(record)
 
     def update_sample_materials(self, c: cmd.UpdateSampleMaterials, ctx: Context) -> list[EventRef]:
@@ -49,9 +52,29 @@ class SalesApplication(CustomerUseCases, DepartmentApplication):
         record.sign_quotation(ctx)
         return self.store(record)
 
+    def send_quotation(self, c: cmd.SendQuotation, ctx: Context) -> list[EventRef]:
+        record = self.sample(c.request_no)
+        record.send_quotation(ctx)
+        return self.store(record)
+
     def approve_price(self, c: cmd.ApprovePrice, ctx: Context) -> list[EventRef]:
         record = self.sample(c.request_no)
         record.approve_price(ctx)
+        return self.store(record)
+
+    def reject_price(self, c: cmd.RejectPrice, ctx: Context) -> list[EventRef]:
+        record = self.sample(c.request_no)
+        record.reject_price(ctx, c.reason)
+        return self.store(record)
+
+    def resolve_price_escalation(self, c: cmd.ResolvePriceEscalation, ctx: Context) -> list[EventRef]:
+        record = self.sample(c.request_no)
+        record.resolve_escalation(ctx, c.decision, c.note)
+        return self.store(record)
+
+    def chase_order(self, c: cmd.ChaseOrder, ctx: Context) -> list[EventRef]:
+        record = self.sample(c.request_no)
+        record.chase_order(ctx, c.note)
         return self.store(record)
 
     def open_sample_application(self, c: cmd.OpenSampleApplication, ctx: Context) -> list[EventRef]:
@@ -68,7 +91,25 @@ class SalesApplication(CustomerUseCases, DepartmentApplication):
     def on_progress(self, event: DomainEvent, tracking: Tracking) -> None:
         stage, at = PROGRESS_OF[type(event)](event)
         record = self.sample(event.record_no or "")
-        record.record_progress(self.reaction_context(event), stage, at, event.event_id)
+        record.record_progress(self.reaction_context(event), stage, at, event.event_id,
+                               getattr(event, "round", 1))
+        self.store(record, tracking=tracking)
+
+    def on_delay_notified(self, event: production.DelayNotified, tracking: Tracking) -> None:
+        record = self.sample(event.request_no)
+        record.record_delay_notice(
+            self.reaction_context(event), kind=event.kind, reason=event.reason,
+            previous=event.previous_promised_at, new=event.new_promised_at,
+            timely=event.timely, source=event.event_id, round=event.round)
+        self.store(record, tracking=tracking)
+
+    def on_promise_due(self, due: TimerDue, tracking: Tracking) -> None:
+        """R-S7: the promised time of a sample passed (a JetStream schedule fired)."""
+        request_no, round_no, _ = due.key.split(".", 2)
+        record = self.sample(request_no)
+        ctx = Context(actor=SYSTEM, now=self.clock(), correlation_id=due.correlation_id,
+                      causation_id=due.source_event_id)
+        record.promise_fell_due(ctx, due.due_at, int(round_no))
         self.store(record, tracking=tracking)
 
 

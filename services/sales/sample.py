@@ -1,18 +1,22 @@
-"""The sample record kept by sales: R-S3's ordered steps from request to approved application."""
+"""The sample record kept by sales: R-S3 / R-S4's ordered steps from request to approved application.
+
+The steps after the sample is made (shipment, trial, NG loop, delays) are in ``followup.py``."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
 from events import sales as ev
 from events.envelope import DieDifficulty, DomainEvent, Role
 from services.domain import Aggregate, Context, RuleBroken, record_id
+from services.sales.followup import SampleFollowUp
 
 MANAGERS = (Role.CS_SUPERVISOR, Role.SALES_MANAGER, Role.MARKETING_MANAGER)
 # Sales' view of production progress, in order; a later stage never goes back to an earlier one.
 PROGRESS = ("scheduled", "in_production", "promised", "completed", "returned")
+SALES_MANAGERS = (Role.SALES_MANAGER, Role.CS_SUPERVISOR)
 
 
 def sample_id(request_no: str) -> UUID:
@@ -20,7 +24,7 @@ def sample_id(request_no: str) -> UUID:
 
 
 @dataclass
-class SampleRecord(Aggregate):
+class SampleRecord(SampleFollowUp, Aggregate):
     """One customer sample, from request to the sample's return to sales."""
 
     request_no: str = ""
@@ -32,19 +36,26 @@ class SampleRecord(Aggregate):
     quotation_no: str | None = None
     unit_price: Decimal | None = None
     status: str = "new"
+    purpose: str = "sample"
+    round: int = 1
     progress: str | None = None
     reported: frozenset[UUID] = frozenset()
+    promised_at: datetime | None = None
+    completed_at: datetime | None = None
+    timely_superseded: frozenset[datetime] = frozenset()
+    penalised: frozenset[datetime] = frozenset()
+    received_on: date | None = None
 
     # -- commands ---------------------------------------------------------------------------
     def request(self, ctx: Context, *, request_no: str, customer: str, product: str, part_no: str,
-                salesperson: str, materials: ev.MaterialSet) -> None:
+                salesperson: str, materials: ev.MaterialSet, purpose: str = "sample") -> None:
         ctx.require("R-S3", [Role.SALES_ASSISTANT], "register a sample request", "登记打样申请")
         if self.version:
             raise RuleBroken("R-S3", f"sample request {request_no} already exists",
                              f"打样申请 {request_no} 已存在")
         self.trigger(ev.SampleRequested, ctx, request_no=request_no, customer=customer,
                      product=product, part_no=part_no, salesperson=salesperson,
-                     assistant=ctx.actor.user, materials=materials)
+                     assistant=ctx.actor.user, materials=materials, purpose=purpose)
 
     def update_materials(self, ctx: Context, materials: ev.MaterialSet) -> None:
         ctx.require("R-S3", [Role.SALES_ASSISTANT], "update the material set", "更新资料清单")
@@ -80,19 +91,52 @@ class SampleRecord(Aggregate):
                      "只有已制作的报价单才能签核")
         self.trigger(ev.QuotationSigned, ctx, request_no=self.request_no)
 
+    def send_quotation(self, ctx: Context) -> None:
+        ctx.require("R-S3", [Role.SALES_ASSISTANT], "send a quotation to the customer", "寄送报价单")
+        self._expect("R-S3", {"signed"}, "only a signed quotation goes to the customer",
+                     "只有签核后的报价单才能发给客户")
+        self.trigger(ev.QuotationSent, ctx, request_no=self.request_no)
+
     def approve_price(self, ctx: Context) -> None:
         ctx.require("R-S3", [Role.SALESPERSON], "report the customer's price approval",
                     "回报客户价格确认")
-        self._expect("R-S3", {"signed"}, "the customer can approve only a signed quotation",
-                     "客户只能确认已签核的报价")
+        self._expect("R-S3", {"sent"}, "the customer can approve only a quotation sent to them",
+                     "客户只能确认已寄送的报价")
         self.trigger(ev.PriceApproved, ctx, request_no=self.request_no)
+
+    def reject_price(self, ctx: Context, reason: str) -> None:
+        ctx.require("R-S4", [Role.SALESPERSON], "report the customer's price refusal",
+                    "回报客户拒绝报价")
+        self._expect("R-S4", {"sent"}, "only a quotation sent to the customer can be refused",
+                     "只有已寄送的报价才能被拒绝")
+        self.trigger(ev.PriceRejected, ctx, request_no=self.request_no, reason=reason)
+
+    def resolve_escalation(self, ctx: Context, decision: str, note: str) -> None:
+        ctx.require("R-S4", SALES_MANAGERS, "resolve a refused price", "处理客户拒绝的报价")
+        self._expect("R-S4", {"price_rejected"}, "only a refused price is escalated",
+                     "只有被拒绝的报价才会上报")
+        self.trigger(ev.PriceEscalationResolved, ctx, request_no=self.request_no,
+                     decision=decision, note=note)
+
+    def chase_order(self, ctx: Context, note: str) -> None:
+        ctx.require("R-S4", [Role.SALESPERSON], "chase the customer's order", "跟催客户下单")
+        allowed = {"price_approved"} if self.purpose == "quotation" else {"approval_signed"}
+        self._expect("R-S4" if self.purpose == "quotation" else "R-S6", allowed,
+                     "the order is chased after the price (quotation) or the sample approval "
+                     "(sample) is obtained", "报价获批（仅报价）或样品承认书签回后才跟催订单")
+        self.trigger(ev.OrderChaseStarted, ctx, request_no=self.request_no, note=note)
 
     def open_application(self, ctx: Context, application_no: str) -> None:
         ctx.require("R-S3", [Role.SALES_ASSISTANT], "open a sample application", "开立样品加工申请表")
-        self._expect("R-S3", {"price_approved"}, "a sample application needs an approved price",
+        if self.purpose == "quotation":
+            raise RuleBroken("R-S4", f"{self.request_no} is a quotation without a sample: no sample "
+                             "application; chase the order instead",
+                             f"{self.request_no} 为仅报价，不开样品加工申请表，请跟催订单")
+        self._expect("R-S3", {"price_approved", "round_started"},
+                     "a sample application needs an approved price",
                      "价格未经客户确认，不能开立样品加工申请表")
         self.trigger(ev.SampleApplicationOpened, ctx, request_no=self.request_no,
-                     application_no=application_no)
+                     application_no=application_no, round=self.round)
 
     def approve_application(self, ctx: Context) -> None:
         ctx.require("R-S3", MANAGERS, "approve a sample application", "审核样品加工申请表")
@@ -101,16 +145,17 @@ class SampleRecord(Aggregate):
         assert self.die_difficulty is not None
         self.trigger(ev.SampleApplicationApproved, ctx, request_no=self.request_no,
                      customer=self.customer, product=self.product, part_no=self.part_no,
-                     die_difficulty=self.die_difficulty)
+                     die_difficulty=self.die_difficulty, round=self.round)
 
-    def record_progress(self, ctx: Context, stage: str, at: datetime, source: UUID) -> None:
+    def record_progress(self, ctx: Context, stage: str, at: datetime, source: UUID,
+                        round: int = 1) -> None:
         """R-S5: keep production status current; repeats and stale reports change nothing."""
-        if source in self.reported or (
-            self.progress is not None and PROGRESS.index(stage) <= PROGRESS.index(self.progress)
-        ):
+        if source in self.reported or round != self.round or self.status not in IN_PRODUCTION:
+            return
+        if self.progress is not None and PROGRESS.index(stage) <= PROGRESS.index(self.progress):
             return
         self.trigger(ev.SampleProgressRecorded, ctx, request_no=self.request_no, stage=stage,
-                     at=at, source_event_id=source)
+                     at=at, source_event_id=source, round=round)
 
     def _expect(self, rule: str, statuses: set[str], en: str, zh: str) -> None:
         if self.status not in statuses:
@@ -121,6 +166,7 @@ class SampleRecord(Aggregate):
     def when_SampleRequested(self, e: ev.SampleRequested) -> None:
         self.request_no, self.customer, self.product = e.request_no, e.customer, e.product
         self.part_no, self.materials, self.status = e.part_no, e.materials, "requested"
+        self.purpose = e.purpose
 
     def when_SampleMaterialsUpdated(self, e: ev.SampleMaterialsUpdated) -> None:
         self.materials = e.materials
@@ -134,8 +180,20 @@ class SampleRecord(Aggregate):
     def when_QuotationSigned(self, e: DomainEvent) -> None:
         self.status = "signed"
 
+    def when_QuotationSent(self, e: DomainEvent) -> None:
+        self.status = "sent"
+
     def when_PriceApproved(self, e: DomainEvent) -> None:
         self.status = "price_approved"
+
+    def when_PriceRejected(self, e: DomainEvent) -> None:
+        self.status = "price_rejected"
+
+    def when_PriceEscalationResolved(self, e: ev.PriceEscalationResolved) -> None:
+        self.status = "costed" if e.decision == "requote" else "closed"
+
+    def when_OrderChaseStarted(self, e: DomainEvent) -> None:
+        self.status = "order_chasing"
 
     def when_SampleApplicationOpened(self, e: DomainEvent) -> None:
         self.status = "application_opened"
@@ -146,3 +204,11 @@ class SampleRecord(Aggregate):
     def when_SampleProgressRecorded(self, e: ev.SampleProgressRecorded) -> None:
         self.progress, self.status = e.stage, e.stage
         self.reported = self.reported | {e.source_event_id}
+        if e.stage == "promised":
+            self.promised_at = e.at
+        elif e.stage == "completed":
+            self.completed_at = e.at
+
+
+# Statuses in which production progress is still being reported for the current round.
+IN_PRODUCTION = frozenset({"application_approved", *PROGRESS})

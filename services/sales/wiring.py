@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from contracts.commands import sales as cmd
+from contracts.commands import sales_followup as followup
 from events.envelope import Department
+from events.production import DelayNotified
 from services.runtime.spec import ServiceSpec
 from services.sales.customers import CUSTOMER_COMMANDS, CUSTOMER_PREPARERS
 from services.sales.application import PROGRESS_OF, SalesApplication as App
@@ -19,8 +21,23 @@ SPEC = ServiceSpec(
         cmd.ApprovePrice: App.approve_price,
         cmd.OpenSampleApplication: App.open_sample_application,
         cmd.ApproveSampleApplication: App.approve_sample_application,
+        cmd.SendQuotation: App.send_quotation,
+        cmd.RejectPrice: App.reject_price,
+        cmd.ResolvePriceEscalation: App.resolve_price_escalation,
+        cmd.ChaseOrder: App.chase_order,
+        followup.ShipSample: App.ship_sample,
+        followup.ConfirmSampleReceipt: App.confirm_sample_receipt,
+        followup.RecordTrial: App.record_trial,
+        followup.RecordSampleApproval: App.record_sample_approval,
+        followup.AgreeNgFix: App.agree_ng_fix,
+        followup.StartNewSampleRound: App.start_new_sample_round,
+        followup.NoteSampleMonth: App.note_sample_month,
         **CUSTOMER_COMMANDS,
     },
     preparers=CUSTOMER_PREPARERS,
-    reactions={event_cls: App.on_progress for event_cls in PROGRESS_OF},
+    reactions={
+        **{event_cls: App.on_progress for event_cls in PROGRESS_OF},
+        DelayNotified: App.on_delay_notified,
+    },
+    timers={"promise_due": App.on_promise_due},
 )

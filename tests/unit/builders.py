@@ -32,6 +32,7 @@ def sample_at(step: str, request_no: str = "S-1", materials: MaterialSet = FULL)
         ("quoted", lambda: record.prepare_quotation(ctx(Role.QUOTATION_SPECIALIST), quotation_no="Q-1",
                                                     unit_price=Decimal("3.5"), currency="CNY")),
         ("signed", lambda: record.sign_quotation(ctx(Role.CS_SUPERVISOR))),
+        ("sent", lambda: record.send_quotation(ctx(Role.SALES_ASSISTANT))),
         ("price_approved", lambda: record.approve_price(ctx(Role.SALESPERSON))),
         ("application_opened", lambda: record.open_application(ctx(Role.SALES_ASSISTANT), "A-1")),
         ("application_approved", lambda: record.approve_application(ctx(Role.CS_SUPERVISOR))),

@@ -18,8 +18,9 @@ def test_a_complete_request_walks_every_step_to_an_approved_application() -> Non
     record = sample_at("application_approved")
     kinds = [type(e) for e in record.collect_events()]
     assert kinds == [ev.SampleRequested, ev.SampleCosted, ev.QuotationPrepared, ev.QuotationSigned,
-                     ev.PriceApproved, ev.SampleApplicationOpened, ev.SampleApplicationApproved]
-    assert record.status == "application_approved" and record.version == 7
+                     ev.QuotationSent, ev.PriceApproved, ev.SampleApplicationOpened,
+                     ev.SampleApplicationApproved]
+    assert record.status == "application_approved" and record.version == 8
 
 
 def test_costing_is_refused_while_the_material_set_is_incomplete() -> None:
@@ -57,7 +58,8 @@ def test_a_sample_application_before_the_price_is_approved_is_refused() -> None:
     ("requested", lambda r: r.prepare_quotation(ctx(Role.QUOTATION_SPECIALIST), quotation_no="Q",
                                                 unit_price=Decimal(1), currency="CNY")),
     ("costed", lambda r: r.sign_quotation(ctx(Role.CS_SUPERVISOR))),
-    ("quoted", lambda r: r.approve_price(ctx(Role.SALESPERSON))),
+    ("quoted", lambda r: r.send_quotation(ctx(Role.SALES_ASSISTANT))),
+    ("signed", lambda r: r.approve_price(ctx(Role.SALESPERSON))),
     ("price_approved", lambda r: r.approve_application(ctx(Role.CS_SUPERVISOR))),
 ])
 def test_no_step_happens_before_the_step_it_depends_on(step: str, command) -> None:  # type: ignore[no-untyped-def]
@@ -99,4 +101,4 @@ def test_replaying_the_events_rebuilds_the_same_record() -> None:
     events = record.collect_events()
     rebuilt = SampleRecord.project(None, events)
     assert rebuilt is not None and rebuilt.id == sample_id("S-1")
-    assert (rebuilt.status, rebuilt.version, rebuilt.quotation_no) == ("price_approved", 5, "Q-1")
+    assert (rebuilt.status, rebuilt.version, rebuilt.quotation_no) == ("price_approved", 6, "Q-1")

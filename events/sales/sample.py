@@ -1,4 +1,4 @@
-"""Events of the sales department (业务部): the sample record and its quotation (R-S3, R-S5)."""
+"""Sales events of a sample request: materials, costing, quotation, price, application (R-S3, R-S4)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from events.envelope import Department, DieDifficulty, DomainEvent, Frozen
+from events.envelope import Department, DieDifficulty, DomainEvent, Frozen, Timer
 
 
 class MaterialSet(Frozen):
@@ -43,6 +43,8 @@ class SampleRequested(SampleEvent):
     salesperson: str = Field(description="Responsible salesperson / 业务员")
     assistant: str = Field(description="Responsible sales assistant / 业务助理")
     materials: MaterialSet
+    purpose: Literal["sample", "quotation"] = Field(
+        default="sample", description="A sample, or a quotation without a sample (R-S4)")
 
 
 class SampleMaterialsUpdated(SampleEvent):
@@ -72,14 +74,38 @@ class QuotationSigned(SampleEvent):
     """The CS supervisor signed the printed quotation off."""
 
 
+class QuotationSent(SampleEvent):
+    """The signed quotation went to the customer and the salesperson was informed (R-S3)."""
+
+
 class PriceApproved(SampleEvent):
     """The salesperson reported that the customer approved the price."""
+
+
+class PriceRejected(SampleEvent):
+    """The customer did not approve the price; the case goes to a manager (R-S4)."""
+
+    reason: str = Field(description="Why the customer refused / 客户拒绝原因")
+
+
+class PriceEscalationResolved(SampleEvent):
+    """The sales manager or CS supervisor decided: quote again, or close the request (R-S4)."""
+
+    decision: Literal["requote", "close"]
+    note: str = Field(description="The solution found / 解决办法")
+
+
+class OrderChaseStarted(SampleEvent):
+    """The salesperson chases the customer's order after an approved price or sample (R-S4, R-S6)."""
+
+    note: str = ""
 
 
 class SampleApplicationOpened(SampleEvent):
     """The assistant opened the Sample Processing Application (样品加工申请表)."""
 
     application_no: str = Field(description="Application number / 申请单号")
+    round: int = Field(default=1, ge=1, description="Sample round (a new round after an NG trial)")
 
 
 class SampleApplicationApproved(SampleEvent):
@@ -89,6 +115,7 @@ class SampleApplicationApproved(SampleEvent):
     product: str
     part_no: str
     die_difficulty: DieDifficulty
+    round: int = Field(default=1, ge=1)
 
 
 class SampleProgressRecorded(SampleEvent):
@@ -97,16 +124,10 @@ class SampleProgressRecorded(SampleEvent):
     stage: Literal["scheduled", "in_production", "promised", "completed", "returned"]
     at: datetime = Field(description="When the reported step happened")
     source_event_id: UUID = Field(description="The other department's event this records")
+    round: int = Field(default=1, ge=1)
 
+    def timers(self) -> list[Timer]:
+        if self.stage != "promised":
+            return []
+        return [Timer(name="promise_due", key=f"{self.request_no}.{self.round}.{int(self.at.timestamp())}", due_at=self.at)]
 
-EVENTS: tuple[type[DomainEvent], ...] = (
-    SampleRequested,
-    SampleMaterialsUpdated,
-    SampleCosted,
-    QuotationPrepared,
-    QuotationSigned,
-    PriceApproved,
-    SampleApplicationOpened,
-    SampleApplicationApproved,
-    SampleProgressRecorded,
-)

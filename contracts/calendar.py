@@ -1,0 +1,215 @@
+"""The company working-time calendar (工作时间) that every service-level clock counts in."""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from chinese_calendar import holidays as _cn_holidays  # type: ignore[import-untyped]
+from chinese_calendar import workdays as _cn_workdays
+
+# The package only knows the State Council notices published so far; it refuses other years.
+_CN_FIRST_YEAR: int = min(_cn_holidays).year
+_CN_LAST_YEAR: int = max(_cn_holidays).year
+# Bounds every walk over days, so a calendar with no working time fails instead of spinning.
+_MAX_SCAN_DAYS = 3 * 366
+_MAX_HOURS = 24 * 366
+_T = TypeVar("_T")
+Interval = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """Working days and periods in one time zone; holidays off, make-up working days on."""
+
+    zone: str = "Asia/Shanghai"
+    weekdays: frozenset[int] = frozenset(range(6))  # Monday=0 … Saturday=5
+    periods: tuple[tuple[time, time], ...] = ((time(8), time(12)), (time(13), time(17)))
+    extra_holidays: frozenset[date] = frozenset()
+    extra_workdays: frozenset[date] = frozenset()
+    use_chinese_holidays: bool = True
+
+    def __post_init__(self) -> None:
+        _zone_info(self.zone)
+        if not self.weekdays <= frozenset(range(7)):
+            raise ValueError("Weekdays must be numbers from 0 (Monday) to 6 (Sunday).")
+        if not self.periods:
+            raise ValueError("A working calendar needs at least one working period a day.")
+        previous_end = time.min
+        for start, end in self.periods:
+            if start.tzinfo is not None or end.tzinfo is not None:
+                raise ValueError("Working periods are local times without a time zone.")
+            if not previous_end <= start < end:
+                raise ValueError("Working periods must be in order, each ending after it starts, not overlapping.")
+            previous_end = end
+        if self.extra_holidays & self.extra_workdays:
+            raise ValueError("A date cannot be both an extra holiday and an extra working day.")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> WorkingCalendar:
+        """Build the calendar from SALESFLOW_CALENDAR_* variables; an unset or empty one keeps its default."""
+        def get(name: str, parse: Callable[[str], _T], default: _T, expected: str) -> _T:
+            raw = env.get(f"SALESFLOW_CALENDAR_{name}", "").strip()
+            if not raw:
+                return default
+            try:
+                return parse(raw)
+            except ValueError:
+                raise ValueError(f"SALESFLOW_CALENDAR_{name} must be {expected}, not {raw!r}.") from None
+
+        default = cls()
+        holidays = get("HOLIDAYS", _parse_dates, default.extra_holidays,
+                       "comma-separated ISO dates, e.g. 2026-10-08,2026-10-09")
+        workdays = get("WORKDAYS", _parse_dates, default.extra_workdays, "comma-separated ISO dates, e.g. 2026-10-11")
+        if holidays & workdays:
+            clash = ", ".join(sorted(d.isoformat() for d in holidays & workdays))
+            raise ValueError(f"SALESFLOW_CALENDAR_HOLIDAYS and SALESFLOW_CALENDAR_WORKDAYS both list {clash}.")
+        return cls(
+            zone=get("ZONE", lambda raw: _zone_info(raw).key, default.zone,
+                     "an IANA time zone such as Asia/Shanghai"),
+            weekdays=get("WEEKDAYS", _parse_weekdays, default.weekdays,
+                         "comma-separated weekday numbers from 0 (Monday) to 6 (Sunday), e.g. 0,1,2,3,4,5"),
+            periods=get("PERIODS", _parse_periods, default.periods,
+                        "ordered, non-overlapping comma-separated HH:MM-HH:MM periods, e.g. 08:00-12:00,13:00-17:00"),
+            extra_holidays=holidays,
+            extra_workdays=workdays,
+            use_chinese_holidays=get("CHINESE_HOLIDAYS", _parse_flag, default.use_chinese_holidays, "1 or 0"),
+        )
+
+    def is_working_day(self, d: date) -> bool:
+        """Company lists first, then China's holidays and make-up days (years the package knows), then weekdays."""
+        if d in self.extra_holidays:
+            return False
+        if d in self.extra_workdays:
+            return True
+        if self.use_chinese_holidays and _CN_FIRST_YEAR <= d.year <= _CN_LAST_YEAR:
+            # Read the tables, not is_workday(): that one assumes a Monday-to-Friday week.
+            if d in _cn_holidays:
+                return False
+            if d in _cn_workdays:
+                return True  # a make-up day (调休) is on even when it falls on a Sunday
+        return d.weekday() in self.weekdays
+
+    def at(self, d: date, t: time) -> datetime:
+        """The moment `t` on day `d` in the calendar's zone."""
+        return datetime.combine(d, t, tzinfo=ZoneInfo(self.zone))
+
+    def working_hours_between(self, start: datetime, end: datetime) -> float:
+        """Working hours elapsed from `start` to `end` (0 when `end` is not later)."""
+        start, end = _utc(start, "start"), _utc(end, "end")
+        if end <= start:
+            return 0.0
+        first, last = self._local_date(start), self._local_date(end)
+        if (last - first).days > _MAX_SCAN_DAYS:
+            raise ValueError(f"Cannot count working hours over more than {_MAX_SCAN_DAYS} days.")
+        total = timedelta()
+        for offset in range((last - first).days + 1):
+            day = first + timedelta(days=offset)
+            for a, b in self._intervals(day) if self.is_working_day(day) else []:
+                low, high = max(a, start), min(b, end)
+                if high > low:
+                    total += high - low
+        return total / timedelta(hours=1)
+
+    def add_working_hours(self, start: datetime, hours: float) -> datetime:
+        """When `hours` working hours after `start` have elapsed; a period's end counts as reached."""
+        remaining, start = _duration(hours), _utc(start, "start")
+        for a, b in self._walk(self._local_date(start), forward=True):
+            if b <= start:  # periods are half-open, so a start at 12:00 waits for 13:00
+                continue
+            low = max(a, start)
+            if remaining <= b - low:
+                return (low + remaining).astimezone(ZoneInfo(self.zone))
+            remaining -= b - low
+        raise AssertionError("unreachable: _working_days raises when it runs out")
+
+    def subtract_working_hours(self, end: datetime, hours: float) -> datetime:
+        """The latest moment with exactly `hours` working hours left before `end`."""
+        remaining, end = _duration(hours), _utc(end, "end")
+        if not remaining:
+            return end.astimezone(ZoneInfo(self.zone))
+        for a, b in self._walk(self._local_date(end), forward=False):
+            if a >= end:
+                continue
+            high = min(b, end)
+            if remaining <= high - a:
+                return (high - remaining).astimezone(ZoneInfo(self.zone))
+            remaining -= high - a
+        raise AssertionError("unreachable: _working_days raises when it runs out")
+
+    def end_of_working_day(self, d: date) -> datetime:
+        """The end of the last working period of `d`, or of the next working day after it."""
+        for day in self._working_days(d, forward=True):
+            return self.at(day, self.periods[-1][1])
+        raise AssertionError("unreachable: _working_days raises when it runs out")
+
+    def _local_date(self, moment: datetime) -> date:
+        return moment.astimezone(ZoneInfo(self.zone)).date()
+
+    def _intervals(self, d: date) -> list[Interval]:
+        # UTC so that differences are real elapsed time even in a zone with daylight saving.
+        return [(self.at(d, s).astimezone(UTC), self.at(d, e).astimezone(UTC)) for s, e in self.periods]
+
+    def _working_days(self, first: date, *, forward: bool) -> Iterator[date]:
+        step = timedelta(days=1 if forward else -1)
+        for offset in range(_MAX_SCAN_DAYS):
+            if self.is_working_day(day := first + offset * step):
+                yield day
+        raise ValueError(f"Found too little working time within {_MAX_SCAN_DAYS} days of {first.isoformat()}.")
+
+    def _walk(self, first: date, *, forward: bool) -> Iterator[Interval]:
+        for day in self._working_days(first, forward=forward):
+            intervals = self._intervals(day)
+            yield from intervals if forward else reversed(intervals)
+
+
+def _zone_info(key: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(key)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"Unknown time zone {key!r}.") from None
+
+
+def _utc(moment: datetime, name: str) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"The {name} time must carry a time zone.")
+    return moment.astimezone(UTC)
+
+
+def _duration(hours: float) -> timedelta:
+    if not (math.isfinite(hours) and 0 <= hours <= _MAX_HOURS):
+        raise ValueError(f"Working hours must be between 0 and {_MAX_HOURS}, not {hours!r}.")
+    return timedelta(hours=hours)
+
+
+def _items(raw: str) -> list[str]:
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def _parse_weekdays(raw: str) -> frozenset[int]:
+    days = frozenset(int(item) for item in _items(raw))
+    if not days <= frozenset(range(7)):
+        raise ValueError(raw)
+    return days
+
+
+def _parse_periods(raw: str) -> tuple[tuple[time, time], ...]:
+    periods = []
+    for item in _items(raw):
+        start, _, end = item.partition("-")
+        periods.append((time.fromisoformat(start.strip()), time.fromisoformat(end.strip())))
+    WorkingCalendar(periods=tuple(periods))  # the constructor's own checks, reported against the variable
+    return tuple(periods)
+
+
+def _parse_dates(raw: str) -> frozenset[date]:
+    return frozenset(date.fromisoformat(item) for item in _items(raw))
+
+
+def _parse_flag(raw: str) -> bool:
+    if raw not in ("1", "0"):
+        raise ValueError(raw)
+    return raw == "1"

@@ -1,0 +1,88 @@
+"""Sales commands after the sample is made: shipment, trial, approval, NG loop, month notes."""
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from contracts.commands.base import Command, SampleCommand
+
+
+class ShipSample(SampleCommand):
+    """Send the finished sample: by courier with a tracking number, or by the salesperson."""
+
+    name: ClassVar[str] = "ship_sample"
+    method: Literal["courier", "salesperson"]
+    courier: str | None = Field(default=None, max_length=60, description="Courier company / 快递公司")
+    tracking_no: str | None = Field(default=None, max_length=60, description="Tracking no. / 快递单号")
+
+    @model_validator(mode="after")
+    def courier_needs_tracking(self) -> ShipSample:
+        if self.method == "courier" and not (self.courier and self.tracking_no):
+            raise ValueError("a courier shipment needs the courier and the tracking number")
+        return self
+
+
+class ConfirmSampleReceipt(SampleCommand):
+    """The salesperson records the date the customer confirmed receipt."""
+
+    name: ClassVar[str] = "confirm_sample_receipt"
+    received_on: date
+
+
+class RecordTrial(SampleCommand):
+    """The salesperson records the customer's trial result; NG needs its cause."""
+
+    name: ClassVar[str] = "record_trial"
+    result: Literal["ok", "ng"]
+    cause: str | None = Field(default=None, max_length=1000)
+    note: str = Field(default="", max_length=1000)
+
+    @model_validator(mode="after")
+    def ng_needs_cause(self) -> RecordTrial:
+        if self.result == "ng" and not self.cause:
+            raise ValueError("an NG trial needs its cause")
+        return self
+
+
+class RecordSampleApproval(SampleCommand):
+    """The customer's signed sample approval (样品承认书) arrived."""
+
+    name: ClassVar[str] = "record_sample_approval"
+    document_ref: str = Field(min_length=1, max_length=60)
+
+
+class AgreeNgFix(SampleCommand):
+    """After an NG trial: the cause, the fix agreed with the departments, the reply given."""
+
+    name: ClassVar[str] = "agree_ng_fix"
+    cause: str = Field(min_length=1, max_length=1000)
+    fix: str = Field(min_length=1, max_length=1000)
+    departments: list[str] = Field(default_factory=list, max_length=6)
+    customer_reply: str = Field(min_length=1, max_length=1000)
+
+
+class StartNewSampleRound(SampleCommand):
+    """Start a new sample round after an agreed NG fix; a new application follows."""
+
+    name: ClassVar[str] = "start_new_sample_round"
+
+
+class NoteSampleMonth(Command):
+    """The assistant's month-end summary under the month's Sample Record Summary (R-S8)."""
+
+    name: ClassVar[str] = "note_sample_month"
+    month: str = Field(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")
+    text: str = Field(min_length=1, max_length=4000)
+
+
+COMMANDS: tuple[type[Command], ...] = (
+    ShipSample,
+    ConfirmSampleReceipt,
+    RecordTrial,
+    RecordSampleApproval,
+    AgreeNgFix,
+    StartNewSampleRound,
+    NoteSampleMonth,
+)

@@ -1,0 +1,54 @@
+"""Queries the projections answer about customers (R-S1) and their file (R-S2).
+
+``register`` is called by the projections process with its broker, store and read model.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from faststream.nats import NatsBroker
+from pydantic import BaseModel, ConfigDict, Field
+
+from events.customers import DocumentCategory
+from projections.customer_file import CustomerFile
+from projections.store import ViewStore
+
+# To move to contracts.subjects.
+QUERY_CUSTOMERS = "salesflow.query.customers"
+QUERY_CUSTOMER_FILE = "salesflow.query.customer_file"
+QUEUE = "projections"  # contracts.subjects.PROJECTIONS
+
+
+class CustomersQuery(BaseModel):
+    """Every customer with its onboarding status."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class CustomerFileQuery(BaseModel):
+    """One customer's electronic file, by category and date."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    customer_no: str = Field(min_length=1, description="Customer number / 客户编号")
+    category: DocumentCategory | None = Field(default=None, description="Only this category / 类别")
+
+
+def register(broker: NatsBroker, store: ViewStore, model: CustomerFile) -> None:
+    """Add the customer query subscribers to the projections' broker."""
+
+    @broker.subscriber(QUERY_CUSTOMERS, queue=QUEUE, title="Customers and their onboarding")
+    async def on_customers(query: CustomersQuery) -> bytes:
+        return json.dumps(await asyncio.to_thread(model.customers, store)).encode()
+
+    @broker.subscriber(QUERY_CUSTOMER_FILE, queue=QUEUE, title="Electronic customer file")
+    async def on_customer_file(query: CustomerFileQuery) -> bytes:
+        category = query.category.value if query.category else None
+
+        def read() -> dict[str, Any]:
+            return {"customer": model.customer(store, query.customer_no),
+                    "documents": model.documents(store, query.customer_no, category)}
+
+        return json.dumps(await asyncio.to_thread(read)).encode()

@@ -1,0 +1,113 @@
+"""Where the customer file's documents live: the JetStream Object Store, one object per content.
+
+Objects are named by the hex SHA-256 of their content, so the same document filed twice is
+stored once and an event's hash is all a reader needs to fetch it.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import logging
+from typing import Any
+
+from nats.js.api import ObjectStoreConfig, StorageType
+from nats.js.errors import BucketNotFoundError, ObjectNotFoundError
+from nats.js.object_store import ObjectStore
+
+from contracts.commands.customers import MAX_DOCUMENT_BYTES, FileCustomerDocument
+from services.domain import DomainError
+
+log = logging.getLogger(__name__)
+
+BUCKET = "salesflow-customer-files"
+
+
+class BadContent(DomainError):
+    """The document content is missing, not base64, too large, or does not match its hash."""
+
+    kind = "validation"
+
+
+class StoreUnavailable(DomainError):
+    """The object store did not take the content; nothing was filed."""
+
+    kind = "unavailable"
+
+
+def content_of(command: FileCustomerDocument) -> bytes:
+    """The decoded content, or a refusal naming the field in English and Chinese."""
+    if command.content_base64 is None:
+        if command.content_sha256 is not None:
+            raise BadContent(None, "content_sha256 without the content is refused: send "
+                             "content_base64, the service computes the hash itself",
+                             "不能只提供 content_sha256：请提供文件内容 content_base64，"
+                             "哈希值由系统计算", field="content_sha256")
+        raise BadContent(None, "content_base64 is required: the document itself, base64",
+                         "缺少文件内容 content_base64（base64 编码）", field="content_base64")
+    try:
+        content = base64.b64decode(command.content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise BadContent(None, "content_base64 is not valid base64", "content_base64 不是合法的 "
+                         "base64 编码", field="content_base64") from None
+    if not content:
+        raise BadContent(None, "the document is empty", "文件内容为空", field="content_base64")
+    if len(content) > MAX_DOCUMENT_BYTES:
+        limit = MAX_DOCUMENT_BYTES // 2**20
+        raise BadContent(None, f"the document is larger than {limit} MB",
+                         f"文件超过 {limit} MB", field="content_base64")
+    return content
+
+
+def digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+async def bucket(js: Any) -> ObjectStore:
+    """The customer files bucket, created on first use."""
+    try:
+        return await js.object_store(BUCKET)
+    except BucketNotFoundError:
+        config = ObjectStoreConfig(description="Customer file documents, named by SHA-256 (R-S2)",
+                                   storage=StorageType.FILE)
+        try:
+            return await js.create_object_store(BUCKET, config=config)
+        except Exception:  # another service instance created it first
+            return await js.object_store(BUCKET)
+
+
+async def put(js: Any, content: bytes) -> str:
+    """Store the content under its hash (once) and return the hash."""
+    sha256 = digest(content)
+    store = await bucket(js)
+    try:
+        info = await store.get_info(sha256)
+        if info.size == len(content) and not info.deleted:
+            return sha256
+    except ObjectNotFoundError:
+        pass
+    await store.put(sha256, content)
+    return sha256
+
+
+async def fetch(js: Any, sha256: str) -> bytes:
+    """The content stored under a hash (e.g. a CustomerDocumentFiled's ``sha256``)."""
+    result = await (await bucket(js)).get(sha256)
+    return bytes(result.data or b"")
+
+
+async def store_content(js: Any, command: FileCustomerDocument) -> FileCustomerDocument:
+    """Preparer of ``file_customer_document``: content to the object store, hash to the command."""
+    content = content_of(command)
+    sha256 = digest(content)
+    if command.content_sha256 is not None and command.content_sha256 != sha256:
+        raise BadContent(None, f"the content's SHA-256 is {sha256}, not the content_sha256 sent",
+                         f"文件内容的 SHA-256 为 {sha256}，与提供的 content_sha256 不符",
+                         field="content_sha256")
+    try:
+        await put(js, content)
+    except Exception as error:  # noqa: BLE001 - any store failure refuses the command whole
+        log.warning("could not store customer document %s", sha256, exc_info=True)
+        raise StoreUnavailable(None, f"the document store did not take the file ({error}); "
+                               "please retry", "文件存储暂不可用，资料未归档，请重试") from error
+    return command.with_stored_content(sha256, len(content))
