@@ -23,6 +23,14 @@ class HistoryQuery(BaseModel):
     record_no: str = Field(min_length=1, description="Record number, e.g. a sample request no.")
 
 
+class SampleMonthQuery(BaseModel):
+    """Month-end analysis of the Sample Record Summary and its notes (R-S8)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    month: str = Field(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")
+
+
 class RebuildReply(BaseModel):
     """What a rebuild replayed."""
 

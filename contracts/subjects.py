@@ -15,6 +15,7 @@ PROJECTIONS = "projections"
 COMPONENTS: tuple[str, ...] = (*(d.value for d in DEPARTMENTS), PROJECTIONS)
 QUERY_SAMPLES = f"{PREFIX}.query.samples"
 QUERY_HISTORY = f"{PREFIX}.query.history"
+QUERY_SAMPLE_MONTH = f"{PREFIX}.query.sample_month"
 QUERY_DEAD_LETTERS = f"{PREFIX}.query.dead_letters"
 CTL_REBUILD = f"{PREFIX}.ctl.projections.rebuild"
 CTL_REBUILD_PROGRESS = f"{PREFIX}.ctl.projections.rebuild.progress"

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from projections.audit import AuditTrail
 from projections.customer_file import CustomerFile
 from projections.model import Item, ReadModel
+from projections.sample_month import SampleMonthNotes
 from projections.sample_table import SampleSummaryTable
 from projections.store import ViewStore
 
@@ -21,9 +22,10 @@ class ReadModels:
         self.samples = SampleSummaryTable()
         self.audit = AuditTrail()
         self.customers = CustomerFile()
+        self.month_notes = SampleMonthNotes()
 
     def all(self) -> list[ReadModel]:
-        return [self.samples, self.audit, self.customers]
+        return [self.samples, self.audit, self.customers, self.month_notes]
 
     def tables(self) -> list[str]:
         return [table for model in self.all() for table in model.tables]

@@ -224,4 +224,9 @@ async def run(client: Client, customers: int, prefix: str, out: Any = print) -> 
         out(f"sample {no} for {customer}: {title}")
         jobs.append(scenario(demo, no, customer))
     await asyncio.gather(*jobs)
+    month = datetime.now(UTC).strftime("%Y-%m")
+    await demo.send("sales", "note_sample_month", "assistant", month=month,
+                    text=f"{customers} demo samples; NG on the die edge: new die steel ordered. "
+                         f"{customers}个演示打样；刀口NG已订新刀模钢材。")
+    out(f"month-end note written under {month}; see `salesflow sample-month {month}`")
     return numbers

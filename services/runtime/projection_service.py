@@ -15,18 +15,21 @@ from typing import Any
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 
-from contracts.queries import HistoryQuery, RebuildReply, SamplesQuery
+from contracts.calendar import WorkingCalendar
+from contracts.queries import HistoryQuery, RebuildReply, SampleMonthQuery, SamplesQuery
 from contracts.subjects import (
     CTL_REBUILD,
     CTL_REBUILD_PROGRESS,
     DEPARTMENTS,
     PROJECTIONS,
     QUERY_HISTORY,
+    QUERY_SAMPLE_MONTH,
     QUERY_SAMPLES,
     stream_name,
     status_subject,
 )
 from projections.projector import Projector
+from projections.sample_month import analyse
 from projections.store import ViewStore
 from services.runtime.connect import connect
 from services.runtime.consumer import StreamConsumer
@@ -110,6 +113,17 @@ async def serve(settings: Settings, stopped: Callable[[], Awaitable[None]] | Non
         rows = await asyncio.to_thread(models.samples.rows, store, query.customer, query.status,
                                        query.month)
         return json.dumps(rows).encode()
+
+    calendar = WorkingCalendar.from_env(os.environ)
+
+    @broker.subscriber(QUERY_SAMPLE_MONTH, queue=PROJECTIONS, title="Month-end sample analysis")
+    async def on_sample_month(query: SampleMonthQuery) -> bytes:
+        def answer() -> dict[str, Any]:
+            rows = models.samples.rows(store, month=query.month)
+            return {**analyse(query.month, rows, calendar),
+                    "notes": models.month_notes.notes(store, query.month)}
+
+        return json.dumps(await asyncio.to_thread(answer), ensure_ascii=False).encode()
 
     @broker.subscriber(QUERY_HISTORY, queue=PROJECTIONS, title="Audit trail of one record")
     async def on_history(query: HistoryQuery) -> bytes:

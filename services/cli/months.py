@@ -1,0 +1,62 @@
+"""``salesflow sample-month`` and ``salesflow note-month``: the month-end analysis (R-S8)."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+from typing import Any
+
+from contracts.subjects import QUERY_SAMPLE_MONTH
+from services.runtime.settings import Settings
+
+
+def add_parsers(sub: Any) -> None:
+    month = sub.add_parser("sample-month", help="month-end analysis of the Sample Record Summary "
+                                                "/ 打样月度分析 (R-S8)")
+    month.add_argument("month", help="YYYY-MM")
+    month.add_argument("--json", action="store_true", help="print JSON instead of text")
+    note = sub.add_parser("note-month", help="write the month-end summary under the month's table "
+                                             "/ 填写月度总结")
+    note.add_argument("month", help="YYYY-MM")
+    note.add_argument("text", help="the summary text")
+    note.add_argument("--user", default=os.environ.get("SALESFLOW_USER") or getpass.getuser(),
+                      help="who writes it (default: $SALESFLOW_USER or your login)")
+
+
+def render(report: dict[str, Any]) -> str:
+    trials = report["trials"]
+    rate = f"{trials['ok_rate']:.0%}" if trials["ok_rate"] is not None else "-"
+    hours = report["average_working_hours_to_make"]
+    lines = [
+        f"Sample month {report['month']} / {report['month']} 打样月度分析",
+        f"  samples 打样数: {report['samples']}",
+        "  by status 按状态: " + (", ".join(f"{k} {v}" for k, v in report["by_status"].items()) or "-"),
+        "  by customer 按客户: " + (", ".join(f"{k} {v}" for k, v in report["by_customer"].items())
+                                  or "-"),
+        f"  trials 试用: OK {trials['ok']}, NG {trials['ng']}, OK rate 合格率 {rate}",
+        f"  made 完成打样: {report['made']}, average working hours 平均工时: "
+        + (f"{hours:.1f} h" if hours is not None else "-"),
+        "  late 逾期: " + (", ".join(report["late"]) or "none 无"),
+        "  penalty requests 处罚申请: " + (", ".join(report["penalties"]) or "none 无"),
+        "Notes 月度总结:",
+    ]
+    lines += [f"  {n['noted_at'][:10]} {n['noted_by']}: {n['text']}" for n in report["notes"]]
+    if not report["notes"]:
+        lines.append("  (none yet / 暂无)")
+    return "\n".join(lines)
+
+
+async def run(args: argparse.Namespace, settings: Settings, client: Any) -> int:
+    if args.command == "sample-month":
+        report = await client.query(QUERY_SAMPLE_MONTH, {"month": args.month})
+        print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else render(report))
+        return 0
+    reply = await client.command("sales", "note_sample_month", {
+        "actor": {"user": args.user, "role": "sales_assistant"}, "month": args.month,
+        "text": args.text})
+    if reply.error:
+        print(reply.error.sentence())
+        return 1
+    print(f"noted under {args.month} / 已记录")
+    return 0
