@@ -5,7 +5,8 @@ import json
 from typing import Any
 
 from nats.aio.client import Client as Nats
-from nats.errors import NoRespondersError, TimeoutError as NatsTimeout
+from nats.errors import MaxPayloadError, NoRespondersError
+from nats.errors import TimeoutError as NatsTimeout
 
 from contracts.replies import CommandReply, ErrorBody
 from contracts.subjects import command_subject
@@ -31,6 +32,11 @@ class Client:
         try:
             msg = await self.nc.request(command_subject(department, name),
                                         json.dumps(payload, default=str).encode(), timeout=timeout)
+        except MaxPayloadError:
+            return CommandReply.refused(ErrorBody(
+                kind="validation", field="content_base64",
+                message_en="the command is larger than the NATS server accepts (max_payload)",
+                message_zh="命令内容超过 NATS 服务器允许的大小（max_payload）"))
         except (NoRespondersError, NatsTimeout):
             return CommandReply.refused(ErrorBody(
                 kind="unavailable",

@@ -10,7 +10,7 @@ from typing import Any
 from events.customers import ContactDepartment, DocumentCategory
 from services.cli.client import Client
 from services.cli.tables import render
-from services.runtime.customer_queries import QUERY_CUSTOMER_FILE, QUERY_CUSTOMERS
+from contracts.subjects import QUERY_CUSTOMER_FILE, QUERY_CUSTOMERS
 from services.runtime.settings import Settings
 
 CUSTOMER_COLUMNS: tuple[tuple[str, str], ...] = (

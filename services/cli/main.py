@@ -17,7 +17,7 @@ from contracts.subjects import (
     QUERY_HISTORY,
     QUERY_SAMPLES,
 )
-from services.cli import months, tables
+from services.cli import customers, months, tables
 from services.runtime.connect import NatsUnavailable
 from services.runtime.nats_server import PortTaken
 from services.runtime.settings import Settings
@@ -45,6 +45,7 @@ def parser() -> argparse.ArgumentParser:
     history.add_argument("record", help="record number, e.g. a sample request number")
     history.add_argument("--json", action="store_true", help="print JSON instead of a table")
     months.add_parsers(sub)
+    customers.add_parsers(sub)
     sub.add_parser("rebuild", help="drop the read models and replay every stream from the start")
     sub.add_parser("status", help="show which services answer and what they processed")
     service = sub.add_parser("service", help="run one component in the foreground (used by `up`)")
@@ -158,7 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         handler = {"demo": cmd_demo, "samples": cmd_samples, "history": cmd_history,
                    "rebuild": cmd_rebuild, "status": cmd_status, "sample-month": cmd_month,
-                   "note-month": cmd_month}[args.command]
+                   "note-month": cmd_month, "customers": customers.run,
+                   "customer-file": customers.run}[args.command]
         return asyncio.run(handler(args, settings))
     except (NatsUnavailable, PortTaken) as error:
         print(f"salesflow: {error}", file=sys.stderr)

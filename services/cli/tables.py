@@ -8,10 +8,10 @@ from typing import Any
 
 SAMPLE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("request_no", "No. 编号"), ("requested_at", "Date 日期"), ("customer", "Customer 客户"),
-    ("salesperson", "Sales 业务"), ("assistant", "Asst. 助理"), ("part_no", "Part 料号"),
-    ("die_difficulty", "Die 刀模"), ("quotation_no", "Quote 报价"), ("price_status", "Price 价格"),
-    ("application_no", "Appl. 申请"), ("scheduled_for", "Scheduled 排程"),
-    ("promised_at", "Promised 承诺"), ("completed_at", "Done 完成"), ("status", "Status 状态"),
+    ("salesperson", "Sales 业务"), ("die_difficulty", "Die 刀模"), ("quotation_no", "Quote 报价"),
+    ("price_status", "Price 价格"), ("round", "Rd 轮"), ("promised_at", "Promised 承诺"),
+    ("completed_at", "Done 完成"), ("shipped", "Shipped 寄样"), ("trial", "Trial 试用"),
+    ("flags", "Flags 标记"), ("status", "Status 状态"),
 )
 HISTORY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("occurred_at", "When 时间"), ("department", "Dept 部门"), ("type", "Event 事件"),
@@ -52,9 +52,24 @@ def render(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], t
 def samples(rows: Sequence[dict[str, Any]], tz: tzinfo) -> str:
     if not rows:
         return "no samples yet / 暂无打样记录"
-    shown = [dict(r, status=f"{r['status']} {r.get('status_zh', '')}".strip()) for r in rows]
+    shown = [dict(r, status=f"{r['status']} {r.get('status_zh', '')}".strip(), flags=flags(r),
+                  shipped=r.get("tracking_no") or r.get("shipped_method"),
+                  trial=" ".join(filter(None, [r.get("trial_result"), r.get("trial_cause")]))[:24])
+             for r in rows]
     return (render(shown, SAMPLE_COLUMNS, tz)
             + f"\n{len(rows)} samples / 共 {len(rows)} 条 (times in {tz})")
+
+
+def flags(row: dict[str, Any]) -> str:
+    """The SLA-like marks of a row: late, penalty requested, delay notice (timely or not)."""
+    marks = []
+    if row.get("late"):
+        marks.append("late 逾期")
+    if row.get("penalty_requested_at"):
+        marks.append("penalty 处罚")
+    if row.get("delay_notices"):
+        marks.append("delay 延期" + ("" if row.get("delay_timely") else " (late notice 通知过晚)"))
+    return ", ".join(marks)
 
 
 def history(rows: Sequence[dict[str, Any]], tz: tzinfo) -> str:

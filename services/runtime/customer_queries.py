@@ -11,14 +11,11 @@ from typing import Any
 from faststream.nats import NatsBroker
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts.subjects import PROJECTIONS as QUEUE
+from contracts.subjects import QUERY_CUSTOMER_FILE, QUERY_CUSTOMERS
 from events.customers import DocumentCategory
 from projections.customer_file import CustomerFile
 from projections.store import ViewStore
-
-# To move to contracts.subjects.
-QUERY_CUSTOMERS = "salesflow.query.customers"
-QUERY_CUSTOMER_FILE = "salesflow.query.customer_file"
-QUEUE = "projections"  # contracts.subjects.PROJECTIONS
 
 
 class CustomersQuery(BaseModel):

@@ -57,8 +57,11 @@ class EmbeddedNats:
 
     def start(self, timeout: float = 10.0) -> None:
         self.store_dir.mkdir(parents=True, exist_ok=True)
-        args = [binary(), "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.store_dir),
-                "-n", f"salesflow-{self.port}"]
+        config = self.store_dir / "salesflow-nats.conf"
+        # Customer documents travel in one command message (R-S2): allow 16 MB, not 1 MB.
+        config.write_text("max_payload: 16MB\n")
+        args = [binary(), "-c", str(config), "-a", "127.0.0.1", "-p", str(self.port), "-js",
+                "-sd", str(self.store_dir), "-n", f"salesflow-{self.port}"]
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         if self.log_file:
             args += ["-l", str(self.log_file)]

@@ -31,6 +31,7 @@ from contracts.subjects import (
 from projections.projector import Projector
 from projections.sample_month import analyse
 from projections.store import ViewStore
+from services.runtime import customer_queries
 from services.runtime.connect import connect
 from services.runtime.consumer import StreamConsumer
 from services.runtime.lifecycle import until_signalled
@@ -128,6 +129,8 @@ async def serve(settings: Settings, stopped: Callable[[], Awaitable[None]] | Non
     @broker.subscriber(QUERY_HISTORY, queue=PROJECTIONS, title="Audit trail of one record")
     async def on_history(query: HistoryQuery) -> bytes:
         return json.dumps(await asyncio.to_thread(models.audit.history, store, query.record_no)).encode()
+
+    customer_queries.register(broker, store, models.customers)
 
     @broker.subscriber(CTL_REBUILD, title="Rebuild every read model from the streams")
     async def on_rebuild() -> bytes:

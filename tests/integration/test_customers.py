@@ -2,6 +2,8 @@
 projections, the queries and the CLI."""
 from __future__ import annotations
 
+from contracts.subjects import QUERY_CUSTOMER_FILE, QUERY_CUSTOMERS
+
 import argparse
 import base64
 import hashlib
@@ -38,7 +40,7 @@ DOCUMENTS = [
 
 async def answers(nc: Any) -> bool:
     try:
-        await request(nc, customer_queries.QUERY_CUSTOMERS, {}, timeout=0.5)
+        await request(nc, QUERY_CUSTOMERS, {}, timeout=0.5)
         return True
     except Exception:  # noqa: BLE001 - not subscribed yet
         return False
@@ -111,11 +113,11 @@ async def test_a_customer_is_onboarded_and_its_file_kept_by_category_and_date(
         await broker.start()
         try:
             await until(lambda: answers(nc), "the customer queries to be subscribed")
-            answer = await request(nc, customer_queries.QUERY_CUSTOMER_FILE,
+            answer = await request(nc, QUERY_CUSTOMER_FILE,
                                    {"customer_no": NO, "category": "basic_data"})
             assert answer["customer"]["name"].startswith("Huaxin")
             assert [d["filed_on"] for d in answer["documents"]] == ["2026-10-30", "2026-11-02"]
-            listed = await request(nc, customer_queries.QUERY_CUSTOMERS, {})
+            listed = await request(nc, QUERY_CUSTOMERS, {})
             assert [c["customer_no"] for c in listed] == [NO]
 
             parser = argparse.ArgumentParser()
