@@ -217,6 +217,40 @@ class Demo:
         await self.send("production", "complete_sample", "production", request_no=no)
         await self.send("engineering", "return_sample", "engineer", request_no=no)
 
+    # -- samples left part-way, so the table shows the process's other statuses ------------
+    async def awaiting_trial(self, no: str, customer: str) -> None:
+        await self.quote(no, customer)
+        await self.send("sales", "approve_price", "salesperson", request_no=no)
+        await self.make(no)
+        await self.send("sales", "ship_sample", "salesperson", request_no=no, method="salesperson")
+        await self.send("sales", "confirm_sample_receipt", "salesperson", request_no=no,
+                        received_on=datetime.now(UTC).date().isoformat())
+
+    async def ng_fix_agreed(self, no: str, customer: str) -> None:
+        await self.quote(no, customer)
+        await self.send("sales", "approve_price", "salesperson", request_no=no)
+        await self.make(no)
+        await self.trial(no, "ng", "courier")
+        await self.send("sales", "agree_ng_fix", "salesperson", request_no=no, cause="size",
+                        fix="die re-cut 刀模重开", customer_reply="new sample next week 下周重新送样")
+
+    async def awaiting_customer(self, no: str, customer: str) -> None:
+        await self.quote(no, customer)
+
+    async def with_the_manager(self, no: str, customer: str) -> None:
+        await self.quote(no, customer)
+        await self.send("sales", "reject_price", "salesperson", request_no=no, reason="competitor")
+
+    async def in_production(self, no: str, customer: str) -> None:
+        await self.quote(no, customer)
+        await self.send("sales", "approve_price", "salesperson", request_no=no)
+        await self.make(no, until="promise_delivery")
+
+    async def materials_missing(self, no: str, customer: str) -> None:
+        await self.send("sales", "request_sample", "assistant", request_no=no, customer=customer,
+                        product="foam pad 泡棉垫", part_no=f"P-{no}", salesperson="bob",
+                        materials={"drawings": True})
+
     async def penalty_seen(self, no: str) -> bool:
         rows = await self.client.query(QUERY_SAMPLES, {})
         return any(r["request_no"] == no and r.get("penalty_requested_at") for r in rows)
@@ -240,10 +274,17 @@ SCENARIOS = (
     ("price refused, escalated, quoted again", Demo.rejected_price),
     ("timely delay notice", Demo.delayed),
     ("promised time missed: penalty request", Demo.missed_promise),
+    ("shipped, received, trial due in three days", Demo.awaiting_trial),
+    ("NG trial, fix agreed", Demo.ng_fix_agreed),
+    ("quotation sent, awaiting the customer", Demo.awaiting_customer),
+    ("price refused, with the manager", Demo.with_the_manager),
+    ("in production, delivery promised", Demo.in_production),
+    ("material set incomplete, awaiting costing", Demo.materials_missing),
 )
 # The status each scenario leaves its sample in (the demo and its tests agree on this).
 FINAL_STATUS = ("order_chasing", "returned", "order_chasing", "price_approved", "returned",
-                "returned")
+                "returned", "received", "ng_fix_agreed", "sent", "price_rejected", "promised",
+                "requested")
 
 
 async def run(client: Client, customers: int, prefix: str, out: Any = print) -> list[str]:

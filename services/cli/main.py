@@ -34,7 +34,8 @@ def parser() -> argparse.ArgumentParser:
                               "the projections; Ctrl-C stops them all")
     demo = sub.add_parser("demo", help="drive sample requests of several customers through the "
                                        "system, as the staff would")
-    demo.add_argument("--customers", type=int, default=6, help="how many samples (default 6)")
+    demo.add_argument("--customers", type=int, default=12,
+                      help="how many samples (default 12: every scenario once)")
     demo.add_argument("--prefix", default=None, help="request number prefix (default: S + time)")
     samples = sub.add_parser("samples", help="print the Sample Record Summary / 打样记录汇总表")
     samples.add_argument("--customer", help="only this customer")

@@ -4,7 +4,14 @@ from __future__ import annotations
 import nats
 
 from contracts.subjects import COMPONENTS as ALL_COMPONENTS
-from contracts.subjects import CTL_REBUILD, QUERY_HISTORY, QUERY_SAMPLES
+from contracts.subjects import (
+    CTL_REBUILD,
+    QUERY_CUSTOMER_FILE,
+    QUERY_CUSTOMERS,
+    QUERY_HISTORY,
+    QUERY_SAMPLE_MONTH,
+    QUERY_SAMPLES,
+)
 from services.cli import demo
 from services.cli.client import Client
 from services.runtime.settings import Settings
@@ -21,15 +28,20 @@ async def settled(nc) -> bool:  # type: ignore[no-untyped-def]
 
 async def test_samples_cross_every_department_and_a_rebuild_gives_the_same_table(
         backend_settings: Settings) -> None:
-    """rule: R-S3 rule: R-S4 rule: R-S5 rule: R-S6 rule: R-S7 — every scenario of the demo crosses
-    the departments and lands in the summary, identical after a rebuild."""
+    """rule: R-S1 rule: R-S2 rule: R-S3 rule: R-S4 rule: R-S5 rule: R-S6 rule: R-S7 rule: R-S8
+
+    Every scenario of the demo, on real services: a new customer onboarded, with its contact
+    window and a drawing on file, through to the sample approval sign-off (T-001); an NG trial
+    and a second round (T-002); the others. All land in the summary, the customer file and the
+    month analysis, identical after a rebuild."""
     async with running(backend_settings, COMPONENTS):
         nc = await nats.connect(backend_settings.nats_url)
-        numbers = await demo.run(Client(nc), 6, "T", out=lambda *_: None)
+        numbers = await demo.run(Client(nc), len(demo.SCENARIOS), "T", out=lambda *_: None)
         assert numbers == sorted(EXPECTED)
         await until(lambda: settled(nc), "every sample to reach its expected status", 40)
         live = await request(nc, QUERY_SAMPLES, {})
-        ok, ng, quote, refused, delayed, missed = live
+        ok, ng, quote, refused, delayed, missed, *partial = live
+        assert [r["status"] for r in partial] == list(demo.FINAL_STATUS[6:])
         assert ok["customer"].startswith("Huaxin") and ok["price_status"] == "approved"
         assert ok["scheduled_for"] and ok["promised_at"] and ok["completed_at"]
         assert ok["returned_at"] and ok["application_no"] == "A-T-001-1"
@@ -51,10 +63,21 @@ async def test_samples_cross_every_department_and_a_rebuild_gives_the_same_table
         assert [e["occurred_at"] for e in trail] == sorted(e["occurred_at"] for e in trail)
         assert any(e["type"] == "DeliveryPromised" and e["actor_role"] == "pmc_planner" for e in trail)
 
+        customers = await request(nc, QUERY_CUSTOMERS, {})
+        assert len(customers) == 6 and customers[0]["window_sent_at"]
+        drawings = await request(nc, QUERY_CUSTOMER_FILE, {"customer_no": "T-C1"})
+        month = live[0]["requested_at"][:7]
+        analysis = await request(nc, QUERY_SAMPLE_MONTH, {"month": month})
+        assert analysis["samples"] == len(live) and analysis["penalties"] == ["T-006"]
+        assert analysis["trials"]["ok"] == 1 and analysis["trials"]["ng"] == 1 and analysis["notes"]
+
         reply = await request(nc, CTL_REBUILD, {}, timeout=60)
-        assert reply["rows"] == 6 and reply["events"] > 60
+        assert reply["rows"] == len(live) and reply["events"] > 100
         assert await request(nc, QUERY_SAMPLES, {}) == live
         assert await request(nc, QUERY_HISTORY, {"record_no": "T-001"}) == trail
+        assert await request(nc, QUERY_CUSTOMERS, {}) == customers
+        assert await request(nc, QUERY_CUSTOMER_FILE, {"customer_no": "T-C1"}) == drawings
+        assert await request(nc, QUERY_SAMPLE_MONTH, {"month": month}) == analysis
         await nc.close()
 
 
@@ -62,13 +85,13 @@ async def test_the_summary_filters_by_customer_status_and_month(settings: Settin
     """rule: R-S5"""
     async with running(settings, COMPONENTS):
         nc = await nats.connect(settings.nats_url)
-        await demo.run(Client(nc), 6, "T", out=lambda *_: None)
+        await demo.run(Client(nc), len(demo.SCENARIOS), "T", out=lambda *_: None)
         await until(lambda: settled(nc), "every sample to reach its expected status", 40)
         returned = await request(nc, QUERY_SAMPLES, {"status": "returned"})
         assert [r["request_no"] for r in returned] == ["T-002", "T-005", "T-006"]
         mine = await request(nc, QUERY_SAMPLES, {"customer": demo.CUSTOMERS[2]})
-        assert [r["request_no"] for r in mine] == ["T-003"]
+        assert [r["request_no"] for r in mine] == ["T-003", "T-009"]
         month = (await request(nc, QUERY_SAMPLES, {}))[0]["requested_at"][:7]
-        assert len(await request(nc, QUERY_SAMPLES, {"month": month})) == 6
+        assert len(await request(nc, QUERY_SAMPLES, {"month": month})) == len(demo.SCENARIOS)
         assert await request(nc, QUERY_SAMPLES, {"month": "1999-01"}) == []
         await nc.close()
