@@ -6,7 +6,6 @@ that depend on another department's reaction are retried until that reaction has
 from __future__ import annotations
 
 import asyncio
-import base64
 import time
 import zlib
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Any
 from contracts.replies import CommandReply
 from contracts.subjects import QUERY_SAMPLES
 from services.cli.client import Client
+from services.cli.demo_customers import onboard
 
 CUSTOMERS = ("Huaxin Electronics 华信电子", "Dongguan Precision 东莞精密", "Shenzhen Tape 深圳胶带",
              "Suzhou Display 苏州显示", "Ningbo Auto Parts 宁波汽配", "Xiamen Optics 厦门光学")
@@ -26,16 +26,6 @@ PEOPLE = {
     "pmc": ("pam", "pmc_planner"), "production": ("pete", "production_supervisor"),
     "manager": ("max", "sales_manager"),
 }
-WINDOW = [  # R-S1: the External Contact Window's required sales contacts
-    {"name": "Ma Li 马丽", "role": "marketing_manager", "duty": "major exceptions 重大异常",
-     "phone": "0755-1000"},
-    {"name": "Sue 苏", "role": "cs_supervisor", "duty": "quotations, complaints 报价与客诉",
-     "phone": "0755-1001"},
-    {"name": "Amy 艾米", "role": "sales_assistant", "duty": "daily contact 日常联络",
-     "phone": "0755-1002"},
-    {"name": "Tina 蒂娜", "role": "technical_support", "duty": "drawings, process 图纸工艺",
-     "phone": "0755-1003"},
-]
 FULL_MATERIALS = {k: True for k in ("drawings", "technical_requirements", "original_sample",
                                     "quality_requirements", "key_notes")}
 
@@ -68,26 +58,6 @@ class Demo:
             if reply.error.kind not in ("unavailable", "not_found", "rule") or time.monotonic() > deadline:
                 raise DemoFailed(f"{name} {fields.get('request_no', '')}: {reply.error.sentence()}")
             await asyncio.sleep(0.1)
-
-    async def onboard(self, customer_no: str, customer: str) -> None:
-        """R-S1 / R-S2: submitted, confirmed with an assistant, contact window sent (with the
-        quality department's contact, whose head approved it), first drawing filed."""
-        await self.send("sales", "submit_customer", "salesperson", customer_no=customer_no,
-                        customer_name=customer, contact={"person": "Mr. Chen 陈先生",
-                                                         "phone": "0512-6000"})
-        await self.send("sales", "confirm_customer", "manager", customer_no=customer_no,
-                        assistant="amy")
-        await self.send("sales", "approve_contact_disclosure", "manager", customer_no=customer_no,
-                        department="quality", head="Qiang 品质经理")
-        await self.send("sales", "send_contact_window", "assistant", customer_no=customer_no,
-                        contacts=[*WINDOW, {"name": "Quinn QE", "department": "quality",
-                                            "duty": "incoming inspection 来料检验",
-                                            "phone": "0755-2000"}])
-        drawing = f"drawing of {customer}".encode()
-        await self.send("sales", "file_customer_document", "assistant", customer_no=customer_no,
-                        category="engineering_drawing", title="gasket drawing rev A 图纸A版",
-                        filename="gasket-a.dxf", filed_on=datetime.now(UTC).date().isoformat(),
-                        content_base64=base64.b64encode(drawing).decode())
 
     async def quote(self, no: str, customer: str, purpose: str = "sample") -> None:
         """R-S3 / R-S4: request with an incomplete checklist, completed, costed, quoted, signed, sent."""
@@ -290,7 +260,7 @@ FINAL_STATUS = ("order_chasing", "returned", "order_chasing", "price_approved", 
 async def run(client: Client, customers: int, prefix: str, out: Any = print) -> list[str]:
     demo = Demo(client, out)
     names = CUSTOMERS[:min(customers, len(CUSTOMERS))]
-    await asyncio.gather(*(demo.onboard(f"{prefix}-C{i + 1}", name) for i, name in enumerate(names)))
+    await asyncio.gather(*(onboard(demo, f"{prefix}-C{i + 1}", name) for i, name in enumerate(names)))
     out(f"{len(names)} customers onboarded (R-S1) with a drawing on file (R-S2); "
         "see `salesflow customers`")
     numbers, jobs = [], []

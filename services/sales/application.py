@@ -5,10 +5,10 @@ from eventsourcing.persistence import Tracking
 
 from contracts.commands import sales as cmd
 from contracts.replies import EventRef
+from contracts.timers import TimerDue
 from events import engineering, production
 from events.envelope import Department, DomainEvent
 from services.domain import Context
-from contracts.timers import TimerDue
 from services.runtime.store import SYSTEM, DepartmentApplication
 from services.sales.customers import CustomerUseCases
 from services.sales.followup_cases import FollowUpUseCases
