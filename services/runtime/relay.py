@@ -28,9 +28,11 @@ class Relay:
     """Publishes new stored events of one application; wake it with ``poke`` after a save."""
 
     def __init__(self, app: DepartmentApplication, js: JetStreamContext, *, batch: int = 500,
-                 idle: float = 0.5, ack_timeout: float = 10.0, timer_grace: float = 5.0) -> None:
+                 idle: float = 0.5, ack_timeout: float = 10.0, timer_grace: float = 5.0,
+                 timers: bool = True) -> None:
         self.app, self.js, self.batch, self.idle, self.ack_timeout = app, js, batch, idle, ack_timeout
         self.timer_grace = timedelta(seconds=timer_grace)
+        self.timers = timers  # False when the server has no message schedules
         self.department = app.name
         self.stream = stream_name(app.name)
         self.tracking_name = f"relay:{self.stream}"
@@ -83,7 +85,7 @@ class Relay:
             }
             futures.append(await self.js.publish_async(
                 self._subject(n.topic), n.state, headers=headers, stream=self.stream))
-            if self._has_timers(n.topic):
+            if self.timers and self._has_timers(n.topic):
                 event = REGISTRY.decode_json(n.topic, n.state)
                 for timer in event.timers():
                     subject, body, headers = self._schedule(n.id, event, timer)

@@ -31,10 +31,11 @@ async def serve(spec: ServiceSpec, settings: Settings,
     url = settings.resolved_nats_url()
     nc = await connect(url, f"salesflow-{name}")
     js = nc.jetstream(timeout=10.0)
-    await ensure_streams(js, settings)
+    streams = await ensure_streams(js, settings)
     app = await asyncio.to_thread(spec.application, settings.store_env(name))
     loop = asyncio.get_running_loop()
-    relay = Relay(app, js, batch=settings.relay_batch, timer_grace=settings.timer_grace_seconds)
+    relay = Relay(app, js, batch=settings.relay_batch, timer_grace=settings.timer_grace_seconds,
+                  timers=TIMERS_STREAM in streams)
     poke = lambda: loop.call_soon_threadsafe(relay.poke)  # noqa: E731 - called from threads
     preparers = {cls: functools.partial(prepare, js) for cls, prepare in spec.preparers.items()}
     bus = CommandBus(app, spec.commands, settings.command_retries, on_stored=poke,
@@ -46,7 +47,7 @@ async def serve(spec: ServiceSpec, settings: Settings,
                        settings=settings)
         for source, subjects in spec.sources().items()
     ]
-    if spec.timers:
+    if spec.timers and TIMERS_STREAM in streams:
         consumers.append(StreamConsumer(
             js, consumer=name, source="timers", stream=TIMERS_STREAM,
             filter_subjects=[TimerDue.subject_for(timer) for timer in spec.timers],

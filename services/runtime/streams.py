@@ -59,8 +59,11 @@ def timers_stream(settings: Settings) -> StreamConfig:
     )
 
 
-async def ensure_streams(js: JetStreamContext, settings: Settings) -> None:
-    """Create missing streams; update ours only where a setting we manage differs."""
+async def ensure_streams(js: JetStreamContext, settings: Settings) -> set[str]:
+    """Create missing streams; update ours only where a setting we manage differs.
+
+    Returns the names of the streams that exist afterwards (the timers stream needs NATS 2.12+)."""
+    available: set[str] = set()
     wanted = [department_stream(d.value, settings) for d in DEPARTMENTS]
     wanted += [dead_letter_stream(settings), timers_stream(settings)]
     for config in wanted:
@@ -69,16 +72,19 @@ async def ensure_streams(js: JetStreamContext, settings: Settings) -> None:
             info = await js.stream_info(config.name)
         except NotFoundError:
             try:
-                await js.add_stream(config)
+                info = await js.add_stream(config)
             except APIError as error:
                 if config.name != TIMERS_STREAM:
                     raise
-                log.error("cannot create %s (%s): this NATS server has no message schedules "
-                          "(needs 2.12 or newer); promised times will not raise penalties",
-                          config.name, error)
+                log.error("cannot create %s (%s)", config.name, error)
                 continue
             log.info("created stream %s", config.name)
+        if config.name == TIMERS_STREAM and not info.config.allow_msg_schedules:
+            # Servers before 2.12 accept the stream but silently drop the setting.
+            log.error("this NATS server has no message schedules (needs 2.12 or newer): "
+                      "promised times will not raise penalty requests")
             continue
+        available.add(config.name)
         current = info.config
         if (
             current.subjects != config.subjects
@@ -92,6 +98,7 @@ async def ensure_streams(js: JetStreamContext, settings: Settings) -> None:
                 current.duplicate_window = config.duplicate_window
             await js.update_stream(current)
             log.info("updated stream %s", config.name)
+    return available
 
 
 async def ensure_consumer(
