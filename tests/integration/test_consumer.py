@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
+from typing import Any
 
 from nats.aio.msg import Msg
 
@@ -40,6 +42,21 @@ def engineering_consumer(settings: Settings, js, app: EngineeringApplication,  #
         filter_subjects=ENGINEERING.sources()[sales.SampleRequested.department],
         handle=reaction_handler(app, reactions, lambda: None),
         position=lambda s: asyncio.to_thread(app.tracked_position, s), settings=settings)
+
+
+def failing_first(fails: Callable[[Any, int], bool], error: Exception) -> Any:
+    """Engineering's real reaction, raising ``error`` whenever ``fails(event, attempt)``."""
+    real = ENGINEERING.reactions[sales.SampleApplicationApproved]
+    attempts = 0
+
+    def reaction(app: EngineeringApplication, event: Any, tracking: Any) -> None:
+        nonlocal attempts
+        attempts += 1
+        if fails(event, attempts):
+            raise error
+        real(app, event, tracking)
+
+    return reaction
 
 
 def stored(app: EngineeringApplication) -> int:
@@ -94,14 +111,8 @@ async def test_a_message_that_keeps_failing_is_dead_lettered_and_the_consumer_go
     await ensure_streams(js, settings)
     await approved_samples(settings, js, 3)
     app = EngineeringApplication(settings.store_env("engineering"))
-    real = ENGINEERING.reactions[sales.SampleApplicationApproved]
-
-    def fails_on_s1(app_, event, tracking):  # type: ignore[no-untyped-def]
-        if event.request_no == "S-1":
-            raise RuntimeError("cannot open this job")
-        real(app_, event, tracking)
-
-    consumer = engineering_consumer(settings, js, app, fails_on_s1)
+    consumer = engineering_consumer(settings, js, app, failing_first(
+        lambda event, _: event.request_no == "S-1", RuntimeError("cannot open this job")))
     await consumer.start()
     await consumer.poll_once(timeout=2)
     assert consumer.dead_lettered == 1 and stored(app) == 2
@@ -122,16 +133,9 @@ async def test_a_store_outage_is_waited_out_and_dead_letters_nothing(settings: S
     await ensure_streams(js, settings)
     await approved_samples(settings, js, 2)
     app = EngineeringApplication(settings.store_env("engineering"))
-    real = ENGINEERING.reactions[sales.SampleApplicationApproved]
-    outages = [1, 2, 3]  # more failures than max_deliver allows for a bad message
-
-    def flaky_store(app_, event, tracking):  # type: ignore[no-untyped-def]
-        if outages:
-            outages.pop()
-            raise OperationalError("database is locked")
-        real(app_, event, tracking)
-
-    consumer = engineering_consumer(settings, js, app, flaky_store)
+    # three failures: more than max_deliver allows for a bad message
+    consumer = engineering_consumer(settings, js, app, failing_first(
+        lambda _, attempt: attempt <= 3, OperationalError("database is locked")))
     await consumer.start()
     await consumer.poll_once(timeout=2)
     assert consumer.dead_lettered == 0 and consumer.processed == 2 and stored(app) == 2
