@@ -66,28 +66,24 @@ def _size(size: int) -> str:
                                             else f"{size / 2**20:.1f} MB")
 
 
-async def run(args: argparse.Namespace, settings: Settings) -> int:
+async def run(args: argparse.Namespace, settings: Settings, client: Client) -> int:
     """Run ``customers`` or ``customer-file``; 1 when the customer is unknown."""
-    client = await Client.open(settings)
-    try:
-        if args.command == "customers":
-            rows = await client.query(QUERY_CUSTOMERS, {})
-            print(_json(rows) if args.json else customers_table(rows, settings.zone()))
-            return 0
-        query = {"customer_no": args.customer_no}
-        if args.category:
-            query["category"] = args.category
-        reply = await client.query(QUERY_CUSTOMER_FILE, query)
-        if args.json:
-            print(_json(reply))
-        elif reply["customer"] is None and not reply["documents"]:
-            print(f"no customer {args.customer_no} / 没有客户 {args.customer_no}")
-            return 1
-        else:
-            print(file_table(reply, args.customer_no, settings.zone()))
+    if args.command == "customers":
+        rows = await client.query(QUERY_CUSTOMERS, {})
+        print(_json(rows) if args.json else customers_table(rows, settings.zone()))
         return 0
-    finally:
-        await client.close()
+    query = {"customer_no": args.customer_no}
+    if args.category:
+        query["category"] = args.category
+    reply = await client.query(QUERY_CUSTOMER_FILE, query)
+    if args.json:
+        print(_json(reply))
+    elif reply["customer"] is None and not reply["documents"]:
+        print(f"no customer {args.customer_no} / 没有客户 {args.customer_no}")
+        return 1
+    else:
+        print(file_table(reply, args.customer_no, settings.zone()))
+    return 0
 
 
 def _json(value: Any) -> str:

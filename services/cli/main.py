@@ -7,7 +7,7 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from contracts.subjects import (
@@ -16,8 +16,10 @@ from contracts.subjects import (
     CTL_REBUILD_PROGRESS,
     QUERY_HISTORY,
     QUERY_SAMPLES,
+    status_subject,
 )
 from services.cli import customers, months, tables
+from services.cli.client import Client
 from services.runtime.connect import NatsUnavailable
 from services.runtime.nats_server import PortTaken
 from services.runtime.settings import Settings
@@ -54,92 +56,73 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-async def _with_client(settings: Settings, action: Any) -> int:
-    from services.cli.client import Client
-
-    client = await Client.open(settings)
-    try:
-        return int(await action(client) or 0)
-    finally:
-        await client.close()
+# Every command but `up` and `service`: (arguments, settings, connected client) -> exit code.
+Handler = Callable[[argparse.Namespace, Settings, Client], Awaitable[int]]
 
 
-async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+async def cmd_demo(args: argparse.Namespace, settings: Settings, client: Client) -> int:
     from services.cli import demo
 
     prefix = args.prefix or time.strftime("S%y%m%d-%H%M%S")
-
-    async def action(client: Any) -> int:
-        started = time.perf_counter()
-        numbers = await demo.run(client, args.customers, prefix)
-        print(f"demo done: {len(numbers)} samples in {time.perf_counter() - started:.1f} s; "
-              f"see them with `salesflow samples`, one trail with `salesflow history {numbers[0]}`")
-        return 0
-
-    return await _with_client(settings, action)
+    started = time.perf_counter()
+    numbers = await demo.run(client, args.customers, prefix)
+    print(f"demo done: {len(numbers)} samples in {time.perf_counter() - started:.1f} s; "
+          f"see them with `salesflow samples`, one trail with `salesflow history {numbers[0]}`")
+    return 0
 
 
-async def cmd_samples(args: argparse.Namespace, settings: Settings) -> int:
-    async def action(client: Any) -> int:
-        rows = await client.query(QUERY_SAMPLES, {k: v for k, v in
-                                                  (("customer", args.customer), ("status", args.status),
-                                                   ("month", args.month)) if v})
-        print(json.dumps(rows, ensure_ascii=False, indent=2) if args.json else tables.samples(rows, settings.zone()))
-        return 0
-
-    return await _with_client(settings, action)
+async def cmd_samples(args: argparse.Namespace, settings: Settings, client: Client) -> int:
+    filters = {"customer": args.customer, "status": args.status, "month": args.month}
+    rows = await client.query(QUERY_SAMPLES, {k: v for k, v in filters.items() if v})
+    print(json.dumps(rows, ensure_ascii=False, indent=2) if args.json
+          else tables.samples(rows, settings.zone()))
+    return 0
 
 
-async def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
-    async def action(client: Any) -> int:
-        rows = await client.query(QUERY_HISTORY, {"record_no": args.record})
-        if args.json:
-            print(json.dumps(rows, ensure_ascii=False, indent=2))
-        elif not rows:
-            print(f"no events for record {args.record} / 没有记录 {args.record} 的事件")
-            return 1
-        else:
-            print(tables.history(rows, settings.zone()))
-        return 0
-
-    return await _with_client(settings, action)
+async def cmd_history(args: argparse.Namespace, settings: Settings, client: Client) -> int:
+    rows = await client.query(QUERY_HISTORY, {"record_no": args.record})
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif not rows:
+        print(f"no events for record {args.record} / 没有记录 {args.record} 的事件")
+        return 1
+    else:
+        print(tables.history(rows, settings.zone()))
+    return 0
 
 
-async def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
-    async def action(client: Any) -> int:
-        async def show(msg: Any) -> None:
-            state = json.loads(msg.data)
-            print(f"\rreplaying {state['done']}/{state['total']} events", end="", flush=True)
+async def cmd_rebuild(args: argparse.Namespace, settings: Settings, client: Client) -> int:
+    async def show(msg: Any) -> None:
+        state = json.loads(msg.data)
+        print(f"\rreplaying {state['done']}/{state['total']} events", end="", flush=True)
 
-        sub = await client.nc.subscribe(CTL_REBUILD_PROGRESS, cb=show)
-        reply = await client.query(CTL_REBUILD, {}, timeout=3600)
-        await sub.unsubscribe()
-        print(f"\rrebuilt from {reply['events']} events in {reply['seconds']} s: "
-              f"{reply['rows']} sample rows / 已从事件重建")
-        return 0
-
-    return await _with_client(settings, action)
+    sub = await client.nc.subscribe(CTL_REBUILD_PROGRESS, cb=show)
+    reply = await client.query(CTL_REBUILD, {}, timeout=3600)
+    await sub.unsubscribe()
+    print(f"\rrebuilt from {reply['events']} events in {reply['seconds']} s: "
+          f"{reply['rows']} sample rows / 已从事件重建")
+    return 0
 
 
-async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from contracts.subjects import status_subject
-
-    async def action(client: Any) -> int:
-        missing = 0
-        for name in COMPONENTS:
-            try:
-                state = await client.query(status_subject(name), timeout=2)
-                print(f"{name:12} up    pid {state['pid']}  {json.dumps(state.get('consumers', {}))}")
-            except Exception:  # noqa: BLE001 - any failure means it did not answer
-                print(f"{name:12} DOWN")
-                missing += 1
-        return 1 if missing else 0
-
-    return await _with_client(settings, action)
+async def cmd_status(args: argparse.Namespace, settings: Settings, client: Client) -> int:
+    missing = 0
+    for name in COMPONENTS:
+        try:
+            state = await client.query(status_subject(name), timeout=2)
+            print(f"{name:12} up    pid {state['pid']}  {json.dumps(state.get('consumers', {}))}")
+        except Exception:  # noqa: BLE001 - any failure means it did not answer
+            print(f"{name:12} DOWN")
+            missing += 1
+    return 1 if missing else 0
 
 
-async def cmd_month(args: argparse.Namespace, settings: Settings) -> int:
-    return await _with_client(settings, lambda client: months.run(args, settings, client))
+async def with_client(handler: Handler, args: argparse.Namespace, settings: Settings) -> int:
+    """Connect to the running system, run one command's handler, disconnect."""
+    client = await Client.open(settings)
+    try:
+        return await handler(args, settings, client)
+    finally:
+        await client.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -159,10 +142,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(run_component(args.name, settings))
             return 0
         handler = {"demo": cmd_demo, "samples": cmd_samples, "history": cmd_history,
-                   "rebuild": cmd_rebuild, "status": cmd_status, "sample-month": cmd_month,
-                   "note-month": cmd_month, "customers": customers.run,
+                   "rebuild": cmd_rebuild, "status": cmd_status, "sample-month": months.run,
+                   "note-month": months.run, "customers": customers.run,
                    "customer-file": customers.run}[args.command]
-        return asyncio.run(handler(args, settings))
+        return asyncio.run(with_client(handler, args, settings))
     except (NatsUnavailable, PortTaken) as error:
         print(f"salesflow: {error}", file=sys.stderr)
         return 2

@@ -122,13 +122,14 @@ async def test_a_customer_is_onboarded_and_its_file_kept_by_category_and_date(
 
             parser = argparse.ArgumentParser()
             cli.add_parsers(parser.add_subparsers(dest="command"))
-            assert await cli.run(parser.parse_args(["customer-file", NO]), settings) == 0
+            client = Client(nc)
+            assert await cli.run(parser.parse_args(["customer-file", NO]), settings, client) == 0
             shown = capsys.readouterr().out
             assert "Category 类别" in shown and "Filed 日期" in shown and "基本资料" in shown
             assert shown.index("2026-10-30") < shown.index("2026-11-02") < shown.index("2026-11-05")
-            assert await cli.run(parser.parse_args(["customers"]), settings) == 0
+            assert await cli.run(parser.parse_args(["customers"]), settings, client) == 0
             assert "window_sent" in capsys.readouterr().out
-            assert await cli.run(parser.parse_args(["customer-file", "C-404"]), settings) == 1
+            assert await cli.run(parser.parse_args(["customer-file", "C-404"]), settings, client) == 1
         finally:
             await broker.stop()
             store.close()
