@@ -45,9 +45,10 @@ def status_subject(component: str) -> str:
     return f"{PREFIX}.ctl.{component}.status"
 
 
-def durable_name(consumer: str, source: Department | str) -> str:
-    """Durable consumer of ``consumer`` (a department or 'projections') on ``source``'s stream."""
-    return f"{consumer}-from-{Department(source).value}"
+def durable_name(consumer: str, source: str) -> str:
+    """Durable consumer of ``consumer`` (a department or 'projections') on ``source`` (a
+    department's stream, or 'timers')."""
+    return f"{consumer}-from-{source}"
 
 
 def dead_letter_subject(consumer: str, stream: str) -> str:

@@ -64,7 +64,7 @@ class StreamConsumer:
                  decoder: Callable[[Msg], Any] | None = None) -> None:
         self.js, self.consumer, self.source = js, consumer, source
         self.stream = stream or stream_name(source)
-        self.durable = f"{consumer}-{source}" if stream else durable_name(consumer, source)
+        self.durable = durable_name(consumer, source)
         self.decode = decoder or decode
         self.filter_subjects, self.handle, self.position = filter_subjects, handle, position
         self.settings = settings
