@@ -121,11 +121,11 @@ async def relay_publish(js: JetStreamContext, app: SalesApplication, events: int
     """Our Relay, page after page, into the department stream (already declared)."""
     relay = Relay(app, js, batch=WINDOW)
     say(f"relay: {events} events into {relay.stream} ...")
-    position = 0
     deadline = time.monotonic() + 300
     started = time.perf_counter()
+    await relay.align()
     while relay.published < events:
-        position = await relay.publish_after(position)
+        await relay.publish_next()
         if time.monotonic() > deadline:
             raise TimeoutError(f"relay published only {relay.published} of {events}")
     seconds = time.perf_counter() - started

@@ -9,6 +9,8 @@ DEPARTMENTS: tuple[Department, ...] = tuple(Department)
 # Headers the relay puts on every event message.
 HEADER_TYPE = "Salesflow-Type"
 HEADER_DEPARTMENT = "Salesflow-Department"
+# The event's notification id in its department's store (the relay aligns itself by it).
+HEADER_NOTIFICATION = "Salesflow-Notification"
 
 PROJECTIONS = "projections"
 # Every process a running system is made of: the four departments and the projections.
@@ -22,6 +24,9 @@ QUERY_DEAD_LETTERS = f"{PREFIX}.query.dead_letters"
 CTL_REBUILD = f"{PREFIX}.ctl.projections.rebuild"
 CTL_REBUILD_PROGRESS = f"{PREFIX}.ctl.projections.rebuild.progress"
 DEAD_LETTER_STREAM = "SALESFLOW_DEAD_LETTERS"
+DEAD_LETTER_SUBJECTS = f"{PREFIX}.dlq.>"
+# KV bucket of the leases: which copy of each component runs its relay and consumers.
+LEASE_BUCKET = "salesflow_leases"
 
 
 def stream_name(department: Department | str) -> str:
@@ -58,3 +63,8 @@ def dead_letter_subject(consumer: str, stream: str) -> str:
 
 def queue_group(component: str) -> str:
     return f"{PREFIX}-{component}"
+
+
+def redrive_subject(component: str) -> str:
+    """Ask ``component`` to apply one of its dead letters again."""
+    return f"{PREFIX}.ctl.{component}.redrive"

@@ -18,7 +18,7 @@ async def connect(url: str | None, name: str) -> Client:
         raise NatsUnavailable(
             "no NATS address: start the system with `salesflow up` (it records its address in the "
             "data directory) or set NATS_URL / 未找到 NATS 地址：请先运行 `salesflow up` 或设置 NATS_URL")
-    servers = [u.strip() for u in url.split(",") if u.strip()]  # a cluster: comma-separated
+    servers = server_list(url)
     if not any([await _listening(server) for server in servers]):
         raise NatsUnavailable(
             f"NATS at {url} is unreachable; is `salesflow up` running? "
@@ -31,6 +31,11 @@ async def connect(url: str | None, name: str) -> Client:
         raise NatsUnavailable(
             f"NATS at {url} is unreachable ({type(error).__name__}); is `salesflow up` running? "
             f"/ 无法连接 NATS（{url}），请确认 `salesflow up` 正在运行") from None
+
+
+def server_list(url: str) -> list[str]:
+    """``NATS_URL`` may name a cluster: comma-separated addresses, each tried in turn."""
+    return [u.strip() for u in url.split(",") if u.strip()]
 
 
 async def _listening(server: str) -> bool:

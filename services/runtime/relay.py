@@ -1,27 +1,55 @@
 """The outbox relay: the store's notification log, in order, to the department's stream.
 
-The position is recorded (as eventsourcing tracking named ``relay:<stream>``) only after
-JetStream acknowledged every message of a page; a crash in between republishes the page and
-the stream's dedupe (``Nats-Msg-Id: <service>:<notification id>``) drops the repeats.
+A page of notifications goes to JetStream as one atomic batch (NATS 2.12+) whose first message
+expects the stream's last sequence to be the one the relay last saw: a page is stored whole, in
+order, after everything published before it, or not at all. Every message carries
+``Nats-Msg-Id: <event id>`` (unique across store lifetimes, unlike a notification id) and
+``Salesflow-Notification: <notification id>``.
+
+Where to go on from is read from the stream itself, not only from the relay's tracking: on
+start and after any failure the relay looks at the stream's last message and, when it is one of
+this store's events, continues right after it. So a page stored before a crash is not sent
+twice (even after the dedupe window), and events an OS crash took from the stream are sent again.
 """
 from __future__ import annotations
 
 import asyncio
-import functools
-import math
-from datetime import UTC, datetime, timedelta
 import logging
+import uuid
+from dataclasses import dataclass
 
+import orjson
 from eventsourcing.persistence import IntegrityError, Notification, Tracking
+from nats.aio.client import Client as Nats
 from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
 
-from contracts.subjects import HEADER_DEPARTMENT, HEADER_TYPE, stream_name
-from contracts.timers import HEADER_TIMER, TIMERS_STREAM, TimerDue, schedule_subject
-from events.envelope import DomainEvent, Timer
-from events.registry import REGISTRY
+from contracts.subjects import (
+    HEADER_DEPARTMENT,
+    HEADER_NOTIFICATION,
+    HEADER_TYPE,
+    stream_name,
+    stream_subjects,
+)
 from services.runtime.store import DepartmentApplication
+from services.runtime.timers import TimerScheduler
 
 log = logging.getLogger(__name__)
+
+WRONG_LAST_SEQUENCE = 10071  # another writer (or our own lost ack) moved the stream on
+DUPLICATE_IN_BATCH = 10201  # a message id of the batch is already in the stream
+
+
+class Misaligned(RuntimeError):
+    """The stream is not where the relay thought: align again before the next page."""
+
+
+@dataclass
+class Alignment:
+    """Where the relay stands: last notification in the stream, the stream's last sequence."""
+
+    position: int
+    stream_last: int
 
 
 class Relay:
@@ -31,100 +59,169 @@ class Relay:
                  idle: float = 0.5, ack_timeout: float = 10.0, timer_grace: float = 5.0,
                  timers: bool = True) -> None:
         self.app, self.js, self.batch, self.idle, self.ack_timeout = app, js, batch, idle, ack_timeout
-        self.timer_grace = timedelta(seconds=timer_grace)
-        self.timers = timers  # False when the server has no message schedules
+        self.nc: Nats = js._nc  # atomic batches are plain publishes with headers
+        self.scheduler = TimerScheduler(js, app.name, timer_grace) if timers else None
         self.department = app.name
         self.stream = stream_name(app.name)
         self.tracking_name = f"relay:{self.stream}"
         self.published = 0
+        self.position = 0
+        self.error: str | None = None
+        self._stream_last = 0
         self._wake = asyncio.Event()
 
     def poke(self) -> None:
         self._wake.set()
 
-    @property
-    def position(self) -> int:
-        return self.app.tracked_position(self.tracking_name)
+    def backlog(self) -> int:
+        """Stored events not yet in the stream (blocking: call from a thread)."""
+        return max((self.app.recorder.max_notification_id() or 0) - self.position, 0)
 
     async def run(self) -> None:
-        position = await asyncio.to_thread(lambda: self.position)
+        """Align, then publish page after page; after any failure, wait and align again.
+
+        A failure right after aligning, again and again, is no passing fault (e.g. the stream
+        still remembers the ids of events that are no longer in it): it is logged as an error,
+        shown by ``salesflow status``, and retried less and less often."""
+        aligned, failures = False, 0
         while True:
             try:
-                position = await self.publish_after(position)
+                if not aligned:
+                    await self.align()
+                    aligned = True
+                await self.publish_next()
+                self.error, failures = None, 0
             except asyncio.CancelledError:
                 raise
-            except Exception:  # NATS down or slow: keep the position and try again
-                log.warning("relay of %s could not publish; retrying", self.department, exc_info=True)
-                await asyncio.sleep(1.0)
+            except Exception as error:  # noqa: BLE001 - NATS down, store busy, stream moved on
+                failures += 1
+                self.error = f"{type(error).__name__}: {error}"
+                level = logging.ERROR if failures >= 3 else logging.WARNING
+                log.log(level, "relay of %s could not publish (%s); aligning again",
+                        self.department, self.error, exc_info=not isinstance(error, Misaligned))
+                aligned = False
+                await asyncio.sleep(min(2.0 ** (failures - 1), 30.0))
 
-    async def publish_after(self, position: int) -> int:
-        """Publish one page after ``position``; wait for new events when there are none."""
+    async def align(self) -> Alignment:
+        """Continue after the stream's last message when it is one of ours, else after tracking."""
+        tracked = await asyncio.to_thread(self.app.tracked_position, self.tracking_name)
+        info = await self.js.stream_info(self.stream)
+        last = info.state.last_seq
+        position = tracked
+        if info.state.messages == 0:
+            if tracked:
+                log.warning("stream %s is empty but %d events were published to it before: "
+                            "publishing them again (was the stream recreated?)", self.stream, tracked)
+            position = 0
+        else:
+            ours = await self._ours()
+            if ours is None:
+                log.warning("the last message of %s is not an event of this %s store (a store "
+                            "recreated or restored?): going on from its own position %d",
+                            self.stream, self.department, tracked)
+            elif ours < tracked:
+                log.warning("stream %s lacks events %d..%d (lost in an OS crash?): publishing "
+                            "them again", self.stream, ours + 1, tracked)
+                position = ours
+            else:
+                position = ours
+        self.position, self._stream_last = position, last
+        return Alignment(position, last)
+
+    async def _ours(self) -> int | None:
+        """The notification id of the stream's last message, if it is this store's event."""
+        try:
+            msg = await self.js.get_msg(self.stream, subject=stream_subjects(self.department),
+                                        direct=True)
+        except NotFoundError:
+            return None
+        headers = msg.headers or {}
+        try:
+            notification_id = int(headers.get(HEADER_NOTIFICATION, ""))
+        except ValueError:
+            return None
+        page = await asyncio.to_thread(
+            self.app.process_recorder.select_notifications, notification_id, 1)
+        if not page or page[0].id != notification_id:
+            return None
+        return notification_id if _event_id(page[0]) == headers.get("Nats-Msg-Id") else None
+
+    async def publish_next(self) -> int:
+        """Publish one page after the current position; wait for new events when there are none."""
         self._wake.clear()
         page = await asyncio.to_thread(
-            self.app.process_recorder.select_notifications, position + 1, self.batch
-        )
+            self.app.process_recorder.select_notifications, self.position + 1, self.batch)
         if not page:
             try:
                 await asyncio.wait_for(self._wake.wait(), self.idle)
             except TimeoutError:
                 pass
-            return position
+            return 0
         await self.publish_page(page)
-        last = page[-1].id
-        await asyncio.to_thread(self._record, last)
+        self.position = page[-1].id
+        await asyncio.to_thread(self._record, self.position)
         self.published += len(page)
-        return last
+        return len(page)
 
     async def publish_page(self, page: list[Notification]) -> None:
-        futures = []
-        for n in page:
+        """Timers first (so a page is never stored without them), then the page as one batch."""
+        if self.scheduler is not None:
+            await self.scheduler.schedule(page, self.ack_timeout)
+        batch_id = uuid.uuid4().hex
+        reply: dict[str, object] = {}
+        for index, n in enumerate(page, 1):
             headers = {
-                "Nats-Msg-Id": f"{self.department}:{n.id}",
+                "Nats-Batch-Id": batch_id,
+                "Nats-Batch-Sequence": str(index),
+                "Nats-Msg-Id": _event_id(n),
                 HEADER_TYPE: n.topic,
                 HEADER_DEPARTMENT: self.department,
+                HEADER_NOTIFICATION: str(n.id),
             }
-            futures.append(await self.js.publish_async(
-                self._subject(n.topic), n.state, headers=headers, stream=self.stream))
-            if self.timers and self._has_timers(n.topic):
-                event = REGISTRY.decode_json(n.topic, n.state)
-                for timer in event.timers():
-                    subject, body, headers = self._schedule(n.id, event, timer)
-                    futures.append(await self.js.publish_async(
-                        subject, body, headers=headers, stream=TIMERS_STREAM))
-        await asyncio.wait_for(asyncio.gather(*futures), self.ack_timeout)
-
-    def _schedule(self, notification_id: int, event: DomainEvent,
-                  timer: Timer) -> tuple[str, bytes, dict[str, str]]:
-        """A JetStream message schedule that fires ``TimerDue`` into the timers stream.
-
-        Its Msg-Id makes a republished page schedule nothing twice."""
-        fire_at = math.ceil((timer.due_at + self.timer_grace).timestamp())
-        stamp = datetime.fromtimestamp(fire_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        due = TimerDue(name=timer.name, key=timer.key, due_at=timer.due_at,
-                       record_no=event.record_no, source_event_id=event.event_id,
-                       correlation_id=event.correlation_id)
-        headers = {
-            "Nats-Msg-Id": f"timer:{self.department}:{notification_id}:{timer.name}:{timer.key}",
-            "Nats-Schedule": f"@at {stamp}",
-            "Nats-Schedule-Target": TimerDue.subject_for(timer.name),
-            HEADER_TIMER: timer.name,
-        }
-        return schedule_subject(self.department, timer.name, timer.key), \
-            due.model_dump_json().encode(), headers
-
-    @staticmethod
-    @functools.cache
-    def _has_timers(topic: str) -> bool:
-        cls = REGISTRY.cls(topic.rpartition(".v")[0])
-        return cls.timers is not DomainEvent.timers
-
-    @staticmethod
-    @functools.cache
-    def _subject(topic: str) -> str:
-        return REGISTRY.cls(topic.rpartition(".v")[0]).subject()
+            if index == 1:
+                headers["Nats-Expected-Last-Sequence"] = str(self._stream_last)
+            if index == len(page):
+                headers["Nats-Batch-Commit"] = "1"
+            subject = _subject(n.topic)
+            if index == 1 or index == len(page):  # the start and the commit are acknowledged
+                msg = await self.nc.request(subject, n.state, timeout=self.ack_timeout,
+                                            headers=headers)
+                reply = orjson.loads(msg.data) if msg.data else {}
+                _raise_for(reply, self.stream)
+            else:
+                await self.nc.publish(subject, n.state, headers=headers)
+        self._stream_last = int(reply["seq"])  # type: ignore[call-overload]
+        if reply.get("count") != len(page):
+            raise Misaligned(f"{self.stream} stored {reply.get('count')} of {len(page)} events")
 
     def _record(self, last: int) -> None:
         try:
             self.app.process_recorder.insert_tracking(Tracking(self.tracking_name, last))
         except IntegrityError:
-            pass  # another instance of this service already recorded this position
+            pass  # re-publishing what an OS crash took from the stream: tracking is already past
+
+
+def _raise_for(reply: dict[str, object], stream: str) -> None:
+    error = reply.get("error")
+    if not isinstance(error, dict):
+        return
+    code = error.get("err_code")
+    if code in (WRONG_LAST_SEQUENCE, DUPLICATE_IN_BATCH):
+        raise Misaligned(f"{stream}: {error.get('description')}")
+    raise RuntimeError(f"{stream} refused the page: {error.get('description')} ({code})")
+
+
+def _event_id(n: Notification) -> str:
+    return str(orjson.loads(n.state)["event_id"])
+
+
+_SUBJECTS: dict[str, str] = {}
+
+
+def _subject(topic: str) -> str:
+    subject = _SUBJECTS.get(topic)
+    if subject is None:
+        from events.registry import REGISTRY
+
+        subject = _SUBJECTS[topic] = REGISTRY.cls(topic.rpartition(".v")[0]).subject()
+    return subject

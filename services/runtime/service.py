@@ -1,4 +1,8 @@
-"""Runs one department service: command subscriber, outbox relay, consumers of other departments."""
+"""Runs one department service: command subscriber, outbox relay, consumers of other departments.
+
+Commands are handled by every running copy. The relay and the consumers run only in the copy
+that holds the department's lease (``services.runtime.lease``); the others stand by.
+"""
 from __future__ import annotations
 
 import asyncio
@@ -7,21 +11,85 @@ import json
 import logging
 import os
 from collections.abc import Awaitable, Callable
+from typing import Any
 
+from eventsourcing.persistence import Tracking
 from faststream.nats import NatsBroker, NatsMessage
+from nats.js import JetStreamContext
 
-from contracts.subjects import command_wildcard, queue_group, status_subject
+from contracts.subjects import command_wildcard, queue_group, redrive_subject, status_subject
 from contracts.timers import TIMERS_STREAM, TimerDue
+from services.runtime import dead_letters
 from services.runtime.commands import CommandBus, reply_bytes
-from services.runtime.connect import connect
+from services.runtime.connect import connect, server_list
 from services.runtime.consumer import StreamConsumer
+from services.runtime.lease import Lease
 from services.runtime.lifecycle import until_signalled
 from services.runtime.relay import Relay
 from services.runtime.settings import Settings
 from services.runtime.spec import ServiceSpec, reaction_handler
+from services.runtime.store import DepartmentApplication
 from services.runtime.streams import ensure_streams
 
 log = logging.getLogger(__name__)
+
+
+class ActiveSet:
+    """The relay and the consumers of one department, started and stopped with its lease."""
+
+    def __init__(self, spec: ServiceSpec, app: DepartmentApplication, js: JetStreamContext,
+                 settings: Settings, relay: Relay, poke: Callable[[], None]) -> None:
+        self.spec, self.app, self.js, self.settings = spec, app, js, settings
+        self.relay, self.poke = relay, poke
+        self.consumers: list[StreamConsumer] = []
+        self.tasks: list[asyncio.Task[None]] = []
+
+    def _consumers(self) -> list[StreamConsumer]:
+        name, app = self.spec.department.value, self.app
+
+        async def position(tracking_name: str) -> int:
+            return await asyncio.to_thread(app.tracked_position, tracking_name)
+
+        async def skip(tracking: Tracking) -> None:
+            await asyncio.to_thread(app.process_recorder.insert_tracking, tracking)
+
+        common: dict[str, Any] = dict(js=self.js, consumer=name, position=position, skip=skip,
+                                      settings=self.settings)
+        consumers = [
+            StreamConsumer(source=source.value, filter_subjects=subjects,
+                           handle=reaction_handler(app, self.spec.reactions, self.poke), **common)
+            for source, subjects in self.spec.sources().items()
+        ]
+        if self.spec.timers:
+            consumers.append(StreamConsumer(
+                source="timers", stream=TIMERS_STREAM,
+                filter_subjects=[TimerDue.subject_for(timer) for timer in self.spec.timers],
+                handle=reaction_handler(app, self.spec.timers, self.poke, key=lambda due: due.name),
+                decoder=lambda msg: TimerDue.model_validate_json(msg.data), **common))
+        return consumers
+
+    async def start(self) -> None:
+        self.consumers = self._consumers()
+        self.tasks = [asyncio.create_task(self.relay.run(), name=f"{self.app.name}-relay")]
+        self.tasks += [asyncio.create_task(c.run(), name=c.durable) for c in self.consumers]
+
+    async def stop(self) -> None:
+        """Consumers finish the batch they apply; the relay holds no transaction across awaits."""
+        for consumer in self.consumers:
+            consumer.stop()
+        if self.tasks:
+            self.tasks[0].cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.tasks = []
+
+    async def status(self) -> dict[str, Any]:
+        backlog = await asyncio.to_thread(self.relay.backlog) if self.tasks else None
+        return {
+            "relay": {"published": self.relay.published, "backlog": backlog,
+                      "error": self.relay.error},
+            "consumers": {c.durable: {"processed": c.processed, "dead_lettered": c.dead_lettered,
+                                      "waiting": c.waiting} for c in self.consumers},
+        }
 
 
 async def serve(spec: ServiceSpec, settings: Settings,
@@ -31,31 +99,18 @@ async def serve(spec: ServiceSpec, settings: Settings,
     url = settings.resolved_nats_url()
     nc = await connect(url, f"salesflow-{name}")
     js = nc.jetstream(timeout=10.0)
-    streams = await ensure_streams(js, settings)
+    await ensure_streams(js, settings)
     app = await asyncio.to_thread(spec.application, settings.store_env(name))
     loop = asyncio.get_running_loop()
-    relay = Relay(app, js, batch=settings.relay_batch, timer_grace=settings.timer_grace_seconds,
-                  timers=TIMERS_STREAM in streams)
+    relay = Relay(app, js, batch=settings.relay_batch, timer_grace=settings.timer_grace_seconds)
     poke = lambda: loop.call_soon_threadsafe(relay.poke)  # noqa: E731 - called from threads
     preparers = {cls: functools.partial(prepare, js) for cls, prepare in spec.preparers.items()}
     bus = CommandBus(app, spec.commands, settings.command_retries, on_stored=poke,
                      preparers=preparers)
-    consumers = [
-        StreamConsumer(js, consumer=name, source=source.value, filter_subjects=subjects,
-                       handle=reaction_handler(app, spec.reactions, poke),
-                       position=lambda stream: asyncio.to_thread(app.tracked_position, stream),
-                       settings=settings)
-        for source, subjects in spec.sources().items()
-    ]
-    if spec.timers and TIMERS_STREAM in streams:
-        consumers.append(StreamConsumer(
-            js, consumer=name, source="timers", stream=TIMERS_STREAM,
-            filter_subjects=[TimerDue.subject_for(timer) for timer in spec.timers],
-            handle=reaction_handler(app, spec.timers, poke, key=lambda due: due.name),
-            position=lambda stream: asyncio.to_thread(app.tracked_position, stream),
-            settings=settings, decoder=lambda msg: TimerDue.model_validate_json(msg.data)))
-
-    broker = NatsBroker(url, logger=None, graceful_timeout=5.0)
+    active = ActiveSet(spec, app, js, settings, relay, poke)
+    lease = Lease(js, name, ttl=settings.lease_ttl_seconds, replicas=settings.stream_replicas,
+                  on_acquired=active.start, on_lost=active.stop)
+    broker = NatsBroker(server_list(url or ""), logger=None, graceful_timeout=5.0)
 
     @broker.subscriber(command_wildcard(name), queue=queue_group(name),
                        title=f"{name} commands", description=f"Commands of the {name} service")
@@ -63,27 +118,42 @@ async def serve(spec: ServiceSpec, settings: Settings,
         command = msg.raw_message.subject.rsplit(".", 1)[-1]
         return reply_bytes(await bus.handle(command, msg.body))
 
-    @broker.subscriber(status_subject(name))
+    @broker.subscriber(status_subject(name), title=f"{name} status")
     async def on_status() -> bytes:
-        return json.dumps({
-            "service": name, "pid": os.getpid(), "relay_published": relay.published,
-            "consumers": {c.durable: {"processed": c.processed, "dead_lettered": c.dead_lettered}
-                          for c in consumers},
-        }).encode()
+        state = {"service": name, "pid": os.getpid(), "role": lease.role, **await active.status()}
+        return json.dumps(state).encode()
 
-    tasks = [asyncio.create_task(relay.run(), name=f"{name}-relay")]
-    for consumer in consumers:
-        tasks.append(asyncio.create_task(consumer.run(), name=consumer.durable))
+    @broker.subscriber(redrive_subject(name), queue=queue_group(name),
+                       title=f"Redrive a dead letter of {name}")
+    async def on_redrive(msg: NatsMessage) -> bytes:
+        return await redrive_reply(js, msg.body, name, active.consumers)
+
+    lease_task = asyncio.create_task(lease.run(), name=f"{name}-lease")
     await broker.start()
     log.info("%s service ready (pid %d)", name, os.getpid())
     try:
         await (stopped() if stopped else until_signalled())
     finally:
         await broker.stop()
-        for consumer in consumers:
-            consumer.stop()
-        tasks[0].cancel()  # the relay holds no transaction open across an await
-        await asyncio.gather(*tasks, return_exceptions=True)
+        lease_task.cancel()
+        await asyncio.gather(lease_task, return_exceptions=True)
+        await active.stop()
+        await lease.release()
         await nc.drain()
         await asyncio.to_thread(app.close)
 
+
+async def redrive_reply(js: JetStreamContext, body: bytes, component: str,
+                        consumers: list[StreamConsumer]) -> bytes:
+    """``{"seq": N}`` → ``{"ok": true, "message": ...}`` or ``{"error": {...}}``."""
+    try:
+        seq = int(json.loads(body or b"{}")["seq"])
+        message = await dead_letters.redrive(js, seq, component, consumers)
+    except (KeyError, ValueError, TypeError):
+        return json.dumps({"error": {"kind": "validation", "field": "seq",
+                                     "message_en": "give the dead letter's number as seq",
+                                     "message_zh": "请用 seq 指定死信编号"}}).encode()
+    except dead_letters.RedriveRefused as error:
+        return json.dumps({"error": {"kind": "rule", "message_en": str(error),
+                                     "message_zh": f"无法重新投递：{error}"}}).encode()
+    return json.dumps({"ok": True, "message": message}).encode()

@@ -32,13 +32,17 @@ class Settings(BaseSettings):
     stream_replicas: int = Field(default=1, ge=1, le=5, description="Replicas of each stream")
     max_deliver: int = Field(default=5, ge=1, description="Deliveries before a message is dead-lettered")
     ack_wait_seconds: float = Field(default=30.0, gt=0)
-    relay_batch: int = Field(default=500, ge=1)
+    relay_batch: int = Field(default=500, ge=1, le=1000,
+                             description="Events per atomic batch (JetStream allows 1000)")
     fetch_batch: int = Field(default=500, ge=1)
     timezone: str = Field(default="Asia/Shanghai", description="Zone times are shown in")
     timer_grace_seconds: float = Field(
         default=5.0, ge=0, description="Timers fire this long after their time, so events "
         "that happened just before it have arrived")
     command_retries: int = Field(default=3, ge=1, description="Reload-and-retry on a concurrent save")
+    lease_ttl_seconds: float = Field(
+        default=5.0, ge=1.0, le=300.0, description="A standby copy takes over this long after "
+        "the active copy of a component died")
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.persistence import Tracking
 
 from contracts.commands.base import Command
 from events.envelope import Department, DomainEvent
@@ -58,13 +58,9 @@ def reaction_handler(app: DepartmentApplication, reactions: Mapping[Any, Reactio
                     app.process_recorder.insert_tracking(tracking)
                 else:
                     reaction(app, event, tracking)
-            except IntegrityError:
-                # Either this position is already tracked (a repeat), or an aggregate changed
-                # under us. Only a repeat is safe to pass over.
-                if app.tracked_position(tracking.application_name) < tracking.notification_id:
-                    return index, RuntimeError(
-                        f"concurrent change while reacting to {type(event).__name__}")
-            except Exception as error:  # noqa: BLE001 - the consumer retries, then dead-letters
+            except Exception as error:  # noqa: BLE001 - the consumer judges it: an aggregate
+                # changed under us (retried), tracking moved past us (another writer: an
+                # error), the store is away (waited out), or the reaction failed (retried).
                 return index, error
         return len(items), None
 

@@ -46,10 +46,10 @@ async def test_a_refused_command_answers_why_and_stores_nothing(
             assert key in (reply["error"].get("rule"), reply["error"].get("field"))
         assert reply["error"]["message_en"] and reply["error"]["message_zh"]
         status = await request(nc, "salesflow.ctl.sales.status", {})
-        assert status["relay_published"] == 1
+        assert status["relay"]["published"] == 1
         assert (await js.stream_info("SALESFLOW_SALES")).state.messages == 1
         await nc.close()
 
 
 async def _relayed(nc, n: int) -> bool:  # type: ignore[no-untyped-def]
-    return (await request(nc, "salesflow.ctl.sales.status", {}))["relay_published"] >= n
+    return (await request(nc, "salesflow.ctl.sales.status", {}))["relay"]["published"] >= n

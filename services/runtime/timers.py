@@ -1,0 +1,83 @@
+"""Timers of stored events as JetStream message schedules (NATS 2.12+), for the relay.
+
+An event that starts a timer says so (``DomainEvent.timers()``). The relay schedules its timers
+before it publishes the page holding the event, with ``Nats-Msg-Id: timer:<event id>:<name>:<key>``
+so a page sent again schedules nothing twice. When the time comes the server puts a ``TimerDue``
+on ``salesflow.timers.due.<name>``, which the owning service consumes like any other stream.
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import math
+from datetime import UTC, datetime, timedelta
+
+from eventsourcing.persistence import Notification
+from nats.js import JetStreamContext
+
+from contracts.timers import HEADER_TIMER, TIMERS_STREAM, TimerDue, schedule_subject
+from events.envelope import DomainEvent, Timer
+from events.registry import REGISTRY
+
+log = logging.getLogger(__name__)
+
+# JetStream reads "@at" times as RFC 3339; keep well inside what every parser represents.
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+class TimerScheduler:
+    """Publishes the message schedules of one department's events."""
+
+    def __init__(self, js: JetStreamContext, department: str, grace_seconds: float) -> None:
+        self.js, self.department = js, department
+        self.grace = timedelta(seconds=grace_seconds)
+
+    async def schedule(self, page: list[Notification], timeout: float) -> int:
+        futures = []
+        for n in page:
+            if not _has_timers(n.topic):
+                continue
+            event = REGISTRY.decode_json(n.topic, n.state)
+            for timer in event.timers():
+                schedule = self.message(event, timer)
+                if schedule is None:
+                    continue
+                subject, body, headers = schedule
+                futures.append(await self.js.publish_async(subject, body, headers=headers,
+                                                           stream=TIMERS_STREAM))
+        if futures:
+            await asyncio.wait_for(asyncio.gather(*futures), timeout)
+        return len(futures)
+
+    def message(self, event: DomainEvent, timer: Timer) -> tuple[str, bytes, dict[str, str]] | None:
+        """The schedule for one timer; None (and an error in the log) for a time out of range.
+
+        Commands bound their dates, so this guards only against stored data from before that:
+        one such event must never stop the relay."""
+        try:
+            fire_at = timer.due_at + self.grace
+            if fire_at >= LATEST:
+                raise OverflowError(f"{fire_at.isoformat()} is too far ahead")
+            stamp = datetime.fromtimestamp(math.ceil(fire_at.timestamp()), UTC)
+        except (OverflowError, OSError, ValueError) as error:
+            log.error("timer %s of event %s (%s) cannot be scheduled: %s", timer.name,
+                      event.event_id, type(event).__name__, error)
+            return None
+        due = TimerDue(name=timer.name, key=timer.key, due_at=timer.due_at,
+                       record_no=event.record_no, source_event_id=event.event_id,
+                       correlation_id=event.correlation_id)
+        headers = {
+            "Nats-Msg-Id": f"timer:{event.event_id}:{timer.name}:{timer.key}",
+            "Nats-Schedule": f"@at {stamp.strftime('%Y-%m-%dT%H:%M:%SZ')}",
+            "Nats-Schedule-Target": TimerDue.subject_for(timer.name),
+            HEADER_TIMER: timer.name,
+        }
+        return (schedule_subject(self.department, timer.name, timer.key),
+                due.model_dump_json().encode(), headers)
+
+
+@functools.cache
+def _has_timers(topic: str) -> bool:
+    cls = REGISTRY.cls(topic.rpartition(".v")[0])
+    return cls.timers is not DomainEvent.timers
