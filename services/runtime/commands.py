@@ -127,12 +127,12 @@ class CommandBus:
         except ValidationError as error:
             return CommandReply.refused(validation_error(error))
         key = command_key(command)
-        if key is not None:  # a repeat is answered before any preparer stores anything again
-            earlier = await asyncio.to_thread(self._earlier_reply, key)
-            if earlier is not None:
-                return earlier
         prepare = self.preparers.get(cls)
         if prepare is not None:
+            if key is not None:  # a repeat is answered before the preparer stores anything again
+                earlier = await asyncio.to_thread(self._earlier_reply, key)
+                if earlier is not None:
+                    return earlier
             try:
                 command = await prepare(command)
             except DomainError as error:
@@ -140,6 +140,9 @@ class CommandBus:
         return await asyncio.to_thread(self._run, use_case, command, key)
 
     def _run(self, use_case: UseCase, command: Command, key: CommandKey | None) -> CommandReply:
+        earlier = self._earlier_reply(key) if key is not None else None
+        if earlier is not None:  # a repeat: the use case would refuse it, or apply it again
+            return earlier
         ctx = self.app.context(command.actor, command.correlation_id)
         for attempt in range(1, self.retries + 1):
             try:

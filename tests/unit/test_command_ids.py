@@ -130,3 +130,15 @@ async def test_a_conflict_on_the_record_is_still_retried_when_no_copy_was_stored
 
     b.routes["note_sample_month"] = (NoteSampleMonth, conflicts_once)
     assert (await send(b, NOTE)).ok and len(calls) == 2 and stored(b) == 1
+
+
+async def test_a_repeat_is_answered_before_the_preparer_stores_anything_again() -> None:
+    prepared = []
+
+    async def store_content(command: Any) -> Any:  # e.g. a document's content to the object store
+        prepared.append(command.command_id)
+        return command
+
+    b = CommandBus(bus().app, SPEC.commands, preparers={NoteSampleMonth: store_content})
+    first, again = await send(b, NOTE), await send(b, NOTE)
+    assert first.ok and again == first and prepared == [NOTE["command_id"]]
