@@ -73,15 +73,16 @@ def unexpected_error(error: Exception, what: str) -> ErrorBody:
         log.warning("%s: the event store is unavailable [ref %s]: %s", what, reference, error)
         return ErrorBody(
             kind="unavailable", reference=reference,
-            message_en="the event store is unavailable; nothing was stored; please try again",
-            message_zh="事件存储暂时不可用，未保存任何内容，请稍后重试")
+            message_en="the event store is unavailable; please try again (under the same "
+                       "command_id it is applied at most once)",
+            message_zh="事件存储暂时不可用，请稍后重试（使用相同的 command_id 最多只执行一次）")
     log.error("%s failed [ref %s]: %s: %s", what, reference, type(error).__name__, error,
               exc_info=error)
     return ErrorBody(
         kind="internal", reference=reference,
-        message_en=f"an internal error stopped the command; nothing was stored; the service log "
-                   f"shows the details under reference {reference}",
-        message_zh=f"内部错误，命令未执行，未保存任何内容；服务日志中编号 {reference} 记录了详情")
+        message_en=f"an internal error stopped the command; the service log shows the details "
+                   f"under reference {reference}",
+        message_zh=f"内部错误，命令未能执行；服务日志中编号 {reference} 记录了详情")
 
 
 def command_key(command: Command) -> CommandKey | None:
