@@ -20,6 +20,11 @@ class Command(BaseModel):
     correlation_id: UUID | None = Field(
         default=None, description="Business conversation id; a new one is made when absent"
     )
+    command_id: str | None = Field(
+        default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="Chosen by the client (e.g. a UUID) so a retry after a lost reply is applied "
+                    "once: a repeat within a day gets the first reply / 客户端生成的命令编号（如 "
+                    "UUID），回复丢失后重发只执行一次：一天内重复发送返回第一次的回复")
 
 
 class SampleCommand(Command):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -44,7 +45,8 @@ class Demo:
     async def send(self, department: str, name: str, who: str, /, **fields: Any) -> CommandReply:
         """Send until accepted; a rule/not-found refusal may just mean a reaction is on its way."""
         deadline = time.monotonic() + self.patience
-        payload = {"actor": actor(who), **fields}
+        # One id for every try: a try whose reply was lost is then applied once, not twice.
+        payload = {"actor": actor(who), "command_id": str(uuid.uuid4()), **fields}
         lost_reply = False
         while True:
             reply = await self.client.command(department, name, payload)

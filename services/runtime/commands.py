@@ -1,13 +1,21 @@
 """Command dispatch: parse the contract, run the use case off the event loop, reply.
 
 A command is either stored whole or refused with an ``ErrorBody``; a refusal stores nothing,
-because the aggregate raises before any event reaches the store.
+because the aggregate raises before any event reaches the store. Every command gets a reply: an
+unexpected exception is answered as an ``internal`` error whose reference the log line shows.
+
+A command with a client-chosen ``command_id`` is applied once: its events and the record of its
+id are saved in one transaction (``services.runtime.command_log``), and a repeat within
+``DepartmentApplication.command_ids_kept`` gets the first reply. A refused command is not
+remembered: the same id may be sent again once the reason is fixed.
 """
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -17,7 +25,7 @@ from pydantic import ValidationError
 from contracts.commands.base import Command
 from contracts.replies import CommandReply, ErrorBody, EventRef
 from services.domain import Context, DomainError
-from services.runtime.store import DepartmentApplication
+from services.runtime.store import CommandKey, DepartmentApplication, store_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +65,35 @@ def domain_error(error: DomainError) -> ErrorBody:
                      message_en=error.en, message_zh=error.zh)
 
 
+def unexpected_error(error: Exception, what: str) -> ErrorBody:
+    """An exception no contract or rule explains: one reply, and one log line with the same
+    reference (with the traceback, unless the store is simply unavailable)."""
+    reference = uuid.uuid4().hex[:10]
+    if store_unavailable(error):
+        log.warning("%s: the event store is unavailable [ref %s]: %s", what, reference, error)
+        return ErrorBody(
+            kind="unavailable", reference=reference,
+            message_en="the event store is unavailable; please try again (under the same "
+                       "command_id it is applied at most once)",
+            message_zh="事件存储暂时不可用，请稍后重试（使用相同的 command_id 最多只执行一次）")
+    log.error("%s failed [ref %s]: %s: %s", what, reference, type(error).__name__, error,
+              exc_info=error)
+    return ErrorBody(
+        kind="internal", reference=reference,
+        message_en=f"an internal error stopped the command; the service log shows the details "
+                   f"under reference {reference}",
+        message_zh=f"内部错误，命令未能执行；服务日志中编号 {reference} 记录了详情")
+
+
+def command_key(command: Command) -> CommandKey | None:
+    """The command id with what it names, so a reused id for another command is not mistaken
+    for a repeat."""
+    if command.command_id is None:
+        return None
+    digest = hashlib.sha256(command.model_dump_json().encode()).hexdigest()
+    return CommandKey(command_id=command.command_id, command=command.name, digest=digest)
+
+
 class CommandBus:
     """Routes ``<command name>`` to a use case of one application, by an explicit table."""
 
@@ -69,6 +106,13 @@ class CommandBus:
         self.preparers = dict(preparers or {})
 
     async def handle(self, name: str, payload: bytes) -> CommandReply:
+        """The reply to one command; never raises."""
+        try:
+            return await self._handle(name, payload)
+        except Exception as error:  # noqa: BLE001 - every command gets a reply
+            return CommandReply.refused(unexpected_error(error, f"{self.app.name} command {name}"))
+
+    async def _handle(self, name: str, payload: bytes) -> CommandReply:
         route = self.routes.get(name)
         if route is None:
             known = ", ".join(sorted(self.routes)) or "none"
@@ -78,33 +122,73 @@ class CommandBus:
                 message_zh=f"{self.app.name} 没有命令 {name!r}；可用命令：{known}"))
         cls, use_case = route
         try:
-            command = cls.model_validate_json(payload or b"{}")
+            # Contracts bound dates around this "now" (the application's clock, so tests and
+            # replays are deterministic).
+            command = cls.model_validate_json(payload or b"{}", context={"now": self.app.clock()})
         except ValidationError as error:
             return CommandReply.refused(validation_error(error))
+        key = command_key(command)
         prepare = self.preparers.get(cls)
         if prepare is not None:
+            if key is not None:  # a repeat is answered before the preparer stores anything again
+                earlier = await asyncio.to_thread(self._earlier_reply, key)
+                if earlier is not None:
+                    return earlier
             try:
                 command = await prepare(command)
             except DomainError as error:
                 return CommandReply.refused(domain_error(error))
-        return await asyncio.to_thread(self._run, use_case, command)
+        return await asyncio.to_thread(self._run, use_case, command, key)
 
-    def _run(self, use_case: UseCase, command: Command) -> CommandReply:
+    def _run(self, use_case: UseCase, command: Command, key: CommandKey | None) -> CommandReply:
+        earlier = self._earlier_reply(key) if key is not None else None
+        if earlier is not None:  # a repeat: the use case would refuse it, or apply it again
+            return earlier
         ctx = self.app.context(command.actor, command.correlation_id)
         for attempt in range(1, self.retries + 1):
             try:
-                events = use_case(self.app, command, ctx)
+                with self.app.handling(key):
+                    events = use_case(self.app, command, ctx)
             except DomainError as error:
                 return CommandReply.refused(domain_error(error))
             except IntegrityError:
+                # Either the record changed under us, or another copy of this very command
+                # (same id) was just stored: then its reply is ours.
+                earlier = self._earlier_reply(key) if key is not None else None
+                if earlier is not None:
+                    return earlier
                 log.info("concurrent save of %s (attempt %d); reloading", command.name, attempt)
                 continue
-            if self.on_stored is not None:
-                self.on_stored()
+            self._stored()
             return CommandReply(ok=True, events=events)
         return CommandReply.refused(ErrorBody(
             kind="conflict", message_en="the record changed concurrently; please retry",
             message_zh="记录正被同时修改，请重试"))
+
+    def _earlier_reply(self, key: CommandKey) -> CommandReply | None:
+        """The first reply to this command id, if it was handled (and not forgotten yet)."""
+        handled = self.app.handled(key.command_id)
+        if handled is None:
+            return None
+        if (handled.command, handled.digest) != (key.command, key.digest):
+            return CommandReply.refused(ErrorBody(
+                kind="conflict", field="command_id",
+                message_en=f"command_id {key.command_id} was already used for another command "
+                           f"({handled.command}); send a new id for a new command",
+                message_zh=f"命令编号 {key.command_id} 已用于另一条命令（{handled.command}），"
+                           f"新命令请使用新编号"))
+        log.info("%s %s was already handled; answering with its first reply",
+                 key.command, key.command_id)
+        return CommandReply.model_validate_json(handled.reply)
+
+    def _stored(self) -> None:
+        """Wake the relay; the events are stored, so a failure here must not change the reply."""
+        if self.on_stored is None:
+            return
+        try:
+            self.on_stored()
+        except Exception:  # noqa: BLE001 - the relay also finds new events when it next runs
+            log.warning("could not wake the relay after a command", exc_info=True)
 
 
 def reply_bytes(reply: CommandReply) -> bytes:

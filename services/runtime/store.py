@@ -2,23 +2,52 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, Mapper, ProcessRecorder, StoredEvent, Tracking
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    Mapper,
+    OperationalError,
+    ProcessRecorder,
+    StoredEvent,
+    Tracking,
+)
 from eventsourcing.utils import get_topic
 
 from contracts.calendar import WorkingCalendar
-from contracts.replies import EventRef
+from contracts.replies import CommandReply, EventRef
 from events.envelope import Actor, DomainEvent, Role
 from events.registry import REGISTRY
 from services.domain import Aggregate, Context, NotFound
 
+from services.runtime.command_log import HANDLED, CommandLog, HandledCommand, command_log_recorder
+
 A = TypeVar("A", bound=Aggregate)
 SYSTEM = Actor(user="salesflow", role=Role.SYSTEM)
+
+
+@dataclass
+class CommandKey:
+    """A command being handled under a client-chosen id; ``store()`` remembers it once."""
+
+    command_id: str
+    command: str
+    digest: str
+    remembered: bool = False
+
+
+# Set by the command bus around a use case (in the use case's thread), read by ``store()``: the
+# use cases keep their three lines and never see command ids.
+_HANDLING: ContextVar[CommandKey | None] = ContextVar("salesflow_command", default=None)
 
 
 class PydanticMapper(Mapper):  # type: ignore[type-arg]
@@ -41,6 +70,8 @@ class DepartmentApplication(Application):  # type: ignore[type-arg]
     """One department's event store; a process recorder so consumers can store tracking."""
 
     env: ClassVar[dict[str, str]] = {"MAPPER_TOPIC": get_topic(PydanticMapper)}
+    # A repeat of a command id within this time gets the first reply; later it is a new command.
+    command_ids_kept: ClassVar[timedelta] = timedelta(days=1)
 
     def __init__(self, env: dict[str, str], clock: Callable[[], datetime] | None = None,
                  calendar: WorkingCalendar | None = None) -> None:
@@ -49,7 +80,7 @@ class DepartmentApplication(Application):  # type: ignore[type-arg]
         self.calendar = calendar or WorkingCalendar.from_env(os.environ)
 
     def construct_recorder(self) -> ProcessRecorder:
-        return self.factory.process_recorder()
+        return command_log_recorder(self.factory)
 
     @property
     def process_recorder(self) -> ProcessRecorder:
@@ -78,18 +109,67 @@ class DepartmentApplication(Application):  # type: ignore[type-arg]
             return cls(id=aggregate_id)
 
     def store(self, *aggregates: Aggregate, tracking: Tracking | None = None) -> list[EventRef]:
-        """Save the aggregates' new events atomically, with the consumer's tracking if given."""
-        processing = ProcessingEvent(tracking=tracking)
+        """Save the aggregates' new events atomically, with the consumer's tracking if given,
+        or with the reply of the command id being handled (see ``handling``)."""
+        processing: ProcessingEvent[uuid.UUID] = ProcessingEvent(tracking=tracking)
         processing.collect_events(*aggregates)
-        recordings = self._record(processing)
-        return [
-            EventRef(event_id=r.domain_event.event_id, type=type(r.domain_event).__name__,  # type: ignore[attr-defined]
-                     aggregate_id=r.domain_event.originator_id, version=r.domain_event.originator_version)
-            for r in recordings
-        ]
+        refs = [EventRef(event_id=e.event_id, type=type(e).__name__,  # type: ignore[attr-defined]
+                         aggregate_id=e.originator_id, version=e.originator_version)
+                for e in processing.events]
+        key = _HANDLING.get() if tracking is None and refs else None
+        if key is not None:
+            if key.remembered:  # a second save would leave the remembered reply partial
+                raise RuntimeError(f"{key.command} saved twice; a use case saves once")
+            now = self.clock()
+            processing.collect_events(**{HANDLED: HandledCommand(
+                command_id=key.command_id, command=key.command, digest=key.digest,
+                reply=CommandReply(ok=True, events=refs).model_dump_json(exclude_none=True),
+                handled_at=now.timestamp(),
+                forget_before=(now - self.command_ids_kept).timestamp())})
+        self._record(processing)
+        if key is not None:
+            key.remembered = True
+        return refs
+
+    @contextmanager
+    def handling(self, key: CommandKey | None) -> Iterator[None]:
+        """Within this block, ``store()`` records ``key`` with the events, in one transaction."""
+        token = _HANDLING.set(key)
+        try:
+            yield
+        finally:
+            _HANDLING.reset(token)
+
+    def handled(self, command_id: str) -> HandledCommand | None:
+        """The command id's first handling, if it is younger than ``command_ids_kept``."""
+        log: CommandLog = self.recorder  # type: ignore[assignment]
+        return log.handled_command(command_id, (self.clock() - self.command_ids_kept).timestamp())
 
     def tracked_position(self, source: str) -> int:
         return self.process_recorder.max_tracking_id(source) or 0
 
 
-__all__ = ["DepartmentApplication", "IntegrityError", "PydanticMapper", "SYSTEM"]
+# SQLite result codes of a store that is busy, out of space or unreachable (worth a retry); any
+# other code (no such table or column, syntax) is a program or schema error. eventsourcing turns
+# every sqlite3.OperationalError into its own OperationalError, so the cause tells them apart.
+_SQLITE_OUTAGES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_NOMEM,
+                   sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN,
+                   sqlite3.SQLITE_PROTOCOL}
+
+
+def store_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` is an outage of the event store rather than a bug."""
+    if isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    cause = error.__cause__
+    if isinstance(cause, sqlite3.Error):
+        return (getattr(cause, "sqlite_errorcode", 0) & 0xFF) in _SQLITE_OUTAGES
+    # PostgreSQL: psycopg raises OperationalError for the connection, the server, lock and
+    # statement timeouts; schema errors are ProgrammingError.
+    return True
+
+
+__all__ = ["CommandKey", "DepartmentApplication", "IntegrityError", "PydanticMapper", "SYSTEM",
+           "store_unavailable"]
