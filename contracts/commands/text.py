@@ -32,9 +32,10 @@ def first_unsafe(text: str, multiline: bool = False) -> tuple[int, str] | None:
     return None if found is None else (found.start(), found.group())
 
 
-def unsafe_pattern() -> re.Pattern[str]:
-    """Matches one unsafe character (for replacing them all at once)."""
-    return _ANY_UNSAFE
+def unsafe_pattern(multiline: bool = False) -> re.Pattern[str]:
+    """Matches one unsafe character (for replacing them all at once); with ``multiline``, line
+    breaks and tabs are not matched."""
+    return _UNSAFE_BUT_LINES if multiline else _ANY_UNSAFE
 
 
 def escape(char: str) -> str:
