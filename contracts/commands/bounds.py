@@ -27,7 +27,10 @@ _EASTMOST = timedelta(hours=14)
 
 
 def bilingual(kind: str, en: str, zh: str) -> PydanticCustomError:
-    """A validation error whose message is ``en / zh``; ``ctx`` keeps each language apart."""
+    """A validation error whose message is ``en / zh``; ``ctx`` keeps each language apart.
+
+    Neither may hold the client's input: pydantic fills ``{name}`` placeholders of the message
+    from ``ctx``, in the values too."""
     return PydanticCustomError(kind, "{en} / {zh}", {"en": en, "zh": zh})
 
 
@@ -106,9 +109,9 @@ def month_window(value: str, info: ValidationInfo) -> str:
     """Validator: a real month ``YYYY-MM`` (two-digit month) from 2000-01 to the current month."""
     match = _MONTH.fullmatch(value)
     if match is None or not 1 <= int(match.group(2)) <= 12:
-        shown = repr(value[:20])  # repr: no raw control characters in the message
-        raise bilingual("month_invalid", f"{shown} is not a month: write YYYY-MM, e.g. 2026-01",
-                        f"{shown} 不是有效的月份：请写成 YYYY-MM，例如 2026-01")
+        # The value is not echoed: pydantic would fill "{...}" in it from the error's context.
+        raise bilingual("month_invalid", "is not a month: write YYYY-MM, e.g. 2026-01",
+                        "不是有效的月份：请写成 YYYY-MM，例如 2026-01")
     current = latest_today(now_of(info)).strftime("%Y-%m")
     if value < FIRST_MONTH:
         raise bilingual("month_too_early", f"must be {FIRST_MONTH} or later",

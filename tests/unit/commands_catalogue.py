@@ -132,7 +132,7 @@ def bad(now: datetime) -> dict[str, list[Case]]:
                          ("departments.0", "", None), ("customer_reply", text(1001), None)],
         "note_sample_month": [
             ("month", "2026-13", MONTH), ("month", "2026-00", MONTH), ("month", "2026-1", MONTH),
-            ("month", "nov", MONTH), ("month", "٢٠٢٦-١١", MONTH), ("month", "1999-12", EARLIER),
+            ("month", "nov", MONTH), ("month", "{zh}", MONTH), ("month", "٢٠٢٦-١١", MONTH), ("month", "1999-12", EARLIER),
             ("month", "0001-01", EARLIER), ("month", (today + 62 * day).strftime("%Y-%m"), LATER),
             ("month", "9999-12", LATER), ("text", text(4001), None), ("text", "", None)],
         "submit_customer": [
