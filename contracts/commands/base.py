@@ -1,12 +1,18 @@
 """What every command carries: who gives it, and the conversation it belongs to."""
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Iterator
+from enum import Enum
+from typing import Any, ClassVar, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from contracts.commands.bounds import bilingual
+from contracts.commands.text import code_point, first_unsafe
 from events.envelope import Actor
+
+Path = tuple[str | int, ...]
 
 
 class Command(BaseModel):
@@ -15,6 +21,9 @@ class Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
     name: ClassVar[str]
+    # Free-text fields of this command that may hold line breaks and tabs; every other text,
+    # nested ones included (the actor's user name, a contact's phone), holds none.
+    multiline: ClassVar[frozenset[str]] = frozenset()
 
     actor: Actor = Field(description="Who gives the command, and in which role")
     correlation_id: UUID | None = Field(
@@ -25,6 +34,45 @@ class Command(BaseModel):
         description="Chosen by the client (e.g. a UUID) so a retry after a lost reply is applied "
                     "once: a repeat within a day gets the first reply / 客户端生成的命令编号（如 "
                     "UUID），回复丢失后重发只执行一次：一天内重复发送返回第一次的回复")
+
+    @model_validator(mode="after")
+    def no_control_characters(self) -> Self:
+        """NUL, ESC and the like are refused in every text: PostgreSQL refuses a NUL in a row,
+        and a terminal obeys an escape sequence printed from stored data."""
+        for path, text in _texts(self, ()):
+            allowed = path[0] in self.multiline
+            found = first_unsafe(text, multiline=allowed)
+            if found is None:
+                continue
+            position, char = found
+            lines = " (line breaks and tabs are allowed here)" if allowed else ""
+            raise ValidationError.from_exception_data(type(self).__name__, [{
+                "type": bilingual(
+                    "control_character",
+                    f"must not contain control characters{lines}: {code_point(char)} at "
+                    f"position {position + 1}",
+                    f"不能包含控制字符{'（可以换行和使用制表符）' if allowed else ''}：第 "
+                    f"{position + 1} 个字符为 {code_point(char)}"),
+                "loc": path, "input": text}])
+        return self
+
+
+def _texts(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
+    """Every string in a validated value, with its path (``contacts.2.phone``)."""
+    if isinstance(value, Enum):
+        return  # a member of a closed set, already checked
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _texts(getattr(value, name), (*path, name))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _texts(item, (*path, index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(key, (*path, str(key)))
+            yield from _texts(item, (*path, str(key)))
 
 
 class SampleCommand(Command):

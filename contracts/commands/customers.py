@@ -4,12 +4,13 @@ Subjects ``salesflow.cmd.sales.<name>``, like every sales command.
 """
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
 from typing import ClassVar, Self
 
 from pydantic import Field, PrivateAttr
 
 from contracts.commands.base import Command
+from contracts.commands.bounds import DocumentDay
 from events.customers import ContactDepartment, CustomerContact, DocumentCategory, WindowContact
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -64,8 +65,9 @@ class SendContactWindow(CustomerCommand):
 class FileCustomerDocument(CustomerCommand):
     """The assistant files a document in the electronic customer file (R-S2).
 
-    Clients send the content; the service stores it in the object store and goes on with the
-    hash and size it computed. A hash sent without the content is refused.
+    Clients send the content; the service checks it, computes its hash and size, and stores it
+    in the object store only once the customer's rules accepted the document (role, customer
+    state, not filed twice). A hash sent without the content is refused.
     """
 
     name: ClassVar[str] = "file_customer_document"
@@ -74,27 +76,38 @@ class FileCustomerDocument(CustomerCommand):
     filename: str = Field(min_length=1, max_length=200, description="File name / 文件名")
     media_type: str = Field(default="application/octet-stream", max_length=120,
                             pattern=r"^[\w.+-]+/[\w.+-]+$", description="e.g. application/pdf")
-    filed_on: date = Field(description="Document date the file is kept by / 日期")
+    filed_on: DocumentDay = Field(description="Document date the file is kept by, from "
+                                  "1970-01-01 to today / 日期")
     content_base64: str | None = Field(
         default=None, min_length=1, max_length=MAX_BASE64_CHARS,
         description=f"The document, base64; at most {MAX_DOCUMENT_BYTES // 2**20} MB decoded")
     content_sha256: str | None = Field(
-        default=None, pattern=r"^[0-9a-f]{64}$",
+        default=None, max_length=64, pattern=r"^[0-9a-f]{64}$",
         description="Optional check: hex SHA-256 the content must have; set by the service")
-    size: int | None = Field(default=None, ge=0, description="Set by the service: bytes stored")
+    size: int | None = Field(default=None, ge=0, le=MAX_DOCUMENT_BYTES,
+                             description="Set by the service: bytes stored")
 
-    _content_stored: bool = PrivateAttr(default=False)
+    # Not on the wire: set only on the copy the service made after checking the content.
+    _store_content: Callable[[], None] | None = PrivateAttr(default=None)
 
     @property
-    def content_stored(self) -> bool:
-        """True only on the copy the service made after storing the content itself."""
-        return self._content_stored
+    def content_checked(self) -> bool:
+        """True only on the copy the service made after checking the content itself."""
+        return self._store_content is not None
 
-    def with_stored_content(self, sha256: str, size: int) -> Self:
-        stored = self.model_copy(update={"content_base64": None, "content_sha256": sha256,
-                                         "size": size})
-        stored._content_stored = True
-        return stored
+    def with_checked_content(self, sha256: str, size: int, store: Callable[[], None]) -> Self:
+        """The copy the use case goes on with: the hash and size the service computed, and the
+        step that stores the content, which the use case runs once the rules accepted it."""
+        checked = self.model_copy(update={"content_base64": None, "content_sha256": sha256,
+                                          "size": size})
+        checked._store_content = store
+        return checked
+
+    def store_content(self) -> None:
+        """Store the checked content (blocking; called from the use case's thread)."""
+        if self._store_content is None:
+            raise RuntimeError("the content was not checked by the service")
+        self._store_content()
 
 
 COMMANDS: tuple[type[Command], ...] = (

@@ -4,9 +4,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
 from contracts.commands.base import Command, SampleCommand
+from contracts.commands.bounds import Cost, UnitPrice, bilingual
 from events.envelope import DieDifficulty
 from events.sales import MaterialSet
 
@@ -36,9 +37,18 @@ class CompleteCosting(SampleCommand):
 
     name: ClassVar[str] = "complete_costing"
     bom_ref: str = Field(min_length=1, max_length=60)
-    material_cost: Decimal = Field(ge=0)
-    process_cost: Decimal = Field(ge=0)
+    # Either may be 0 (customer-supplied material, 客供料), not both: that is no costing.
+    material_cost: Cost = Field(description="Material cost, at most 4 decimals / 材料成本")
+    process_cost: Cost = Field(description="Process cost, at most 4 decimals / 加工成本")
     die_difficulty: DieDifficulty
+
+    @field_validator("process_cost")
+    @classmethod
+    def some_cost(cls, value: Decimal, info: ValidationInfo) -> Decimal:
+        if value == 0 and info.data.get("material_cost") == 0:
+            raise bilingual("costing_empty", "material and process cost cannot both be 0",
+                            "材料成本和加工成本不能都为 0")
+        return value
 
 
 class PrepareQuotation(SampleCommand):
@@ -46,8 +56,8 @@ class PrepareQuotation(SampleCommand):
 
     name: ClassVar[str] = "prepare_quotation"
     quotation_no: str = Field(min_length=1, max_length=40)
-    unit_price: Decimal = Field(gt=0)
-    currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
+    unit_price: UnitPrice = Field(description="Unit price, above 0, at most 6 decimals / 单价")
+    currency: str = Field(default="CNY", max_length=3, pattern=r"^[A-Z]{3}$")
 
 
 class SignQuotation(SampleCommand):
@@ -72,6 +82,7 @@ class RejectPrice(SampleCommand):
     """The salesperson reports the customer's refusal; the case goes to a manager (R-S4)."""
 
     name: ClassVar[str] = "reject_price"
+    multiline: ClassVar[frozenset[str]] = frozenset({"reason"})
     reason: str = Field(min_length=1, max_length=500)
 
 
@@ -79,6 +90,7 @@ class ResolvePriceEscalation(SampleCommand):
     """The sales manager or CS supervisor decides: quote again, or close (R-S4)."""
 
     name: ClassVar[str] = "resolve_price_escalation"
+    multiline: ClassVar[frozenset[str]] = frozenset({"note"})
     decision: Literal["requote", "close"]
     note: str = Field(min_length=1, max_length=1000)
 
@@ -87,6 +99,7 @@ class ChaseOrder(SampleCommand):
     """The salesperson starts chasing the customer's order (R-S4, R-S6)."""
 
     name: ClassVar[str] = "chase_order"
+    multiline: ClassVar[frozenset[str]] = frozenset({"note"})
     note: str = Field(default="", max_length=1000)
 
 

@@ -1,12 +1,12 @@
 """Sales commands after the sample is made: shipment, trial, approval, NG loop, month notes."""
 from __future__ import annotations
 
-from datetime import date
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
 from contracts.commands.base import Command, SampleCommand
+from contracts.commands.bounds import Month, ReceiptDay
 
 
 class ShipSample(SampleCommand):
@@ -28,13 +28,15 @@ class ConfirmSampleReceipt(SampleCommand):
     """The salesperson records the date the customer confirmed receipt."""
 
     name: ClassVar[str] = "confirm_sample_receipt"
-    received_on: date
+    received_on: ReceiptDay = Field(
+        description="Receipt date: within the last 366 days, not after today / 签收日期")
 
 
 class RecordTrial(SampleCommand):
     """The salesperson records the customer's trial result; NG needs its cause."""
 
     name: ClassVar[str] = "record_trial"
+    multiline: ClassVar[frozenset[str]] = frozenset({"cause", "note"})
     result: Literal["ok", "ng"]
     cause: str | None = Field(default=None, max_length=1000)
     note: str = Field(default="", max_length=1000)
@@ -57,9 +59,11 @@ class AgreeNgFix(SampleCommand):
     """After an NG trial: the cause, the fix agreed with the departments, the reply given."""
 
     name: ClassVar[str] = "agree_ng_fix"
+    multiline: ClassVar[frozenset[str]] = frozenset({"cause", "fix", "customer_reply"})
     cause: str = Field(min_length=1, max_length=1000)
     fix: str = Field(min_length=1, max_length=1000)
-    departments: list[str] = Field(default_factory=list, max_length=6)
+    departments: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        default_factory=list, max_length=6, description="Departments that agreed the fix / 部门")
     customer_reply: str = Field(min_length=1, max_length=1000)
 
 
@@ -73,7 +77,8 @@ class NoteSampleMonth(Command):
     """The assistant's month-end summary under the month's Sample Record Summary (R-S8)."""
 
     name: ClassVar[str] = "note_sample_month"
-    month: str = Field(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")
+    multiline: ClassVar[frozenset[str]] = frozenset({"text"})
+    month: Month = Field(description="YYYY-MM, from 2000-01 to the current month / 月份")
     text: str = Field(min_length=1, max_length=4000)
 
 

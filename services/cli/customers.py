@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Sequence
 from datetime import tzinfo
 from typing import Any
 
 from events.customers import ContactDepartment, DocumentCategory
 from services.cli.client import Client
-from services.cli.tables import render
+from services.cli.tables import json_text, render, visible
 from contracts.subjects import QUERY_CUSTOMER_FILE, QUERY_CUSTOMERS
 from services.runtime.settings import Settings
 
@@ -51,8 +50,8 @@ def customers_table(rows: Sequence[dict[str, Any]], tz: tzinfo) -> str:
 
 def file_table(reply: dict[str, Any], customer_no: str, tz: tzinfo) -> str:
     customer, docs = reply["customer"], reply["documents"]
-    head = (f"{customer_no} {customer['name']} (sales 业务 {customer['salesperson']}, "
-            f"assistant 助理 {customer['assistant'] or '-'})" if customer else customer_no)
+    head = visible(f"{customer_no} {customer['name']} (sales 业务 {customer['salesperson']}, "
+                   f"assistant 助理 {customer['assistant'] or '-'})" if customer else customer_no)
     if not docs:
         return f"{head}\nno documents filed / 暂无归档资料"
     shown = [dict(d, category=f"{d['category']} {DocumentCategory(d['category']).zh}",
@@ -79,7 +78,7 @@ async def run(args: argparse.Namespace, settings: Settings, client: Client) -> i
     if args.json:
         print(_json(reply))
     elif reply["customer"] is None and not reply["documents"]:
-        print(f"no customer {args.customer_no} / 没有客户 {args.customer_no}")
+        print(visible(f"no customer {args.customer_no} / 没有客户 {args.customer_no}"))
         return 1
     else:
         print(file_table(reply, args.customer_no, settings.zone()))
@@ -87,4 +86,4 @@ async def run(args: argparse.Namespace, settings: Settings, client: Client) -> i
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2)
+    return json_text(value)

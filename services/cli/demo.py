@@ -17,6 +17,7 @@ from contracts.replies import CommandReply
 from contracts.subjects import QUERY_SAMPLES
 from services.cli.client import Client
 from services.cli.demo_customers import onboard
+from services.cli.tables import visible
 
 CUSTOMERS = ("Huaxin Electronics 华信电子", "Dongguan Precision 东莞精密", "Shenzhen Tape 深圳胶带",
              "Suzhou Display 苏州显示", "Ningbo Auto Parts 宁波汽配", "Xiamen Optics 厦门光学")
@@ -58,7 +59,8 @@ class Demo:
             if reply.error.kind == "unavailable":
                 lost_reply = True
             if reply.error.kind not in ("unavailable", "not_found", "rule") or time.monotonic() > deadline:
-                raise DemoFailed(f"{name} {fields.get('request_no', '')}: {reply.error.sentence()}")
+                raise DemoFailed(visible(f"{name} {fields.get('request_no', '')}: "
+                                         f"{reply.error.sentence()}"))
             await asyncio.sleep(0.1)
 
     async def quote(self, no: str, customer: str, purpose: str = "sample") -> None:
@@ -109,7 +111,7 @@ class Demo:
                 "promised_at": (datetime.now(UTC) + promise_in).isoformat()})
             if reply.ok or time.monotonic() > deadline:
                 if not reply.ok and reply.error:
-                    raise DemoFailed(f"promise_delivery {no}: {reply.error.sentence()}")
+                    raise DemoFailed(visible(f"promise_delivery {no}: {reply.error.sentence()}"))
                 return
             if reply.error and f"{no} is promised" in reply.error.message_en:
                 return  # an earlier try was stored but its reply was lost
@@ -232,7 +234,7 @@ class Demo:
         reply = await self.client.command("sales", name, {"actor": actor("assistant"),
                                                           "request_no": no, **fields})
         if reply.error:
-            self.out(f"  {no}: refused as expected: {reply.error.sentence()}")
+            self.out(visible(f"  {no}: refused as expected: {reply.error.sentence()}"))
 
 
 class DemoFailed(RuntimeError):

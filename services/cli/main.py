@@ -74,15 +74,14 @@ async def cmd_demo(args: argparse.Namespace, settings: Settings, client: Client)
 async def cmd_samples(args: argparse.Namespace, settings: Settings, client: Client) -> int:
     filters = {"customer": args.customer, "status": args.status, "month": args.month}
     rows = await client.query(QUERY_SAMPLES, {k: v for k, v in filters.items() if v})
-    print(json.dumps(rows, ensure_ascii=False, indent=2) if args.json
-          else tables.samples(rows, settings.zone()))
+    print(tables.json_text(rows) if args.json else tables.samples(rows, settings.zone()))
     return 0
 
 
 async def cmd_history(args: argparse.Namespace, settings: Settings, client: Client) -> int:
     rows = await client.query(QUERY_HISTORY, {"record_no": args.record})
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print(tables.json_text(rows))
     elif not rows:
         print(f"no events for record {args.record} / 没有记录 {args.record} 的事件")
         return 1

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import os
 from typing import Any
 
 from contracts.subjects import QUERY_SAMPLE_MONTH
+from services.cli.tables import json_text, visible
 from services.runtime.settings import Settings
 
 
@@ -50,13 +50,13 @@ def render(report: dict[str, Any]) -> str:
 async def run(args: argparse.Namespace, settings: Settings, client: Any) -> int:
     if args.command == "sample-month":
         report = await client.query(QUERY_SAMPLE_MONTH, {"month": args.month})
-        print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else render(report))
+        print(json_text(report) if args.json else visible(render(report), lines=True))
         return 0
     reply = await client.command("sales", "note_sample_month", {
         "actor": {"user": args.user, "role": "sales_assistant"}, "month": args.month,
         "text": args.text})
     if reply.error:
-        print(reply.error.sentence())
+        print(visible(reply.error.sentence()))
         return 1
     print(f"noted under {args.month} / 已记录")
     return 0

@@ -1,10 +1,18 @@
-"""Plain-text tables for the terminal, with Chinese column labels; CJK text is two cells wide."""
+"""Plain-text tables for the terminal, with Chinese column labels; CJK text is two cells wide.
+
+Everything the CLI prints from stored data goes through ``visible`` (text) or ``json_text``
+(``--json``): data stored before commands refused control characters may still hold an escape
+sequence, and a terminal would obey it.
+"""
 from __future__ import annotations
 
+import json
 import unicodedata
-from datetime import datetime, tzinfo
 from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from typing import Any
+
+from contracts.commands.text import escape, unsafe_pattern
 
 SAMPLE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("request_no", "No. 编号"), ("requested_at", "Date 日期"), ("customer", "Customer 客户"),
@@ -22,6 +30,22 @@ HISTORY_COLUMNS: tuple[tuple[str, str], ...] = (
 TIME_FORMAT = "%m-%d %H:%M"
 
 
+def visible(text: str, *, lines: bool = False) -> str:
+    """``text`` with every control, escape or reordering character shown as an escape
+    (``\\x1b``, ``\\u202e``); with ``lines``, line breaks stay line breaks."""
+    if lines:
+        return "\n".join(visible(line) for line in text.split("\n"))
+    return unsafe_pattern().sub(lambda found: escape(found.group()), text)
+
+
+def json_text(value: Any) -> str:
+    """``value`` as indented JSON that is safe to print: ``json`` escapes only C0 controls, so
+    DEL, C1 controls (U+009B starts an escape sequence too), bidirectional overrides and lone
+    surrogates are escaped here, as JSON ``\\uXXXX`` escapes inside their strings."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)  # its raw line breaks are layout
+    return unsafe_pattern(multiline=True).sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
 def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
@@ -31,12 +55,16 @@ def pad(text: str, size: int) -> str:
 
 
 def cell(value: Any, tz: tzinfo) -> str:
+    """One table cell: a stored time in ``tz``, any other value as visible text."""
     if value is None or value == "":
         return "-"
     text = str(value)
     if len(text) >= 19 and text[4:5] == "-" and text[10:11] == "T":
-        return datetime.fromisoformat(text).astimezone(tz).strftime(TIME_FORMAT)
-    return text
+        try:
+            return datetime.fromisoformat(text).astimezone(tz).strftime(TIME_FORMAT)
+        except (ValueError, OverflowError):  # stored before times were bounded (year 1, 9999)
+            pass
+    return visible(text)
 
 
 def render(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], tz: tzinfo) -> str:
@@ -80,5 +108,5 @@ def history(rows: Sequence[dict[str, Any]], tz: tzinfo) -> str:
         brief = ", ".join(f"{k}={cell(v, tz)}" for k, v in facts.items()
                           if not isinstance(v, dict) and not k.endswith("_id"))
         when = datetime.fromisoformat(r["occurred_at"]).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
-        shown.append(dict(r, facts=brief[:70], occurred_at=when))
+        shown.append(dict(r, facts=brief[:70], occurred_at=when))  # cells are made visible
     return render(shown, HISTORY_COLUMNS, tz) + f"\n{len(rows)} events / 共 {len(rows)} 个事件"

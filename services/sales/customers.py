@@ -54,7 +54,7 @@ class CustomerUseCases(_Application):
         return self.store(customer)
 
     def file_customer_document(self, c: cmd.FileCustomerDocument, ctx: Context) -> list[EventRef]:
-        if not c.content_stored or c.content_sha256 is None or c.size is None:
+        if not c.content_checked or c.content_sha256 is None or c.size is None:
             documents.content_of(c)  # refuses a hash sent without its content
             raise documents.StoreUnavailable(
                 None, "the document content was not stored; this service has no document store",
@@ -63,6 +63,9 @@ class CustomerUseCases(_Application):
         customer.file_document(ctx, category=c.category, title=c.title, filename=c.filename,
                                media_type=c.media_type, filed_on=c.filed_on,
                                sha256=c.content_sha256, size=c.size)
+        # Only now, with the role, the customer's state and the file checked: a refused command
+        # leaves nothing in the object store. A retry after a concurrent save stores it once.
+        c.store_content()
         return self.store(customer)
 
 
@@ -73,7 +76,7 @@ CUSTOMER_COMMANDS: Mapping[type[Command], UseCase] = {
     cmd.SendContactWindow: CustomerUseCases.send_contact_window,
     cmd.FileCustomerDocument: CustomerUseCases.file_customer_document,
 }
-# Async steps run before a command's use case (e.g. storing a document's content).
-CUSTOMER_PREPARERS: Mapping[type[Command], Callable[[Any, Any], Awaitable[Any]]] = {
-    cmd.FileCustomerDocument: documents.store_content,
+# Async steps run before a command's use case (e.g. checking a document's content).
+CUSTOMER_PREPARERS: Mapping[type[Command], Callable[..., Awaitable[Any]]] = {
+    cmd.FileCustomerDocument: documents.check_content,
 }

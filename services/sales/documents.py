@@ -5,8 +5,10 @@ stored once and an event's hash is all a reader needs to fetch it.
 """
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
+import dataclasses
 import hashlib
 import logging
 from typing import Any
@@ -17,10 +19,14 @@ from nats.js.object_store import ObjectStore
 
 from contracts.commands.customers import MAX_DOCUMENT_BYTES, FileCustomerDocument
 from services.domain import DomainError
+from services.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
 
 BUCKET = "salesflow-customer-files"
+STREAM = f"OBJ_{BUCKET}"  # the stream nats-py keeps a bucket in
+# Up to 10 MB in 128 KB chunks, each acknowledged; generous on a loaded machine.
+STORE_TIMEOUT_SECONDS = 60.0
 
 
 class BadContent(DomainError):
@@ -63,23 +69,35 @@ def digest(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-async def bucket(js: Any) -> ObjectStore:
-    """The customer files bucket, created on first use."""
+async def bucket(js: Any, replicas: int = 1) -> ObjectStore:
+    """The customer files bucket, created on first use with ``replicas`` copies (the streams'
+    replication: losing one NATS node must not make documents unreadable)."""
     try:
-        return await js.object_store(BUCKET)
+        store: ObjectStore = await js.object_store(BUCKET)
     except BucketNotFoundError:
         config = ObjectStoreConfig(description="Customer file documents, named by SHA-256 (R-S2)",
-                                   storage=StorageType.FILE)
+                                   storage=StorageType.FILE, replicas=replicas)
         try:
-            return await js.create_object_store(BUCKET, config=config)
-        except Exception:  # another service instance created it first
-            return await js.object_store(BUCKET)
+            return await js.create_object_store(BUCKET, config=config)  # type: ignore[no-any-return]
+        except Exception:  # noqa: BLE001 - another service instance created it first
+            return await js.object_store(BUCKET)  # type: ignore[no-any-return]
+    if replicas > 1:
+        await _replicated(js, replicas)
+    return store
 
 
-async def put(js: Any, content: bytes) -> str:
+async def _replicated(js: Any, replicas: int) -> None:
+    """A bucket made with fewer copies (before replicas were configured) gets them now."""
+    info = await js.stream_info(STREAM)
+    if info.config.num_replicas < replicas:
+        log.info("customer files bucket: %d -> %d replicas", info.config.num_replicas, replicas)
+        await js.update_stream(dataclasses.replace(info.config, num_replicas=replicas))
+
+
+async def put(js: Any, content: bytes, replicas: int = 1) -> str:
     """Store the content under its hash (once) and return the hash."""
     sha256 = digest(content)
-    store = await bucket(js)
+    store = await bucket(js, replicas)
     try:
         info = await store.get_info(sha256)
         if info.size == len(content) and not info.deleted:
@@ -96,18 +114,30 @@ async def fetch(js: Any, sha256: str) -> bytes:
     return bytes(result.data or b"")
 
 
-async def store_content(js: Any, command: FileCustomerDocument) -> FileCustomerDocument:
-    """Preparer of ``file_customer_document``: content to the object store, hash to the command."""
+async def check_content(js: Any, command: FileCustomerDocument,
+                        settings: Settings | None = None) -> FileCustomerDocument:
+    """Preparer of ``file_customer_document``: decode and check the content, hash it, and hand
+    the use case the step that stores it. Nothing is stored here: the use case stores the
+    content only after the customer's rules accepted the document, so a refused command leaves
+    nothing in the object store."""
     content = content_of(command)
     sha256 = digest(content)
     if command.content_sha256 is not None and command.content_sha256 != sha256:
         raise BadContent(None, f"the content's SHA-256 is {sha256}, not the content_sha256 sent",
                          f"文件内容的 SHA-256 为 {sha256}，与提供的 content_sha256 不符",
                          field="content_sha256")
-    try:
-        await put(js, content)
-    except Exception as error:  # noqa: BLE001 - any store failure refuses the command whole
-        log.warning("could not store customer document %s", sha256, exc_info=True)
-        raise StoreUnavailable(None, f"the document store did not take the file ({error}); "
-                               "please retry", "文件存储暂不可用，资料未归档，请重试") from error
-    return command.with_stored_content(sha256, len(content))
+    replicas = (settings or Settings()).stream_replicas
+    loop = asyncio.get_running_loop()
+
+    def store() -> None:  # runs in the use case's thread, the object store on the event loop
+        future = asyncio.run_coroutine_threadsafe(put(js, content, replicas), loop)
+        try:
+            future.result(timeout=STORE_TIMEOUT_SECONDS)
+        except Exception as error:  # noqa: BLE001 - any store failure refuses the command whole
+            future.cancel()
+            log.warning("could not store customer document %s", sha256, exc_info=True)
+            raise StoreUnavailable(None, f"the document store did not take the file "
+                                   f"({type(error).__name__}: {error}); please retry",
+                                   "文件存储暂不可用，资料未归档，请重试") from error
+
+    return command.with_checked_content(sha256, len(content), store)

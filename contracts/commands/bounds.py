@@ -1,0 +1,148 @@
+"""Bounds of command fields: time windows around "now", numbers, months.
+
+Why each window is what it is: ``docs/decisions.md``, "Every command field is bounded".
+
+"Now" is ``info.context["now"]`` when the command bus gives it (the application's clock), else
+the wall clock: ``Model.model_validate_json(payload, context={"now": aware_datetime})``.
+
+Refusals are ``PydanticCustomError``s whose message holds both languages, and whose context
+holds them apart (``ctx["en"]``, ``ctx["zh"]``), so a reply can show each in its own field.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, Field, ValidationInfo
+from pydantic_core import PydanticCustomError
+
+# A calendar date is "today" somewhere on Earth from UTC-12 to UTC+14: a day field checked
+# against that span never refuses a date that is today in the company's zone, whatever zone is
+# configured. The aggregates apply the company zone's exact rule (e.g. a receipt not after today).
+_WESTMOST = timedelta(hours=-12)
+_EASTMOST = timedelta(hours=14)
+
+
+def bilingual(kind: str, en: str, zh: str) -> PydanticCustomError:
+    """A validation error whose message is ``en / zh``; ``ctx`` keeps each language apart.
+
+    Neither may hold the client's input: pydantic fills ``{name}`` placeholders of the message
+    from ``ctx``, in the values too."""
+    return PydanticCustomError(kind, "{en} / {zh}", {"en": en, "zh": zh})
+
+
+def now_of(info: ValidationInfo) -> datetime:
+    """The validation context's ``now`` (an aware datetime), else the wall clock."""
+    context = info.context
+    now = context.get("now") if isinstance(context, Mapping) else None
+    if isinstance(now, datetime) and now.utcoffset() is not None:
+        return now
+    return datetime.now(UTC)
+
+
+def latest_today(now: datetime) -> date:
+    """The latest calendar date anywhere on Earth at ``now``."""
+    return (now.astimezone(UTC) + _EASTMOST).date()
+
+
+def earliest_today(now: datetime) -> date:
+    """The earliest calendar date anywhere on Earth at ``now``."""
+    return (now.astimezone(UTC) + _WESTMOST).date()
+
+
+def _days(span: timedelta) -> str:
+    return f"{span.days} days"
+
+
+def moment_window(back: timedelta, ahead: timedelta) -> Callable[[datetime, ValidationInfo],
+                                                                  datetime]:
+    """Validator: an aware datetime from ``now - back`` to ``now + ahead``."""
+
+    def check(value: datetime, info: ValidationInfo) -> datetime:
+        now = now_of(info)
+        earliest, latest = now - back, now + ahead
+        if value < earliest:
+            raise bilingual(
+                "datetime_too_early",
+                f"must not be more than {_days(back)} before now ({_utc(earliest)})",
+                f"不能早于当前时间 {back.days} 天以前（{_utc(earliest)}）")
+        if value > latest:
+            raise bilingual(
+                "datetime_too_late",
+                f"must not be more than {_days(ahead)} after now ({_utc(latest)})",
+                f"不能晚于当前时间 {ahead.days} 天以后（{_utc(latest)}）")
+        return value
+
+    return check
+
+
+def day_window(earliest: date | timedelta) -> Callable[[date, ValidationInfo], date]:
+    """Validator: a date from ``earliest`` (a fixed date, or that long before today) to today."""
+
+    def check(value: date, info: ValidationInfo) -> date:
+        now = now_of(info)
+        first = earliest if isinstance(earliest, date) else earliest_today(now) - earliest
+        last = latest_today(now)
+        if value < first:
+            raise bilingual("date_too_early", f"must be on or after {first.isoformat()}",
+                            f"不能早于 {first.isoformat()}")
+        if value > last:
+            raise bilingual("date_too_late", f"must not be after today ({last.isoformat()})",
+                            f"不能晚于今天（{last.isoformat()}）")
+        return value
+
+    return check
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+FIRST_MONTH = "2000-01"
+
+
+def month_window(value: str, info: ValidationInfo) -> str:
+    """Validator: a real month ``YYYY-MM`` (two-digit month) from 2000-01 to the current month."""
+    match = _MONTH.fullmatch(value)
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        # The value is not echoed: pydantic would fill "{...}" in it from the error's context.
+        raise bilingual("month_invalid", "is not a month: write YYYY-MM, e.g. 2026-01",
+                        "不是有效的月份：请写成 YYYY-MM，例如 2026-01")
+    current = latest_today(now_of(info)).strftime("%Y-%m")
+    if value < FIRST_MONTH:
+        raise bilingual("month_too_early", f"must be {FIRST_MONTH} or later",
+                        f"不能早于 {FIRST_MONTH}")
+    if value > current:
+        raise bilingual("month_too_late", f"must not be after the current month ({current})",
+                        f"不能晚于本月（{current}）")
+    return value
+
+
+# -- the bounded field types commands use ----------------------------------------------------
+# A promised time (R-S7): a sample takes 12 to 48 working hours, so a promise a year ahead is a
+# typo; the relay schedules a timer at that time and the calendar counts working hours up to
+# it. Past: the aggregate refuses a past promise (R-S7); the window only stops absurd values.
+PromiseTime = Annotated[AwareDatetime, AfterValidator(
+    moment_window(back=timedelta(days=3), ahead=timedelta(days=366)))]
+# A planned sampling start: may be recorded after the fact (up to a month), planned up to a year.
+PlannedStart = Annotated[AwareDatetime, AfterValidator(
+    moment_window(back=timedelta(days=30), ahead=timedelta(days=366)))]
+# The day the customer confirmed a sample's receipt: starts the trial follow-up clock (R-S6).
+ReceiptDay = Annotated[date, AfterValidator(day_window(timedelta(days=366)))]
+# The date a customer document is kept by (R-S2): registration papers may be decades old.
+DocumentDay = Annotated[date, AfterValidator(day_window(date(1970, 1, 1)))]
+# Checked by ``month_window`` alone, so "2026-1" gets the sentence that says how to write it;
+# the schema still documents the form.
+Month = Annotated[str, AfterValidator(month_window), Field(json_schema_extra={
+    "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$", "maxLength": 7})]
+
+# Money in the quotation's currency. Die-cut parts cost fractions of a yuan each: unit prices
+# keep 6 decimals (0.0035), costs 4; no single figure reaches a million.
+MAX_AMOUNT = Decimal(1_000_000)
+UnitPrice = Annotated[Decimal, Field(gt=0, le=MAX_AMOUNT, max_digits=13, decimal_places=6)]
+Cost = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, max_digits=11, decimal_places=4)]
+
