@@ -27,13 +27,16 @@ class SampleFollowUp:
         self.trigger(ev.SampleShipped, ctx, request_no=self.request_no, method=method,
                      courier=courier, tracking_no=tracking_no, round=self.round)
 
-    def confirm_receipt(self: SampleRecord, ctx: Context, received_on: date) -> None:
+    def confirm_receipt(self: SampleRecord, ctx: Context, received_on: date, today: date) -> None:
+        """``today`` is the business date of ``ctx.now`` in the company's time zone."""
         ctx.require("R-S6", [Role.SALESPERSON], "record the customer's receipt", "登记客户签收")
         self._expect("R-S6", {"shipped"}, "receipt is confirmed after shipment",
                      "样品寄出后才能登记签收")
-        if received_on > ctx.now.date():
-            raise RuleBroken("R-S6", "the receipt date lies in the future",
-                             "签收日期不能晚于今天", field="received_on")
+        if received_on > today:
+            raise RuleBroken("R-S6", f"the receipt date {received_on.isoformat()} lies after today "
+                             f"({today.isoformat()}, company time)",
+                             f"签收日期 {received_on.isoformat()} 不能晚于今天（{today.isoformat()}，公司时区）",
+                             field="received_on")
         self.trigger(ev.SampleReceiptConfirmed, ctx, request_no=self.request_no,
                      received_on=received_on, round=self.round)
 

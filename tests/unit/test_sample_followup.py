@@ -81,9 +81,9 @@ def test_an_ok_trial_leads_to_the_approval_sign_off_and_the_order_chase() -> Non
     """rule: R-S6 — OK: chase the sample approval sign-off and the order."""
     record = returned(sample_at("application_approved"))
     with pytest.raises(RuleBroken):
-        record.confirm_receipt(ctx(Role.SALESPERSON), T0.date())
+        record.confirm_receipt(ctx(Role.SALESPERSON), T0.date(), today=T0.date())
     record.ship(ctx(Role.SALES_ASSISTANT), "courier", "SF", "SF123")
-    record.confirm_receipt(ctx(Role.SALESPERSON), T0.date())
+    record.confirm_receipt(ctx(Role.SALESPERSON), T0.date(), today=T0.date())
     with pytest.raises(RuleBroken):
         record.record_approval(ctx(Role.SALESPERSON), "SA-1")
     record.record_trial(ctx(Role.SALESPERSON), "ok", None, "")
@@ -97,7 +97,8 @@ def test_a_receipt_date_in_the_future_is_refused() -> None:
     record = returned(sample_at("application_approved"))
     record.ship(ctx(Role.SALESPERSON), "salesperson", None, None)
     with pytest.raises(RuleBroken) as future:
-        record.confirm_receipt(ctx(Role.SALESPERSON), T0.date() + timedelta(days=1))
+        record.confirm_receipt(ctx(Role.SALESPERSON), T0.date() + timedelta(days=1),
+                              today=T0.date())
     assert future.value.field == "received_on"
 
 
@@ -105,7 +106,7 @@ def test_an_ng_trial_needs_an_agreed_fix_before_a_second_round() -> None:
     """rule: R-S6 — NG: find the cause, agree a fix, reply; a new sample round is possible."""
     record = returned(sample_at("application_approved"))
     record.ship(ctx(Role.SALESPERSON), "salesperson", None, None)
-    record.confirm_receipt(ctx(Role.SALESPERSON), T0.date())
+    record.confirm_receipt(ctx(Role.SALESPERSON), T0.date(), today=T0.date())
     record.record_trial(ctx(Role.SALESPERSON), "ng", "burr", "")
     with pytest.raises(RuleBroken):
         record.start_new_round(ctx(Role.SALES_ASSISTANT))
