@@ -107,6 +107,7 @@ class SampleFollowUp:
 
     def when_SampleRoundStarted(self: SampleRecord, e: ev.SampleRoundStarted) -> None:
         self.status, self.round, self.progress = "round_started", e.round, None
+        self.stages = frozenset[str]()
         self.promised_at = self.completed_at = self.received_on = None
 
     def when_DelayNoticeRecorded(self: SampleRecord, e: ev.DelayNoticeRecorded) -> None:
