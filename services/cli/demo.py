@@ -186,7 +186,8 @@ class Demo:
         await self.send("engineering", "return_sample", "engineer", request_no=no)
 
     async def missed_promise(self, no: str, customer: str) -> None:
-        """R-S7: the promised time passes with no notice: sales requests a penalty by itself."""
+        """R-S7: the promised time passes with no notice: production records the miss when its
+        timer fires, and sales requests a penalty for it."""
         await self.quote(no, customer)
         await self.send("sales", "approve_price", "salesperson", request_no=no)
         await self.make(no, promise_in=timedelta(seconds=2), until="promise_delivery")

@@ -79,15 +79,14 @@ class SampleFollowUp:
                      reason=reason, previous_promised_at=previous, new_promised_at=new,
                      timely=timely, source_event_id=source, round=round)
 
-    def promise_fell_due(self: SampleRecord, ctx: Context, promised_at: datetime,
-                         round: int) -> None:
-        """R-S7: a promised time passed; without completion or timely notice, ask for a penalty."""
-        if (round != self.round or promised_at in self.penalised
-                or promised_at in self.timely_superseded
-                or (self.completed_at is not None and self.completed_at <= promised_at)):
+    def request_penalty(self: SampleRecord, ctx: Context, *, promised_at: datetime, round: int,
+                        source: UUID) -> None:
+        """R-S7: production recorded a promised time missed without timely notice; the sales
+        department requests a penalty against production, once per missed promise."""
+        if source in self.reported or (round, promised_at) in self.penalised:
             return
         self.trigger(ev.PenaltyRequested, ctx, request_no=self.request_no,
-                     promised_at=promised_at, round=round)
+                     promised_at=promised_at, round=round, source_event_id=source)
 
     # -- state changes ------------------------------------------------------------------------
     def when_SampleShipped(self: SampleRecord, e: Any) -> None:
@@ -112,9 +111,9 @@ class SampleFollowUp:
 
     def when_DelayNoticeRecorded(self: SampleRecord, e: ev.DelayNoticeRecorded) -> None:
         self.reported = self.reported | {e.source_event_id}
-        if e.timely:
-            self.timely_superseded = self.timely_superseded | {e.previous_promised_at}
         self.promised_at = e.new_promised_at
 
     def when_PenaltyRequested(self: SampleRecord, e: ev.PenaltyRequested) -> None:
-        self.penalised = self.penalised | {e.promised_at}
+        self.penalised = self.penalised | {(e.round, e.promised_at)}
+        if e.source_event_id is not None:
+            self.reported = self.reported | {e.source_event_id}

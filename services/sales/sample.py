@@ -43,8 +43,7 @@ class SampleRecord(SampleFollowUp, Aggregate):
     reported: frozenset[UUID] = frozenset()  # other departments' events already reacted to
     promised_at: datetime | None = None
     completed_at: datetime | None = None
-    timely_superseded: frozenset[datetime] = frozenset()
-    penalised: frozenset[datetime] = frozenset()
+    penalised: frozenset[tuple[int, datetime]] = frozenset()  # (round, promised time)
     received_on: date | None = None
 
     # -- commands ---------------------------------------------------------------------------

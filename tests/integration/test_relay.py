@@ -9,7 +9,7 @@ from services.runtime.settings import Settings
 from services.runtime.streams import ensure_streams
 from services.sales.application import SalesApplication
 from services.sales.sample import SampleRecord, sample_id
-from tests.unit.builders import FULL, ctx, sample_at
+from tests.unit.builders import FULL, ctx
 
 
 def stored_samples(app: SalesApplication, count: int) -> None:
@@ -62,18 +62,19 @@ async def test_republishing_a_page_after_a_crash_changes_nothing(backend_setting
 
 async def test_a_promise_schedules_one_timer_that_fires_into_the_timers_stream(settings: Settings, js) -> None:  # type: ignore[no-untyped-def]
     """rule: R-S7 — the promised time is watched by a JetStream message schedule."""
-    import uuid
     from datetime import UTC, datetime, timedelta
 
     from contracts.timers import TimerDue
+    from services.production.application import ProductionApplication
+    from services.production.sample_work_order import SampleWorkOrder, work_order_id
 
     available = await ensure_streams(js, settings)
     assert "SALESFLOW_TIMERS" in available
-    app = SalesApplication(settings.store_env("sales"))
-    record = sample_at("application_approved")
+    app = ProductionApplication(settings.store_env("production"))
+    order = SampleWorkOrder(id=work_order_id("S-1"), request_no="S-1", status="received", round=1)
     due = datetime.now(UTC) + timedelta(seconds=1)
-    record.record_progress(ctx(Role.SYSTEM), "promised", due, uuid.uuid4())
-    app.store(record)
+    order.promise(ctx(Role.PMC_PLANNER, at=datetime.now(UTC)), due)
+    app.store(order)
     relay = Relay(app, js, timer_grace=0.0)
     await relay.publish_after(0)
     # a crash before the position was recorded republishes the page: still one timer
@@ -81,7 +82,7 @@ async def test_a_promise_schedules_one_timer_that_fires_into_the_timers_stream(s
     sub = await js.pull_subscribe("salesflow.timers.due.>", stream="SALESFLOW_TIMERS")
     [fired] = await sub.fetch(1, timeout=5)
     timer = TimerDue.model_validate_json(fired.data)
-    assert timer.name == "promise_due" and timer.due_at == due and timer.record_no == "S-1"
+    assert timer.name == "delivery_promise_due" and timer.due_at == due and timer.record_no == "S-1"
     try:
         more = await sub.fetch(1, timeout=2)
     except Exception:  # noqa: BLE001 - nothing more fired: the repeat was deduplicated

@@ -143,49 +143,6 @@ def test_a_delay_notice_four_working_hours_ahead_is_timely_and_a_later_one_is_no
     assert again.value.rule == "R-S7"
 
 
-def test_a_missed_promise_without_timely_notice_requests_one_penalty() -> None:
-    """rule: R-S7 — a promised time missed without notice makes sales request a penalty."""
-    record = sample_at("application_approved")
-    record.record_progress(ctx(Role.SYSTEM), "promised", later(5), uuid.uuid4())
-    record.promise_fell_due(ctx(Role.SYSTEM), later(5), 1)
-    record.promise_fell_due(ctx(Role.SYSTEM), later(5), 1)
-    penalties = [e for e in record.collect_events() if isinstance(e, ev.PenaltyRequested)]
-    assert len(penalties) == 1 and penalties[0].promised_at == later(5)
-
-
-def test_no_penalty_after_a_timely_notice_or_an_in_time_completion() -> None:
-    """rule: R-S7"""
-    noticed = sample_at("application_approved")
-    noticed.record_progress(ctx(Role.SYSTEM), "promised", later(5), uuid.uuid4())
-    noticed.record_delay_notice(ctx(Role.SYSTEM), kind="delay", reason="r", previous=later(5),
-                                new=later(9), timely=True, source=uuid.uuid4(), round=1)
-    noticed.promise_fell_due(ctx(Role.SYSTEM), later(5), 1)
-    made = sample_at("application_approved", request_no="S-2")
-    made.record_progress(ctx(Role.SYSTEM), "promised", later(5), uuid.uuid4())
-    made.record_progress(ctx(Role.SYSTEM), "completed", later(4), uuid.uuid4())
-    made.promise_fell_due(ctx(Role.SYSTEM), later(5), 1)
-    for record in (noticed, made):
-        assert not any(isinstance(e, ev.PenaltyRequested) for e in record.collect_events())
-
-
-def test_a_late_notice_does_not_spare_the_penalty() -> None:
-    """rule: R-S7"""
-    record = sample_at("application_approved")
-    record.record_progress(ctx(Role.SYSTEM), "promised", later(5), uuid.uuid4())
-    record.record_delay_notice(ctx(Role.SYSTEM), kind="delay", reason="r", previous=later(5),
-                               new=later(9), timely=False, source=uuid.uuid4(), round=1)
-    record.promise_fell_due(ctx(Role.SYSTEM), later(5), 1)
-    assert isinstance(record.collect_events()[-1], ev.PenaltyRequested)
-
-
-def test_promises_and_notices_start_timers_for_their_promised_times() -> None:
-    """rule: R-S7 — each promised time gets its own timer."""
-    record = sample_at("application_approved")
-    record.record_progress(ctx(Role.SYSTEM), "promised", later(5), uuid.uuid4())
-    [timer] = record.collect_events()[-1].timers()
-    assert timer.name == "promise_due" and timer.due_at == later(5) and timer.key.startswith("S-1.1.")
-
-
 def test_the_month_end_analysis_counts_status_customers_trials_hours_and_late_samples() -> None:
     """rule: R-S8 — month-end analysis of the Sample Record Summary, with notes."""
     calendar = WorkingCalendar()
