@@ -8,9 +8,12 @@ from pydantic import Field
 
 from events.envelope import Department, DieDifficulty, DomainEvent, Timer
 
-# Production's timer for a promised time (R-S7). Sales' old timer was ``promise_due``; a distinct
-# name keeps the two apart on ``salesflow.timers.due.<name>``.
+# Production's timer for a promised time (R-S7).
 PROMISE_TIMER = "delivery_promise_due"
+# The timer sales started itself for each promise before production decided missed promises
+# (same key). Those already scheduled still fire: production decides them too, so a promise
+# made just before an upgrade is decided; sales only moves its tracking on.
+SALES_PROMISE_TIMER = "promise_due"
 
 
 class SampleWorkOrderEvent(DomainEvent):

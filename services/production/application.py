@@ -43,7 +43,9 @@ class ProductionApplication(DepartmentApplication):
         self.store(order, tracking=tracking)
 
     def on_promise_due(self, due: TimerDue, tracking: Tracking) -> None:
-        """R-S7: a promised time passed (a JetStream schedule fired); production decides."""
+        """R-S7: a promised time passed (a JetStream schedule fired); production decides.
+
+        Also given sales' timers of old versions, which have the same key."""
         request_no, round_no, _ = due.key.split(".", 2)  # see events.production.promise_timer
         order = self.work_order(request_no)
         ctx = Context(actor=SYSTEM, now=self.clock(), correlation_id=due.correlation_id,

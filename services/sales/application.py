@@ -115,6 +115,7 @@ class SalesApplication(FollowUpUseCases, CustomerUseCases, DepartmentApplication
         still fire: production decides now, so they only move the tracking on."""
         self.store(tracking=tracking)
 
+
 PROGRESS_OF = {
     engineering.SamplingScheduled: lambda e: ("scheduled", e.scheduled_for),
     production.SampleDocumentsReceived: lambda e: ("in_production", e.timestamp),

@@ -158,15 +158,20 @@ def test_production_promises_and_delay_notices_start_one_timer_each_and_sales_no
     assert all(e.timers() == [] for e in company.events(company.sales))
 
 
-def test_an_old_sales_promise_timer_that_still_fires_changes_nothing() -> None:
-    """rule: R-S7 — sales' own promise timers of earlier versions do no harm."""
+def test_an_old_sales_promise_timer_is_decided_by_production_and_ignored_by_sales() -> None:
+    """rule: R-S7 — sales' own promise timers of earlier versions may still fire, e.g. for a
+    promise made just before the upgrade: production decides them like its own, once."""
     company, promise = promised(5)
-    old = TimerDue(name="promise_due", key=f"S-1.1.{int(promise.promised_at.timestamp())}",
-                   due_at=promise.promised_at, record_no="S-1", source_event_id=promise.event_id,
+    old = TimerDue(name=prod.SALES_PROMISE_TIMER,
+                   key=f"S-1.1.{int(promise.promised_at.timestamp())}", due_at=promise.promised_at,
+                   record_no="S-1", source_event_id=promise.event_id,
                    correlation_id=promise.correlation_id)
     company.now = company.at(6)
     assert company.deliver(company.sales.on_promise_due, old) == []
     assert company.deliver(company.sales.on_promise_due, old) == []
+    [missed] = company.deliver(company.production.on_promise_due, old)
+    assert isinstance(missed, prod.DeliveryPromiseMissed) and missed.promised_at == promise.promised_at
+    assert company.deliver(company.production.on_promise_due, company.fired(promise)) == []
 
 
 def test_a_penalty_stored_before_production_decided_is_not_requested_again() -> None:

@@ -123,14 +123,25 @@ def test_sales_requests_one_penalty_per_missed_promise() -> None:
     assert len(company.of_type(company.sales, sales.PenaltyRequested)) == 1
 
 
-def test_sales_old_promise_timers_never_have_an_effect() -> None:
+def test_sales_old_promise_timers_never_have_an_effect_in_sales() -> None:
     """rule: R-S7 — production decides missed promises; sales' old timers only move on."""
     company, causes = path()
     company.report_to_sales(causes["scheduled"], causes["received"], causes["promised"])
-    old = company.fired(causes["promised"]).model_copy(update={"name": "promise_due"})
+    old = company.fired(causes["promised"]).model_copy(update={"name": prod.SALES_PROMISE_TIMER})
     company.now = company.at(3) + timedelta(hours=1)
     assert company.deliver(company.sales.on_promise_due, old) == []
     assert company.deliver(company.sales.on_promise_due, old) == []
+
+
+def test_production_decides_an_old_sales_promise_timer_once() -> None:
+    """rule: R-S7"""
+    company = Company()
+    company.in_production()
+    promised = company.promise(company.at(2))
+    old = company.fired(promised).model_copy(update={"name": prod.SALES_PROMISE_TIMER})
+    company.now = company.at(3)
+    twice(company, company.production.on_promise_due, old, company.complete)
+    assert company.deliver(company.production.on_promise_due, company.fired(promised)) == []
 
 
 def test_every_reaction_of_every_department_is_covered_here() -> None:
@@ -142,10 +153,10 @@ def test_every_reaction_of_every_department_is_covered_here() -> None:
 
     covered: dict[str, set[type[DomainEvent] | str]] = {
         "engineering": {sales.SampleApplicationApproved, prod.SampleCompleted},
-        "production": {eng.SamplingScheduled, prod.PROMISE_TIMER},
+        "production": {eng.SamplingScheduled, prod.PROMISE_TIMER, prod.SALES_PROMISE_TIMER},
         "sales": {eng.SamplingScheduled, prod.SampleDocumentsReceived, prod.DeliveryPromised,
                   prod.SampleCompleted, eng.SampleReturnedToSales, prod.DelayNotified,
-                  prod.DeliveryPromiseMissed, "promise_due"},
+                  prod.DeliveryPromiseMissed, prod.SALES_PROMISE_TIMER},
         "quality": set(),
     }
     for spec in (ENGINEERING, PRODUCTION, QUALITY, SALES):
