@@ -7,7 +7,7 @@ from typing import Any
 from services.cli.demo import SCENARIOS
 
 # Per demo scenario (in order): sample rounds opened in production, rounds finished,
-# delay notices, penalty requests.
+# delay notices, penalty requests (each after production's missed promise).
 OPENED = (1, 2, 0, 0, 1, 1, 1, 1, 0, 0, 1, 0)
 FINISHED = (1, 2, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0)
 DELAYS = (0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0)
@@ -24,6 +24,7 @@ def check_trail(index: int, number: str, trail: list[dict[str, Any]]) -> None:
         assert counts[reaction] == OPENED[scenario], (number, reaction, counts)
     assert counts["FinishedSampleReceived"] == FINISHED[scenario], (number, counts)
     assert counts["DelayNoticeRecorded"] == DELAYS[scenario], (number, counts)
+    assert counts["DeliveryPromiseMissed"] == PENALTIES[scenario], (number, counts)
     assert counts["PenaltyRequested"] == PENALTIES[scenario], (number, counts)
     sources = [e["facts"]["source_event_id"] for e in trail if e["type"] == "SampleProgressRecorded"]
     assert len(sources) == len(set(sources)), f"{number}: progress recorded twice"

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from events.envelope import Department, DomainEvent, Timer
+from events.envelope import Department, DomainEvent
 from events.sales.sample import SampleEvent
 
 
@@ -68,19 +68,19 @@ class DelayNoticeRecorded(SampleEvent):
     source_event_id: UUID
     round: int = Field(default=1, ge=1)
 
-    def timers(self) -> list[Timer]:
-        # Each promise has its own timer: a late notice must not cancel the missed one.
-        key = f"{self.request_no}.{self.round}.{int(self.new_promised_at.timestamp())}"
-        return [Timer(name="promise_due", key=key, due_at=self.new_promised_at)]
-
 
 class PenaltyRequested(SampleEvent):
     """A promised time passed with no completion and no timely notice: sales asks for a
-    penalty against production (R-S7)."""
+    penalty against production (R-S7).
+
+    Since production decides the miss itself, this follows its ``DeliveryPromiseMissed``
+    (``source_event_id``); penalties stored before that have no source."""
 
     promised_at: datetime
     round: int = Field(default=1, ge=1)
     against: Literal["production"] = "production"
+    source_event_id: UUID | None = Field(
+        default=None, description="Production's DeliveryPromiseMissed this penalty follows")
 
 
 class SampleMonthNoted(DomainEvent):

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from events.envelope import Department, DieDifficulty, DomainEvent, Frozen, Timer
+from events.envelope import Department, DieDifficulty, DomainEvent, Frozen
 
 
 class MaterialSet(Frozen):
@@ -125,9 +125,3 @@ class SampleProgressRecorded(SampleEvent):
     at: datetime = Field(description="When the reported step happened")
     source_event_id: UUID = Field(description="The other department's event this records")
     round: int = Field(default=1, ge=1)
-
-    def timers(self) -> list[Timer]:
-        if self.stage != "promised":
-            return []
-        return [Timer(name="promise_due", key=f"{self.request_no}.{self.round}.{int(self.at.timestamp())}", due_at=self.at)]
-

@@ -6,12 +6,16 @@ that depend on another department's reaction are retried until that reaction has
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import uuid
 import zlib
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from contracts.calendar import WorkingCalendar
 
 from contracts.replies import CommandReply
 from contracts.subjects import QUERY_SAMPLES
@@ -37,11 +41,20 @@ def actor(who: str) -> dict[str, str]:
     return {"user": user, "role": role}
 
 
+def company_zone() -> ZoneInfo:
+    """The company's zone, as the services' calendar has it (business dates are local)."""
+    return ZoneInfo(WorkingCalendar.from_env(os.environ).zone)
+
+
 @dataclass
 class Demo:
     client: Client
     out: Any = print
     patience: float = 30.0
+    zone: ZoneInfo = field(default_factory=company_zone)
+
+    def today(self) -> date:
+        return datetime.now(self.zone).date()
 
     async def send(self, department: str, name: str, who: str, /, **fields: Any) -> CommandReply:
         """Send until accepted; a rule/not-found refusal may just mean a reaction is on its way."""
@@ -125,7 +138,7 @@ class Demo:
         else:
             await self.send("sales", "ship_sample", "salesperson", request_no=no, method="salesperson")
         await self.send("sales", "confirm_sample_receipt", "salesperson", request_no=no,
-                        received_on=datetime.now(UTC).date().isoformat())
+                        received_on=self.today().isoformat())
         await self.send("sales", "record_trial", "salesperson", request_no=no, result=result,
                         cause="burr on the die-cut edge 冲切边毛刺" if result == "ng" else None)
 
@@ -177,7 +190,8 @@ class Demo:
         await self.send("engineering", "return_sample", "engineer", request_no=no)
 
     async def missed_promise(self, no: str, customer: str) -> None:
-        """R-S7: the promised time passes with no notice: sales requests a penalty by itself."""
+        """R-S7: the promised time passes with no notice: production records the miss when its
+        timer fires, and sales requests a penalty for it."""
         await self.quote(no, customer)
         await self.send("sales", "approve_price", "salesperson", request_no=no)
         await self.make(no, promise_in=timedelta(seconds=2), until="promise_delivery")
@@ -198,7 +212,7 @@ class Demo:
         await self.make(no)
         await self.send("sales", "ship_sample", "salesperson", request_no=no, method="salesperson")
         await self.send("sales", "confirm_sample_receipt", "salesperson", request_no=no,
-                        received_on=datetime.now(UTC).date().isoformat())
+                        received_on=self.today().isoformat())
 
     async def ng_fix_agreed(self, no: str, customer: str) -> None:
         await self.quote(no, customer)
@@ -275,7 +289,7 @@ async def run(client: Client, customers: int, prefix: str, out: Any = print) -> 
         out(f"sample {no} for {customer}: {title}")
         jobs.append(scenario(demo, no, customer))
     await asyncio.gather(*jobs)
-    month = datetime.now(UTC).strftime("%Y-%m")
+    month = datetime.now(demo.zone).strftime("%Y-%m")
     await demo.send("sales", "note_sample_month", "assistant", month=month,
                     text=f"{customers} demo samples; NG on the die edge: new die steel ordered. "
                          f"{customers}个演示打样；刀口NG已订新刀模钢材。")

@@ -1,7 +1,7 @@
 """Production's sample work order: documents received, delivery promised, sample completed."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
@@ -34,6 +34,12 @@ class SampleWorkOrder(Aggregate):
     status: str = "new"
     promised_at: datetime | None = None
     round: int = 0
+    # Production's own history per (round, promised time), so a promise's timer is decided
+    # from it alone, whenever the timer is consumed and whatever round the order is in by then.
+    promises: frozenset[tuple[int, datetime]] = frozenset()
+    notices: dict[tuple[int, datetime], bool] = field(default_factory=dict)  # -> timely
+    completed: dict[int, datetime] = field(default_factory=dict)  # round -> completion time
+    decided: frozenset[tuple[int, datetime]] = frozenset()
 
     def receive_documents(self, ctx: Context, scheduled: SamplingScheduled) -> None:
         if scheduled.round <= self.round:
@@ -83,15 +89,36 @@ class SampleWorkOrder(Aggregate):
                              f"打样 {self.request_no} 当前为 {self.status}：只有生产中的样品才能完成")
         self.trigger(ev.SampleCompleted, ctx, request_no=self.request_no, round=self.round)
 
+    def promise_fell_due(self, ctx: Context, round_no: int, promised_at: datetime) -> None:
+        """R-S7: the promised time of ``round_no`` passed (its timer fired). Missed when the
+        sample was not completed by then and no timely delay notice superseded the promise;
+        each promise is decided once, so a repeated timer changes nothing."""
+        promise = (round_no, promised_at)
+        if promise not in self.promises or promise in self.decided:
+            return
+        done = self.completed.get(round_no)
+        if (done is not None and done <= promised_at) or self.notices.get(promise, False):
+            return
+        self.trigger(ev.DeliveryPromiseMissed, ctx, request_no=self.request_no,
+                     promised_at=promised_at, notice_given=promise in self.notices,
+                     completed_at=done, round=round_no)
+
     def when_SampleDocumentsReceived(self, e: ev.SampleDocumentsReceived) -> None:
         self.request_no, self.status, self.round = e.request_no, "received", e.round
         self.promised_at = None
 
     def when_DeliveryPromised(self, e: ev.DeliveryPromised) -> None:
         self.promised_at, self.status = e.promised_at, "promised"
+        self.promises = self.promises | {(e.round, e.promised_at)}
 
     def when_DelayNotified(self, e: ev.DelayNotified) -> None:
         self.promised_at = e.new_promised_at
+        self.promises = self.promises | {(e.round, e.new_promised_at)}
+        self.notices = {**self.notices, (e.round, e.previous_promised_at): e.timely}
 
     def when_SampleCompleted(self, e: ev.SampleCompleted) -> None:
         self.status = "completed"
+        self.completed = {**self.completed, e.round: e.timestamp}
+
+    def when_DeliveryPromiseMissed(self, e: ev.DeliveryPromiseMissed) -> None:
+        self.decided = self.decided | {(e.round, e.promised_at)}

@@ -104,7 +104,8 @@ async def serve(spec: ServiceSpec, settings: Settings,
     loop = asyncio.get_running_loop()
     relay = Relay(app, js, batch=settings.relay_batch, timer_grace=settings.timer_grace_seconds)
     poke = lambda: loop.call_soon_threadsafe(relay.poke)  # noqa: E731 - called from threads
-    preparers = {cls: functools.partial(prepare, js) for cls, prepare in spec.preparers.items()}
+    preparers = {cls: functools.partial(prepare, js, settings=settings)
+                 for cls, prepare in spec.preparers.items()}
     bus = CommandBus(app, spec.commands, settings.command_retries, on_stored=poke,
                      preparers=preparers)
     active = ActiveSet(spec, app, js, settings, relay, poke)

@@ -9,7 +9,7 @@ from contracts.timers import TimerDue
 from events import engineering, production
 from events.envelope import Department, DomainEvent
 from services.domain import Context
-from services.runtime.store import SYSTEM, DepartmentApplication
+from services.runtime.store import DepartmentApplication
 from services.sales.customers import CustomerUseCases
 from services.sales.followup_cases import FollowUpUseCases
 from services.sales.sample import SampleRecord, sample_id
@@ -103,14 +103,17 @@ class SalesApplication(FollowUpUseCases, CustomerUseCases, DepartmentApplication
             timely=event.timely, source=event.event_id, round=event.round)
         self.store(record, tracking=tracking)
 
-    def on_promise_due(self, due: TimerDue, tracking: Tracking) -> None:
-        """R-S7: the promised time of a sample passed (a JetStream schedule fired)."""
-        request_no, round_no, _ = due.key.split(".", 2)
-        record = self.sample(request_no)
-        ctx = Context(actor=SYSTEM, now=self.clock(), correlation_id=due.correlation_id,
-                      causation_id=due.source_event_id)
-        record.promise_fell_due(ctx, due.due_at, int(round_no))
+    def on_promise_missed(self, event: production.DeliveryPromiseMissed, tracking: Tracking) -> None:
+        """R-S7: production missed a promise without timely notice: request a penalty."""
+        record = self.sample(event.request_no)
+        record.request_penalty(self.reaction_context(event), promised_at=event.promised_at,
+                               round=event.round, source=event.event_id)
         self.store(record, tracking=tracking)
+
+    def on_promise_due(self, due: TimerDue, tracking: Tracking) -> None:
+        """Sales' own promise timers (before production decided missed promises itself) may
+        still fire: production decides now, so they only move the tracking on."""
+        self.store(tracking=tracking)
 
 
 PROGRESS_OF = {

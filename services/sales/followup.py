@@ -27,13 +27,16 @@ class SampleFollowUp:
         self.trigger(ev.SampleShipped, ctx, request_no=self.request_no, method=method,
                      courier=courier, tracking_no=tracking_no, round=self.round)
 
-    def confirm_receipt(self: SampleRecord, ctx: Context, received_on: date) -> None:
+    def confirm_receipt(self: SampleRecord, ctx: Context, received_on: date, today: date) -> None:
+        """``today`` is the business date of ``ctx.now`` in the company's time zone."""
         ctx.require("R-S6", [Role.SALESPERSON], "record the customer's receipt", "登记客户签收")
         self._expect("R-S6", {"shipped"}, "receipt is confirmed after shipment",
                      "样品寄出后才能登记签收")
-        if received_on > ctx.now.date():
-            raise RuleBroken("R-S6", "the receipt date lies in the future",
-                             "签收日期不能晚于今天", field="received_on")
+        if received_on > today:
+            raise RuleBroken("R-S6", f"the receipt date {received_on.isoformat()} lies after today "
+                             f"({today.isoformat()}, company time)",
+                             f"签收日期 {received_on.isoformat()} 不能晚于今天（{today.isoformat()}，公司时区）",
+                             field="received_on")
         self.trigger(ev.SampleReceiptConfirmed, ctx, request_no=self.request_no,
                      received_on=received_on, round=self.round)
 
@@ -76,15 +79,14 @@ class SampleFollowUp:
                      reason=reason, previous_promised_at=previous, new_promised_at=new,
                      timely=timely, source_event_id=source, round=round)
 
-    def promise_fell_due(self: SampleRecord, ctx: Context, promised_at: datetime,
-                         round: int) -> None:
-        """R-S7: a promised time passed; without completion or timely notice, ask for a penalty."""
-        if (round != self.round or promised_at in self.penalised
-                or promised_at in self.timely_superseded
-                or (self.completed_at is not None and self.completed_at <= promised_at)):
+    def request_penalty(self: SampleRecord, ctx: Context, *, promised_at: datetime, round: int,
+                        source: UUID) -> None:
+        """R-S7: production recorded a promised time missed without timely notice; the sales
+        department requests a penalty against production, once per missed promise."""
+        if source in self.reported or (round, promised_at) in self.penalised:
             return
         self.trigger(ev.PenaltyRequested, ctx, request_no=self.request_no,
-                     promised_at=promised_at, round=round)
+                     promised_at=promised_at, round=round, source_event_id=source)
 
     # -- state changes ------------------------------------------------------------------------
     def when_SampleShipped(self: SampleRecord, e: Any) -> None:
@@ -104,13 +106,14 @@ class SampleFollowUp:
 
     def when_SampleRoundStarted(self: SampleRecord, e: ev.SampleRoundStarted) -> None:
         self.status, self.round, self.progress = "round_started", e.round, None
+        self.stages = frozenset[str]()
         self.promised_at = self.completed_at = self.received_on = None
 
     def when_DelayNoticeRecorded(self: SampleRecord, e: ev.DelayNoticeRecorded) -> None:
         self.reported = self.reported | {e.source_event_id}
-        if e.timely:
-            self.timely_superseded = self.timely_superseded | {e.previous_promised_at}
         self.promised_at = e.new_promised_at
 
     def when_PenaltyRequested(self: SampleRecord, e: ev.PenaltyRequested) -> None:
-        self.penalised = self.penalised | {e.promised_at}
+        self.penalised = self.penalised | {(e.round, e.promised_at)}
+        if e.source_event_id is not None:
+            self.reported = self.reported | {e.source_event_id}

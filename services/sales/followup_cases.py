@@ -1,8 +1,10 @@
 """Sales use cases after the sample is made (R-S6) and the month-end notes (R-S8)."""
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from contracts.commands import sales_followup as cmd
 from contracts.replies import EventRef
@@ -10,6 +12,7 @@ from services.domain import Aggregate, Context
 from services.sales.month import SampleMonth, month_id
 
 if TYPE_CHECKING:
+    from contracts.calendar import WorkingCalendar
     from services.sales.sample import SampleRecord
 
 A = TypeVar("A", bound=Aggregate)
@@ -22,6 +25,11 @@ class FollowUpUseCases:
         def sample(self, request_no: str) -> SampleRecord: ...
         def store(self, *aggregates: Aggregate, tracking: Any = None) -> list[EventRef]: ...
         def load_or_new(self, cls: type[A], aggregate_id: UUID) -> A: ...
+        calendar: WorkingCalendar
+
+    def business_date(self, moment: datetime) -> date:
+        """The company's date at ``moment`` (its calendar's zone), not the UTC date."""
+        return moment.astimezone(ZoneInfo(self.calendar.zone)).date()
 
     def ship_sample(self, c: cmd.ShipSample, ctx: Context) -> list[EventRef]:
         record = self.sample(c.request_no)
@@ -30,7 +38,7 @@ class FollowUpUseCases:
 
     def confirm_sample_receipt(self, c: cmd.ConfirmSampleReceipt, ctx: Context) -> list[EventRef]:
         record = self.sample(c.request_no)
-        record.confirm_receipt(ctx, c.received_on)
+        record.confirm_receipt(ctx, c.received_on, today=self.business_date(ctx.now))
         return self.store(record)
 
     def record_trial(self, c: cmd.RecordTrial, ctx: Context) -> list[EventRef]:

@@ -39,11 +39,11 @@ class SampleRecord(SampleFollowUp, Aggregate):
     purpose: str = "sample"
     round: int = 1
     progress: str | None = None
-    reported: frozenset[UUID] = frozenset()
+    stages: frozenset[str] = frozenset()  # progress stages recorded in the current round
+    reported: frozenset[UUID] = frozenset()  # other departments' events already reacted to
     promised_at: datetime | None = None
     completed_at: datetime | None = None
-    timely_superseded: frozenset[datetime] = frozenset()
-    penalised: frozenset[datetime] = frozenset()
+    penalised: frozenset[tuple[int, datetime]] = frozenset()  # (round, promised time)
     received_on: date | None = None
 
     # -- commands ---------------------------------------------------------------------------
@@ -149,13 +149,23 @@ class SampleRecord(SampleFollowUp, Aggregate):
 
     def record_progress(self, ctx: Context, stage: str, at: datetime, source: UUID,
                         round: int = 1) -> None:
-        """R-S5: keep production status current; repeats and stale reports change nothing."""
-        if source in self.reported or round != self.round or self.status not in IN_PRODUCTION:
+        """R-S5: keep production status current; repeats and stale reports change nothing.
+
+        Production's and engineering's streams are consumed independently, so a stage can
+        arrive after a later one (a completion after the return): its time is still recorded
+        when the record keeps it, without moving the status back."""
+        if source in self.reported or round != self.round or stage in self.stages:
             return
-        if self.progress is not None and PROGRESS.index(stage) <= PROGRESS.index(self.progress):
+        if not self._advances(stage):
+            if stage not in TIMED_STAGES:
+                return
+        elif self.status not in IN_PRODUCTION:
             return
         self.trigger(ev.SampleProgressRecorded, ctx, request_no=self.request_no, stage=stage,
                      at=at, source_event_id=source, round=round)
+
+    def _advances(self, stage: str) -> bool:
+        return self.progress is None or PROGRESS.index(stage) > PROGRESS.index(self.progress)
 
     def _expect(self, rule: str, statuses: set[str], en: str, zh: str) -> None:
         if self.status not in statuses:
@@ -202,7 +212,9 @@ class SampleRecord(SampleFollowUp, Aggregate):
         self.status = "application_approved"
 
     def when_SampleProgressRecorded(self, e: ev.SampleProgressRecorded) -> None:
-        self.progress, self.status = e.stage, e.stage
+        if self._advances(e.stage):
+            self.progress, self.status = e.stage, e.stage
+        self.stages = self.stages | {e.stage}
         self.reported = self.reported | {e.source_event_id}
         if e.stage == "promised":
             self.promised_at = e.at
@@ -212,3 +224,5 @@ class SampleRecord(SampleFollowUp, Aggregate):
 
 # Statuses in which production progress is still being reported for the current round.
 IN_PRODUCTION = frozenset({"application_approved", *PROGRESS})
+# Stages whose time the record keeps (promised_at, completed_at): recorded even when late.
+TIMED_STAGES = frozenset({"promised", "completed"})

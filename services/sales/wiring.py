@@ -4,7 +4,7 @@ from __future__ import annotations
 from contracts.commands import sales as cmd
 from contracts.commands import sales_followup as followup
 from events.envelope import Department
-from events.production import DelayNotified
+from events.production import SALES_PROMISE_TIMER, DelayNotified, DeliveryPromiseMissed
 from services.runtime.spec import ServiceSpec
 from services.sales.customers import CUSTOMER_COMMANDS, CUSTOMER_PREPARERS
 from services.sales.application import PROGRESS_OF, SalesApplication as App
@@ -38,6 +38,8 @@ SPEC = ServiceSpec(
     reactions={
         **{event_cls: App.on_progress for event_cls in PROGRESS_OF},
         DelayNotified: App.on_delay_notified,
+        DeliveryPromiseMissed: App.on_promise_missed,
     },
-    timers={"promise_due": App.on_promise_due},
+    # Sales' own timers of old: production decides them now; here they only move tracking on.
+    timers={SALES_PROMISE_TIMER: App.on_promise_due},
 )

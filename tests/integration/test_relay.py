@@ -11,6 +11,7 @@ import pytest
 from services.runtime.relay import Relay
 from services.runtime.settings import Settings
 from services.runtime.streams import NatsTooOld, ensure_streams
+from services.production.application import ProductionApplication
 from services.sales.application import SalesApplication
 from tests.integration.streamtools import (
     event_ids,
@@ -22,15 +23,15 @@ from tests.integration.streamtools import (
 
 
 def promised(due: datetime, request_no: str = "S-1") -> object:
-    """A sample whose production promised ``due``: the event that starts the promise timer."""
-    import uuid
-
+    """A work order whose PMC promised ``due``: the event that starts the promise timer."""
     from events.envelope import Role
-    from tests.unit.builders import ctx, sample_at
+    from services.production.sample_work_order import SampleWorkOrder, work_order_id
+    from tests.unit.builders import ctx
 
-    record = sample_at("application_approved", request_no)
-    record.record_progress(ctx(Role.SYSTEM), "promised", due, uuid.uuid4())
-    return record
+    order = SampleWorkOrder(id=work_order_id(request_no), request_no=request_no,
+                            status="received", round=1)
+    order.promise(ctx(Role.PMC_PLANNER, at=datetime.now(UTC)), due)
+    return order
 
 
 async def stream_count(js, name: str = "SALESFLOW_SALES") -> int:  # type: ignore[no-untyped-def]
@@ -175,7 +176,7 @@ async def test_a_promise_schedules_one_timer_that_fires_into_the_timers_stream(s
     from contracts.timers import TimerDue
 
     await ensure_streams(js, settings)
-    app = SalesApplication(settings.store_env("sales"))
+    app = ProductionApplication(settings.store_env("production"))
     due = datetime.now(UTC) + timedelta(seconds=1)
     app.store(promised(due))
     relay = Relay(app, js, timer_grace=0.0)
@@ -186,7 +187,7 @@ async def test_a_promise_schedules_one_timer_that_fires_into_the_timers_stream(s
     sub = await js.pull_subscribe("salesflow.timers.due.>", stream="SALESFLOW_TIMERS")
     [fired] = await sub.fetch(1, timeout=5)
     timer = TimerDue.model_validate_json(fired.data)
-    assert timer.name == "promise_due" and timer.due_at == due and timer.record_no == "S-1"
+    assert timer.name == "delivery_promise_due" and timer.due_at == due and timer.record_no == "S-1"
     try:
         more = await sub.fetch(1, timeout=2)
     except Exception:  # noqa: BLE001 - nothing more fired: the repeat was deduplicated
@@ -199,11 +200,11 @@ async def test_a_promise_schedules_one_timer_that_fires_into_the_timers_stream(s
 async def test_a_timer_too_far_ahead_is_logged_and_does_not_stop_the_relay(settings: Settings, js, caplog) -> None:  # type: ignore[no-untyped-def]
     """A promise at 9999-12-31 (stored before commands were bounded) once stopped a relay."""
     await ensure_streams(js, settings)
-    app = SalesApplication(settings.store_env("sales"))
+    app = ProductionApplication(settings.store_env("production"))
     app.store(promised(datetime(9999, 12, 31, tzinfo=UTC)))
     app.store(promised(datetime.now(UTC) + timedelta(days=1), "S-2"))
     relay = Relay(app, js)
-    await relay_until(relay, all_of(js, app))
+    await relay_until(relay, lambda: _count_is(js, 2, "SALESFLOW_PRODUCTION"))
     assert "cannot be scheduled" in caplog.text
     app.close()
 

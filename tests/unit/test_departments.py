@@ -1,11 +1,14 @@
 """Engineering's sampling job and production's work order, driven by the other departments' events."""
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from events import engineering as eng
 from events import production as prod
 from events.envelope import Role
+from events.sales import SampleProgressRecorded
 from services.domain import Forbidden, RuleBroken
 from services.engineering.sampling_job import SamplingJob, job_id
 from services.production.sample_work_order import SampleWorkOrder, work_order_id
@@ -113,3 +116,21 @@ def test_sales_keeps_production_status_current_and_ignores_stale_or_repeated_rep
     record.record_progress(ctx(Role.SYSTEM), "in_production", later(1), received.event_id)
     recorded = record.collect_events()
     assert len(recorded) == 1 and record.status == "promised"
+
+
+def test_a_completion_reported_after_the_return_still_records_its_completion_time() -> None:
+    """rule: R-S5 — production's and engineering's streams reach sales independently, so the
+    return can arrive first; the completion time is kept all the same, the status stays."""
+    record = sample_at("application_approved")
+    record.record_progress(ctx(Role.SYSTEM), "scheduled", later(1), uuid.uuid4())
+    record.record_progress(ctx(Role.SYSTEM), "returned", later(9), uuid.uuid4())
+    record.ship(ctx(Role.SALESPERSON), "salesperson", None, None)  # production's news still lags
+    completion = uuid.uuid4()
+    for stage, at, source in (("in_production", later(2), uuid.uuid4()),
+                              ("promised", later(8), uuid.uuid4()),
+                              ("completed", later(7), completion), ("completed", later(7), completion)):
+        record.record_progress(ctx(Role.SYSTEM), stage, at, source)
+    assert record.status == "shipped"
+    assert (record.promised_at, record.completed_at) == (later(8), later(7))
+    stages = [e.stage for e in record.collect_events() if isinstance(e, SampleProgressRecorded)]
+    assert stages == ["scheduled", "returned", "promised", "completed"]
