@@ -81,7 +81,8 @@ def common(name: str) -> list[Case]:
     number = "customer_no" if name in CUSTOMER_COMMANDS else "request_no"
     cases: list[Case] = [("actor.user", "u" * 81, None), ("actor.user", "", None),
                          ("actor.role", "janitor", None), ("actor", "amy", None),
-                         ("correlation_id", "not-a-uuid", None)]
+                         ("correlation_id", "not-a-uuid", None),
+                         ("command_id", "c" * 65, None), ("command_id", "two words", None)]
     if name != "note_sample_month":
         cases += [(number, "S 1", None), (number, "X" * 41, None)]
     return cases
