@@ -35,6 +35,7 @@ def system(tmp_path: Path):  # type: ignore[no-untyped-def]
     yield running
     if running.process is not None and running.process.poll() is None:
         running.stop()
+    assert not running.leftovers(), "processes outlived `salesflow up`"
 
 
 def test_up_demo_samples_history_and_a_clean_stop(system: System, tmp_path: Path) -> None:
@@ -54,6 +55,15 @@ def test_up_demo_samples_history_and_a_clean_stop(system: System, tmp_path: Path
                   "SampleShipped", "TrialRecorded", "SampleApprovalSigned", "OrderChaseStarted"):
         assert event in trail
     assert "pmc_planner" in trail and "amy" in trail
+    table = system.run("status").stdout
+    assert "Component 组件" in table and "Backlog 待发布" in table and "Processed 已处理" in table
+    assert "dead letters in SALESFLOW_DEAD_LETTERS: 0" in table
+    read, write = os.pipe()
+    os.close(read)  # `salesflow status | head -0`: no traceback
+    with os.fdopen(write, "wb") as closed:
+        done = subprocess.run([SALESFLOW, "status"], env=system.env, stdout=closed,
+                              stderr=subprocess.PIPE, text=True, timeout=60)
+    assert done.returncode == 141 and done.stderr == ""
     assert "rebuilt from" in system.run("rebuild").stdout
     assert statuses(system) == want
     assert system.stop() == 0
