@@ -95,16 +95,18 @@ class Child:
             assert self.process is not None
             self.process.send_signal(signal.SIGTERM)
 
-    def wait(self, until: float) -> None:
-        """Wait until the monotonic time ``until`` for it to exit, then kill it."""
-        if self.process is None:
-            return
-        try:
-            self.process.wait(max(until - time.monotonic(), 0.1))
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+    def wait(self, until: float) -> bool:
+        """Wait until the monotonic time ``until`` for it to exit, then kill it; True if killed."""
+        killed = False
+        if self.process is not None:
+            try:
+                self.process.wait(max(until - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                killed = True
         self._close_pipe()
+        return killed
 
     def _close_pipe(self) -> None:
         if self._ready_pipe is not None:

@@ -192,7 +192,9 @@ class Supervisor:
             child.terminate()
         until = time.monotonic() + STOP_GRACE
         for child in self.children:
-            child.wait(until)
+            if child.wait(until):
+                self.console.say(f"  {child.name} did not stop within {STOP_GRACE:.0f} s; killed "
+                                 f"(see {child.log}) / {child.name} 未能及时停止，已强制结束")
         if self.server is not None:
             self.server.stop()
         (self.data / NATS_ADDRESS_FILE).unlink(missing_ok=True)

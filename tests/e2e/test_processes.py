@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from services.runtime.nats_server import EmbeddedNats
 from tests.e2e.cli import SALESFLOW, System, processes_using
 
 pytestmark = pytest.mark.e2e
@@ -43,6 +44,19 @@ def test_closing_the_terminal_stops_every_process_like_ctrl_c(system: System) ->
     log = system.up_log.read_text()
     assert "SIGHUP received" in log and "stopped; data kept in" in log and "Traceback" not in log
     assert not processes_using(system.data_dir)  # `up` returned only after all of them ended
+
+
+def test_a_component_in_the_foreground_stops_cleanly_when_its_terminal_closes(
+        system: System, nats_server: EmbeddedNats) -> None:
+    """`salesflow service quality`, as docker-compose or an operator runs it."""
+    env = dict(system.env, NATS_URL=nats_server.url)
+    with open(system.up_log, "ab") as out:
+        system.process = subprocess.Popen([SALESFLOW, "service", "quality"], env=env, stdout=out,
+                                          stderr=subprocess.STDOUT)
+    system.wait_for(lambda: "quality service ready" in system.up_log.read_text(), "quality to run")
+    system.process.send_signal(signal.SIGHUP)
+    assert system.process.wait(30) == 0
+    assert "Traceback" not in system.up_log.read_text()
 
 
 def test_under_nohup_a_closed_terminal_does_not_stop_it(system: System) -> None:
