@@ -106,7 +106,8 @@ def describe(settings: Settings) -> str:
         port: int | str = parsed.port or 5432
     except ValueError:  # not a number: the connection attempt will say so
         port = "?"
-    return f"PostgreSQL {parsed.hostname or '127.0.0.1'}:{port}{parsed.path or '/'}"
+    kind = "PostgreSQL" if parsed.scheme in ("postgres", "postgresql") else f"{parsed.scheme}://"
+    return f"{kind} {parsed.hostname or '127.0.0.1'}:{port}{parsed.path or '/'}"
 
 
 def _where(settings: Settings, component: str) -> str:
