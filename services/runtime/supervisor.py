@@ -161,8 +161,8 @@ class Supervisor:
             return None
         if self.nats_restart_at is None:
             self.nats_restart_at = self.nats_schedule.exited(now)
-            self.console.say(f"nats-server exited; restarting it on the same port and store "
-                             f"(see {self.logs / 'nats.log'})")
+            self.console.say(f"nats-server exited; restarting it on the same port and store in "
+                             f"{self.nats_restart_at - now:.1f} s (see {self.logs / 'nats.log'})")
         elif now >= self.nats_restart_at:
             try:
                 server.start()
@@ -172,6 +172,7 @@ class Supervisor:
             self.nats_schedule.started(now)
             self.nats_schedule.became_ready()
             self.nats_restart_at = None
+            self.console.say(f"  nats-server  ready again, {server.url}")
         return None
 
     def _announce(self, url: str) -> None:

@@ -122,7 +122,7 @@ def test_the_embedded_nats_is_restarted_when_it_dies(system: System, tmp_path: P
     found = subprocess.run(["pgrep", "-f", f"nats-server.*{store}"], capture_output=True, text=True)
     [pid] = [int(p) for p in found.stdout.split()]
     os.kill(pid, signal.SIGKILL)
-    system.wait_for(lambda: "nats-server exited; restarting" in system.up_log.read_text(),
+    system.wait_for(lambda: "nats-server  ready again" in system.up_log.read_text(),
                     "the supervisor to restart nats-server")
     system.run("demo", "--customers", "3", "--prefix", "N2")
     want = {**expected("N1", 3), **expected("N2", 3)}
