@@ -66,9 +66,11 @@ class DataDirLock:
 
 
 def _alive(pid: str) -> bool:
+    if not pid.isdigit():  # locked but no pid written yet: that `up` is just starting
+        return True
     try:
         os.kill(int(pid), 0)
-    except (ValueError, ProcessLookupError):
+    except ProcessLookupError:
         return False
     except PermissionError:
         return True
