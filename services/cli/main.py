@@ -5,25 +5,33 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from pydantic import ValidationError
 from contracts.subjects import (
     COMPONENTS,
     CTL_REBUILD,
     CTL_REBUILD_PROGRESS,
     QUERY_HISTORY,
     QUERY_SAMPLES,
-    status_subject,
 )
-from services.cli import customers, months, tables
+from services.cli import customers, months, status, tables
 from services.cli.client import Client
 from services.runtime.connect import NatsUnavailable
 from services.runtime.nats_server import PortTaken
+from services.runtime.preflight import StartRefused
 from services.runtime.settings import Settings
 
+UP_HELP = (
+    "start NATS (embedded unless NATS_URL is set), every service and the projections, each its own "
+    "process; waits until each answers. Refused when another `up` uses the same data directory or a "
+    "store cannot be opened (exit code 2). Restarts a child that dies; one that keeps dying on start "
+    "stops everything (exit code 1). Ctrl-C, SIGTERM, closing the terminal (SIGHUP) or closing its "
+    "output stops the services first and NATS last. Logs: <data>/logs")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -32,8 +40,7 @@ def parser() -> argparse.ArgumentParser:
         "Every command finds the running system through SALESFLOW_DATA_DIR (default ./data) "
         "or NATS_URL."))
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("up", help="start NATS (embedded unless NATS_URL is set), every service and "
-                              "the projections; Ctrl-C stops them all")
+    sub.add_parser("up", help=UP_HELP, description=UP_HELP)
     demo = sub.add_parser("demo", help="drive sample requests of several customers through the "
                                        "system, as the staff would")
     demo.add_argument("--customers", type=int, default=12,
@@ -50,7 +57,10 @@ def parser() -> argparse.ArgumentParser:
     months.add_parsers(sub)
     customers.add_parsers(sub)
     sub.add_parser("rebuild", help="drop the read models and replay every stream from the start")
-    sub.add_parser("status", help="show which services answer and what they processed")
+    state = sub.add_parser("status", help="which components answer, their role, each relay's backlog, "
+                                          "each consumer's progress and the dead letters; exit code 1 "
+                                          "when a component does not answer")
+    state.add_argument("--json", action="store_true", help="print JSON instead of tables")
     service = sub.add_parser("service", help="run one component in the foreground (used by `up`)")
     service.add_argument("name", choices=COMPONENTS)
     return p
@@ -103,18 +113,6 @@ async def cmd_rebuild(args: argparse.Namespace, settings: Settings, client: Clie
     return 0
 
 
-async def cmd_status(args: argparse.Namespace, settings: Settings, client: Client) -> int:
-    missing = 0
-    for name in COMPONENTS:
-        try:
-            state = await client.query(status_subject(name), timeout=2)
-            print(f"{name:12} up    pid {state['pid']}  {json.dumps(state.get('consumers', {}))}")
-        except Exception:  # noqa: BLE001 - any failure means it did not answer
-            print(f"{name:12} DOWN")
-            missing += 1
-    return 1 if missing else 0
-
-
 async def with_client(handler: Handler, args: argparse.Namespace, settings: Settings) -> int:
     """Connect to the running system, run one command's handler, disconnect."""
     client = await Client.open(settings)
@@ -125,12 +123,39 @@ async def with_client(handler: Handler, args: argparse.Namespace, settings: Sett
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run(argv)
+    except BrokenPipeError:
+        # `salesflow samples | head`: the reader has what it wanted; no traceback, and nothing
+        # left for Python's final flush to fail on.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell tool killed by it
+
+
+def settings_from_env() -> Settings:
+    """The settings, or one sentence naming the environment variable that is wrong."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "?"
+        variable = "NATS_URL" if field == "nats_url" else f"SALESFLOW_{field.upper()}"
+        raise BadSetting(f"{variable}={first.get('input')!r} is not valid: {first['msg']} "
+                         f"/ 环境变量 {variable} 的值无效") from None
+
+
+class BadSetting(ValueError):
+    """An environment variable holds a value the settings refuse."""
+
+
+def run(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     for noisy in ("nats", "faststream"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    settings = Settings()
     try:
+        settings = settings_from_env()
         if args.command == "up":
             from services.runtime.supervisor import run_up
 
@@ -141,11 +166,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(run_component(args.name, settings))
             return 0
         handler = {"demo": cmd_demo, "samples": cmd_samples, "history": cmd_history,
-                   "rebuild": cmd_rebuild, "status": cmd_status, "sample-month": months.run,
+                   "rebuild": cmd_rebuild, "status": status.run, "sample-month": months.run,
                    "note-month": months.run, "customers": customers.run,
                    "customer-file": customers.run}[args.command]
         return asyncio.run(with_client(handler, args, settings))
-    except (NatsUnavailable, PortTaken) as error:
+    except (NatsUnavailable, PortTaken, StartRefused, BadSetting) as error:
         print(f"salesflow: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -1,14 +1,58 @@
-"""Waiting for the signal to stop, the same way in every process."""
+"""A process's life, the same way in every process: ready, stopped by a signal, gone with its parent."""
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import os
 import signal
+import sys
+from collections.abc import Callable
+
+# Signals that mean "stop cleanly": Ctrl-C, a supervisor or `kill`, and a closed terminal.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# `salesflow up` passes its children the write end of a pipe under this name; "ready" goes there.
+READY_FD = "SALESFLOW_READY_FD"
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 async def until_signalled() -> None:
-    """Return on SIGINT or SIGTERM (Ctrl-C, or the supervisor stopping us)."""
+    """Return on SIGINT, SIGTERM or SIGHUP (Ctrl-C, the supervisor stopping us, a closed terminal)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in STOP_SIGNALS:
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
+
+
+def report_ready() -> None:
+    """Tell the supervisor that started us (if any) that we now answer; once, then forget the pipe."""
+    fd = os.environ.pop(READY_FD, None)
+    if fd is None:
+        return
+    try:
+        os.write(int(fd), b"ready\n")
+        os.close(int(fd))
+    except (OSError, ValueError):
+        pass  # the supervisor is gone or the variable is not ours: nobody to tell
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that makes the child get SIGTERM when the process starting it dies.
+
+    A supervisor killed with ``kill -9`` runs no clean-up; without this its children and
+    nats-server would go on running on the same data directory, unsupervised. Linux only
+    (``prctl(PR_SET_PDEATHSIG)``); elsewhere None, and children outlive a killed supervisor.
+    The signal follows the death of the *thread* that started the child: start them from the
+    main thread.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)  # loaded before fork: nothing to import in the child
+    parent = os.getpid()
+
+    def preexec() -> None:
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the prctl: nobody will signal us
+            os._exit(1)
+
+    return preexec

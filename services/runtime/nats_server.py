@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+from services.runtime.lifecycle import die_with_parent
+
 
 class PortTaken(RuntimeError):
     """The configured port is used by another program."""
@@ -40,10 +42,17 @@ def port_is_free(port: int) -> bool:
 
 
 class EmbeddedNats:
-    """A private nats-server process: JetStream on, store under ``store_dir``, loopback only."""
+    """A private nats-server process: JetStream on, store under ``store_dir``, loopback only.
 
-    def __init__(self, store_dir: Path, port: int = 0, log_file: Path | None = None) -> None:
-        self.store_dir, self.log_file = store_dir, log_file
+    ``supervised`` (``salesflow up``): the server runs in its own session, so Ctrl-C in the
+    terminal does not stop it before the services that use it, and it gets SIGTERM when the
+    supervisor dies (even by ``kill -9``) instead of running on unattended.
+    """
+
+    def __init__(self, store_dir: Path, port: int = 0, log_file: Path | None = None,
+                 supervised: bool = False, pass_fds: tuple[int, ...] = ()) -> None:
+        self.store_dir, self.log_file, self.supervised = store_dir, log_file, supervised
+        self.pass_fds = pass_fds  # e.g. the data directory's lock, held while the server runs
         if port and not port_is_free(port):
             raise PortTaken(f"port {port} is already in use; choose another with SALESFLOW_NATS_PORT "
                             f"or stop the program using it / 端口 {port} 已被占用，请用 "
@@ -65,7 +74,11 @@ class EmbeddedNats:
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         if self.log_file:
             args += ["-l", str(self.log_file)]
-        self.process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            args, stdout=out, stderr=subprocess.STDOUT, start_new_session=self.supervised,
+            pass_fds=self.pass_fds, preexec_fn=die_with_parent() if self.supervised else None)
+        if not isinstance(out, int):
+            out.close()  # the server has its own copy
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
