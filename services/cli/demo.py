@@ -57,20 +57,17 @@ class Demo:
         return datetime.now(self.zone).date()
 
     async def send(self, department: str, name: str, who: str, /, **fields: Any) -> CommandReply:
-        """Send until accepted; a rule/not-found refusal may just mean a reaction is on its way."""
+        """Send until accepted; a rule/not-found refusal may just mean a reaction is on its way.
+
+        One command id for every try: a try whose reply was lost is answered with its first
+        reply when sent again, so a refusal always means the command was not applied."""
         deadline = time.monotonic() + self.patience
-        # One id for every try: a try whose reply was lost is then applied once, not twice.
         payload = {"actor": actor(who), "command_id": str(uuid.uuid4()), **fields}
-        lost_reply = False
         while True:
             reply = await self.client.command(department, name, payload)
             if reply.ok:
                 return reply
             assert reply.error is not None
-            if reply.error.kind == "rule" and lost_reply:
-                return reply  # an earlier attempt was stored but its reply was lost
-            if reply.error.kind == "unavailable":
-                lost_reply = True
             if reply.error.kind not in ("unavailable", "not_found", "rule") or time.monotonic() > deadline:
                 raise DemoFailed(visible(f"{name} {fields.get('request_no', '')}: "
                                          f"{reply.error.sentence()}"))

@@ -19,7 +19,7 @@ from contracts.subjects import (
     QUERY_HISTORY,
     QUERY_SAMPLES,
 )
-from services.cli import customers, months, status, tables
+from services.cli import customers, dead_letters, months, status, tables
 from services.cli.client import Client
 from services.runtime.connect import NatsUnavailable
 from services.runtime.nats_server import PortTaken
@@ -56,6 +56,7 @@ def parser() -> argparse.ArgumentParser:
     history.add_argument("--json", action="store_true", help="print JSON instead of a table")
     months.add_parsers(sub)
     customers.add_parsers(sub)
+    dead_letters.add_parser(sub)
     sub.add_parser("rebuild", help="drop the read models and replay every stream from the start")
     state = sub.add_parser("status", help="which components answer, their role, each relay's backlog, "
                                           "each consumer's progress and the dead letters; exit code 1 "
@@ -168,7 +169,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         handler = {"demo": cmd_demo, "samples": cmd_samples, "history": cmd_history,
                    "rebuild": cmd_rebuild, "status": status.run, "sample-month": months.run,
                    "note-month": months.run, "customers": customers.run,
-                   "customer-file": customers.run}[args.command]
+                   "customer-file": customers.run, "dead-letters": dead_letters.run}[args.command]
         return asyncio.run(with_client(handler, args, settings))
     except (NatsUnavailable, PortTaken, StartRefused, BadSetting) as error:
         print(f"salesflow: {error}", file=sys.stderr)

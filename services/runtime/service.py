@@ -13,7 +13,7 @@ import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import IntegrityError, Tracking
 from faststream.nats import NatsBroker, NatsMessage
 from nats.js import JetStreamContext
 
@@ -100,7 +100,7 @@ async def serve(spec: ServiceSpec, settings: Settings,
     nc = await connect(url, f"salesflow-{name}")
     js = nc.jetstream(timeout=10.0)
     await ensure_streams(js, settings)
-    app = await asyncio.to_thread(spec.application, settings.store_env(name))
+    app = await open_store(spec.application, settings.store_env(name))
     loop = asyncio.get_running_loop()
     relay = Relay(app, js, batch=settings.relay_batch, timer_grace=settings.timer_grace_seconds)
     poke = lambda: loop.call_soon_threadsafe(relay.poke)  # noqa: E731 - called from threads
@@ -140,8 +140,25 @@ async def serve(spec: ServiceSpec, settings: Settings,
         await asyncio.gather(lease_task, return_exceptions=True)
         await active.stop()
         await lease.release()
-        await nc.drain()
+        try:
+            await nc.drain()
+        except Exception:  # noqa: BLE001 - NATS is stopping too (the supervisor died)
+            pass
         await asyncio.to_thread(app.close)
+
+
+async def open_store(cls: type[DepartmentApplication], env: dict[str, str],
+                     attempts: int = 5) -> DepartmentApplication:
+    """Two copies starting together on a new store both create its tables: the later one's
+    first write then conflicts. Opening again finds the tables made."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await asyncio.to_thread(cls, env)
+        except IntegrityError:
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(0.2 * attempt)
+    raise AssertionError("unreachable")
 
 
 async def redrive_reply(js: JetStreamContext, body: bytes, component: str,
