@@ -4,6 +4,7 @@ Rows do not depend on how the four streams interleave. Sales' own events arrive 
 they set the sales status directly (quote loops included). Engineering and production events
 only move the production status forward along ``(round, stage)``, and round-specific columns
 are written only by events of the row's latest round. The shown status is the later of the two.
+``trials`` lists every recorded trial of every round, in the order sales recorded them.
 """
 from __future__ import annotations
 
@@ -127,7 +128,7 @@ FOLD = SALES | OPS
 
 def new_row(request_no: str) -> Row:
     row: Row = dict.fromkeys(COLUMNS)
-    row.update(request_no=request_no, round=1, sales_key=[0, -1], ops_key=[0, -1])
+    row.update(request_no=request_no, round=1, sales_key=[0, -1], ops_key=[0, -1], trials=[])
     return row
 
 
@@ -136,6 +137,11 @@ def apply(row: Row, event: DomainEvent) -> bool:
     round_no = getattr(event, "round", None)
     if type(event) in SALES:
         stage, fill = SALES[type(event)]
+        if isinstance(event, sales.TrialRecorded):
+            # Every round's trial stays on record for the month analysis (R-S8), also once a
+            # later round has cleared the round columns.
+            row["trials"].append({"round": event.round, "result": event.result,
+                                  "cause": event.cause})
         if isinstance(event, sales.SampleRoundStarted):
             _start_round(row, event.round)
         elif round_no is not None and round_no < row["round"]:
