@@ -8,17 +8,14 @@ import logging
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
 
 from contracts.subjects import (
     COMPONENTS,
-    CTL_REBUILD,
-    CTL_REBUILD_PROGRESS,
     QUERY_HISTORY,
     QUERY_SAMPLES,
     status_subject,
 )
-from services.cli import customers, months, tables
+from services.cli import customers, months, rebuild, tables
 from services.cli.client import Client
 from services.runtime.connect import NatsUnavailable
 from services.runtime.nats_server import PortTaken
@@ -49,7 +46,7 @@ def parser() -> argparse.ArgumentParser:
     history.add_argument("--json", action="store_true", help="print JSON instead of a table")
     months.add_parsers(sub)
     customers.add_parsers(sub)
-    sub.add_parser("rebuild", help="drop the read models and replay every stream from the start")
+    rebuild.add_parser(sub)
     sub.add_parser("status", help="show which services answer and what they processed")
     service = sub.add_parser("service", help="run one component in the foreground (used by `up`)")
     service.add_argument("name", choices=COMPONENTS)
@@ -91,19 +88,6 @@ async def cmd_history(args: argparse.Namespace, settings: Settings, client: Clie
     return 0
 
 
-async def cmd_rebuild(args: argparse.Namespace, settings: Settings, client: Client) -> int:
-    async def show(msg: Any) -> None:
-        state = json.loads(msg.data)
-        print(f"\rreplaying {state['done']}/{state['total']} events", end="", flush=True)
-
-    sub = await client.nc.subscribe(CTL_REBUILD_PROGRESS, cb=show)
-    reply = await client.query(CTL_REBUILD, {}, timeout=3600)
-    await sub.unsubscribe()
-    print(f"\rrebuilt from {reply['events']} events in {reply['seconds']} s: "
-          f"{reply['rows']} sample rows / 已从事件重建")
-    return 0
-
-
 async def cmd_status(args: argparse.Namespace, settings: Settings, client: Client) -> int:
     missing = 0
     for name in COMPONENTS:
@@ -142,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(run_component(args.name, settings))
             return 0
         handler = {"demo": cmd_demo, "samples": cmd_samples, "history": cmd_history,
-                   "rebuild": cmd_rebuild, "status": cmd_status, "sample-month": months.run,
+                   "rebuild": rebuild.run, "status": cmd_status, "sample-month": months.run,
                    "note-month": months.run, "customers": customers.run,
                    "customer-file": customers.run}[args.command]
         return asyncio.run(with_client(handler, args, settings))
