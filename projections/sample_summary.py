@@ -38,16 +38,18 @@ STATUS_ZH = {
     "received": "客户已签收", "trial_ok": "试用OK", "trial_ng": "试用NG", "ng_fix_agreed": "NG已协商对策",
     "approval_signed": "承认书已签回",
 }
-# Columns of one sample round: cleared when a later round starts.
+# Columns of one sample round: cleared when a later round starts. (``delay_notices`` counts the
+# round's notices: a stale round's notice is ignored, so a count across rounds would depend on
+# how the streams interleave.)
 ROUND_COLUMNS = ("application_no", "application_status", "scheduled_for", "documents_received_at", "promised_at",
-                 "delay_reason", "delay_timely", "completed_at", "returned_at", "shipped_method",
+                 "delay_reason", "delay_timely", "delay_notices", "completed_at", "returned_at", "shipped_method",
                  "courier", "tracking_no", "shipped_at", "received_on", "trial_due_on",
                  "trial_result", "trial_cause", "penalty_requested_at", "late")
 COLUMNS: tuple[str, ...] = (
     "request_no", "purpose", "requested_at", "customer", "salesperson", "assistant", "product",
     "part_no", "materials_complete", "missing_materials", "die_difficulty", "bom_ref",
     "quotation_no", "unit_price", "currency", "price_status", "price_rejection", "escalation",
-    "round", *ROUND_COLUMNS, "approval_ref", "ng_fix", "order_chase", "delay_notices", "status",
+    "round", *ROUND_COLUMNS, "approval_ref", "ng_fix", "order_chase", "status",
 )
 
 
