@@ -85,6 +85,8 @@ def builds(settings: Settings) -> dict[str, str]:
         with store.read() as c:
             c.execute(store.sql("SELECT model, token FROM {t}read_models WHERE state = 'live'"))
             return {r["model"]: r["token"] for r in c.fetchall()}
+    except Exception:  # noqa: BLE001 - no registry (c0b078a): the reply check fails first
+        return {}
     finally:
         store.close()
 
@@ -92,11 +94,14 @@ def builds(settings: Settings) -> dict[str, str]:
 async def test_queries_read_the_complete_tables_while_a_rebuild_fills_new_ones(
         backend_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """rule: R-S5 — the summary stays complete during a rebuild, and rebuild equals live."""
-    from projections.rebuild import Run
-
     gate = threading.Event()
-    finish = Run.finish
-    monkeypatch.setattr(Run, "finish", lambda self, keys: gate.is_set() and finish(self, keys))
+    try:
+        from projections.rebuild import Run
+    except ImportError:  # before rebuilds had new builds to hold back (c0b078a)
+        pass
+    else:
+        finish = Run.finish
+        monkeypatch.setattr(Run, "finish", lambda self, keys: gate.is_set() and finish(self, keys))
     async with running(backend_settings, ["projections"]):
         nc, js, before = await loaded(backend_settings)
         rebuilt = asyncio.ensure_future(nc.request(CTL_REBUILD, b"{}", timeout=60))
