@@ -20,7 +20,6 @@ from services.engineering.sampling_job import SamplingJob, job_id
 from services.production.sample_work_order import SampleWorkOrder, work_order_id
 from services.sales.customer import Customer, customer_id
 from services.sales.month import SampleMonth, month_id
-from services.sales.sample import SampleRecord
 from tests.unit.builders import T0, ctx, sample_at
 
 STAGES = ("scheduled", "in_production", "promised", "completed", "returned")

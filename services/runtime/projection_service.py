@@ -22,7 +22,13 @@ from pydantic import ValidationError
 from contracts.calendar import WorkingCalendar
 from contracts.queries import RebuildReply, RebuildRequest, query_error, refusal
 from contracts.replies import ErrorBody
-from contracts.subjects import CTL_REBUILD, CTL_REBUILD_PROGRESS, DEPARTMENTS, PROJECTIONS, status_subject
+from contracts.subjects import (
+    CTL_REBUILD,
+    CTL_REBUILD_PROGRESS,
+    DEPARTMENTS,
+    PROJECTIONS,
+    status_subject,
+)
 from projections.projector import Projector
 from projections.store import ViewStore
 from services.runtime import customer_queries, projection_queries
@@ -149,8 +155,9 @@ class Projections:
         if error is not None:
             what = f"the rebuild of {', '.join(m.name for m in models)}"
             if isinstance(error, RebuildFailed):
-                what += f" (stopped by {error}; the previous tables are still served)"
-            raise RebuildRefused(projection_queries.internal(what, error))
+                what += f" ({error})"
+            raise RebuildRefused(projection_queries.internal(
+                what, error, "; the previous tables are still served", "；仍在使用原有的表"))
         return task.result()
 
     def status(self) -> dict[str, Any]:
