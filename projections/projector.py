@@ -74,15 +74,18 @@ class Projector:
             for unfinished in (r for r in rows if r["state"] != "live"):
                 registry.forget(self.store, c, unfinished["model"], unfinished["token"])
             current = {r["model"]: r for r in rows if r["state"] == "live"}
+            tables = set(self.store.table_names(c))
             for model in self.models.all():
                 row = current.get(model.name)
-                if row and row["fingerprint"] == model.fingerprint():
-                    live[model.name] = (model, registry.build_of(model, row))
+                build = registry.build_of(model, row) if row else None
+                whole = build is not None and all(build.table(t) in tables for t in model.tables)
+                if row and build and whole and row["fingerprint"] == model.fingerprint():
+                    live[model.name] = (model, build)
                     continue
                 if row:
-                    log.warning("read model %s was built as %s, the code is %s: it is rebuilt "
+                    log.warning("read model %s was built as %s%s, the code is %s: it is rebuilt "
                                 "from the streams", model.name, row["fingerprint"],
-                                model.fingerprint())
+                                "" if whole else " (tables missing)", model.fingerprint())
                     registry.forget(self.store, c, row["model"], row["token"])
                 if fresh:
                     live[model.name] = (model, registry.create(self.store, c, model,

@@ -182,3 +182,12 @@ def test_a_zone_change_rebuilds_the_summary(store: ViewStore) -> None:
     assert [m.name for m in in_utc.stale] == ["samples"]
     assert rebuild(in_utc, streams, ["samples"]) is True
     assert [r["request_no"] for r in in_utc.models.samples.rows(store, month="2026-10")] == ["S-1"]
+
+
+def test_a_live_build_whose_tables_are_gone_is_rebuilt(store: ViewStore) -> None:
+    projector = Projector(store)
+    apply_all(projector, by_stream(month_note("2026-11", "NG rate fell")))
+    _, build = projector.live["month_notes"]
+    with store.write() as c:
+        store.drop(c, build.table("sample_month_notes"))
+    assert [m.name for m in Projector(store).stale] == ["month_notes"]
