@@ -94,6 +94,8 @@ async def cmd_status(args: argparse.Namespace, settings: Settings, client: Clien
         try:
             state = await client.query(status_subject(name), timeout=2)
             print(f"{name:12} up    pid {state['pid']}  {json.dumps(state.get('consumers', {}))}")
+            if state.get("rebuilding"):  # the projections' status (services/cli/rebuild.py)
+                print(" " * 13 + rebuild.describe(state))
         except Exception:  # noqa: BLE001 - any failure means it did not answer
             print(f"{name:12} DOWN")
             missing += 1

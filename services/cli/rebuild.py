@@ -59,6 +59,14 @@ class Watch:
             self.shown = False
 
 
+def describe(state: dict[str, Any]) -> str:
+    """A rebuild under way, as ``salesflow status`` shows it under the projections."""
+    progress = state.get("rebuild") or {}
+    models = ", ".join(progress.get("models", [])) or "read models"
+    return (f"rebuilding {models}: {progress.get('done', 0)}/{progress.get('total', 0)} events; "
+            f"queries read the previous tables until it is done / 正在重建，完成前查询使用原有的表")
+
+
 async def status(client: Any, timeout: float = 2.0) -> dict[str, Any] | None:
     try:
         state = await client.query(status_subject(PROJECTIONS), timeout=timeout)

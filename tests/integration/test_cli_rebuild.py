@@ -107,3 +107,9 @@ async def test_the_rebuild_command_shows_progress_and_the_result(
     out = capsys.readouterr().out
     assert "rebuilt from" in out and "(samples, audit, customers, month_notes): 1 sample rows" in out
     assert "rebuilt from" in out and "(audit)" in out
+
+
+def test_status_says_a_rebuild_is_running() -> None:
+    line = rebuild.describe({"rebuilding": True,
+                             "rebuild": {"models": ["samples"], "done": 10, "total": 40}})
+    assert line.startswith("rebuilding samples: 10/40 events") and "正在重建" in line
