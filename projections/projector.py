@@ -53,50 +53,62 @@ class Projector:
         self.models = models or ReadModels(zone)
         self.live: dict[str, Target] = {}
         self.stale: list[ReadModel] = []
-        self.open()
+        self.load()
 
-    def open(self) -> list[ReadModel]:
-        """Read which builds are live; returns the models that need a rebuild.
+    def load(self) -> list[ReadModel]:
+        """Read which builds are live; returns the models that have none (they need a rebuild).
 
-        A model without a live build of its current fingerprint (new, or its schema version or
-        zone changed) is stale: it is left out of live application until a rebuild swaps a
-        complete build in. In a store that has applied nothing yet, such a model is simply
-        created live. Builds of a rebuild that did not finish are forgotten, and every table no
-        build owns is dropped."""
+        A model without a complete live build of its current fingerprint (new, or its schema
+        version or zone changed) is stale: it is left out of live application until a rebuild
+        swaps a build in, and its queries are refused meanwhile. In a store that has applied
+        nothing yet, a model without a live build is simply created live. Nothing else is
+        changed, so a standby process may load too."""
         live: dict[str, Target] = {}
         stale: list[ReadModel] = []
         with self.store.write() as c:
             registry.ensure(self.store, c)
-            rows = registry.rows(self.store, c)
-            keys = self.store.tracked_keys(c)
-            self.store.forget(c, [k for k in keys if "#" in k])  # positions of unfinished rebuilds
-            fresh = not [k for k in keys if "#" not in k]
-            for unfinished in (r for r in rows if r["state"] != "live"):
-                registry.forget(self.store, c, unfinished["model"], unfinished["token"])
-            current = {r["model"]: r for r in rows if r["state"] == "live"}
+            fresh = not [k for k in self.store.tracked_keys(c) if "#" not in k]
+            current = {r["model"]: r for r in registry.rows(self.store, c) if r["state"] == "live"}
             tables = set(self.store.table_names(c))
             for model in self.models.all():
                 row = current.get(model.name)
                 build = registry.build_of(model, row) if row else None
-                whole = build is not None and all(build.table(t) in tables for t in model.tables)
-                if row and build and whole and row["fingerprint"] == model.fingerprint():
+                if build and row and row["fingerprint"] == model.fingerprint() and all(
+                        build.table(t) in tables for t in model.tables):
                     live[model.name] = (model, build)
-                    continue
-                if row:
-                    log.warning("read model %s was built as %s%s, the code is %s: it is rebuilt "
-                                "from the streams", model.name, row["fingerprint"],
-                                "" if whole else " (tables missing)", model.fingerprint())
-                    registry.forget(self.store, c, row["model"], row["token"])
-                if fresh:
-                    live[model.name] = (model, registry.create(self.store, c, model,
-                                                               registry.new_token(), "live"))
+                elif fresh and row is None:
+                    token = registry.new_token()
+                    live[model.name] = (model, registry.create(self.store, c, model, token, "live"))
                 else:
                     stale.append(model)
-            dropped = registry.collect_garbage(self.store, c, self.models.all())
-        if dropped:
-            log.info("dropped read-model tables no build owns: %s", ", ".join(dropped))
         self.live, self.stale = live, stale
         return stale
+
+    def open(self) -> list[ReadModel]:
+        """``load`` as the active projections start: first forget the builds of rebuilds that did
+        not finish and the live builds that no longer match the code, and drop every table no
+        build owns (also the unversioned tables of older releases)."""
+        models = self.models.all()
+        with self.store.write() as c:
+            registry.ensure(self.store, c)
+            self.store.forget(c, [k for k in self.store.tracked_keys(c) if "#" in k])
+            tables = set(self.store.table_names(c))
+            for row in registry.rows(self.store, c):
+                model = next((m for m in models if m.name == row["model"]), None)
+                build = registry.build_of(model, row) if model else None
+                if (row["state"] == "live" and model and build
+                        and row["fingerprint"] == model.fingerprint()
+                        and all(build.table(t) in tables for t in model.tables)):
+                    continue
+                if row["state"] == "live":
+                    log.warning("read model %s was built as %s, the code is %s (or its tables are "
+                                "gone): it is rebuilt from the streams", row["model"],
+                                row["fingerprint"], model.fingerprint() if model else "gone")
+                registry.forget(self.store, c, row["model"], row["token"])
+            dropped = registry.collect_garbage(self.store, c, models)
+        if dropped:
+            log.info("dropped read-model tables no build owns: %s", ", ".join(dropped))
+        return self.load()
 
     def apply(self, items: Sequence[Item]) -> None:
         """All items come from one stream, in order; stored atomically with the last position."""

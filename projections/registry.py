@@ -40,11 +40,14 @@ def build_of(model: ReadModel, row: dict[str, Any]) -> Build:
 
 
 def live_build(store: ViewStore, c: Any, model: ReadModel) -> Build | None:
-    """The build queries of ``model`` read, or None while it has no complete one."""
+    """The build queries of ``model`` read, or None while it has none of the code's fingerprint
+    (being rebuilt; or, during an upgrade, built by the other code version)."""
     c.execute(store.sql("SELECT model, token, version, fingerprint, state FROM {t}read_models "
                         "WHERE model = %(model)s AND state = 'live'"), {"model": model.name})
     found = c.fetchone()
-    return build_of(model, dict(found)) if found else None
+    if not found or found["fingerprint"] != model.fingerprint():
+        return None
+    return build_of(model, dict(found))
 
 
 def require_live(store: ViewStore, c: Any, model: ReadModel) -> Build:

@@ -191,3 +191,22 @@ def test_a_live_build_whose_tables_are_gone_is_rebuilt(store: ViewStore) -> None
     with store.write() as c:
         store.drop(c, build.table("sample_month_notes"))
     assert [m.name for m in Projector(store).stale] == ["month_notes"]
+
+
+def test_a_standby_loading_the_store_leaves_a_rebuild_under_way_alone(store: ViewStore) -> None:
+    """Only the active projections (``open`` at start) forget unfinished rebuilds."""
+    from projections.rebuild import Run
+
+    streams = by_stream(everything())
+    projector = Projector(store)
+    apply_all(projector, streams)
+    run = Run.begin(projector, projector.models.named(["audit"]))
+    Projector(store)  # a standby process starting beside the active one
+    for items in streams.values():
+        run.apply(items)
+    assert run.finish(list(streams)) is True
+    left = Run.begin(projector, projector.models.named(["samples"]))
+    Projector(store).open()  # the next active start: the unfinished build goes
+    with store.read() as c:
+        c.execute("SELECT token FROM read_models")
+        assert left.token not in {r["token"] for r in c.fetchall()}
