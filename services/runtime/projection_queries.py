@@ -45,8 +45,9 @@ def rebuilding(error: Rebuilding) -> ErrorBody:
                    "（`salesflow status` 显示进度）")
 
 
-def internal(what: str, error: BaseException) -> dict[str, Any]:
-    """An unexpected failure, with a reference the log shows next to the traceback.
+def internal(what: str, error: BaseException, en: str = "", zh: str = "") -> dict[str, Any]:
+    """An unexpected failure, with a reference the log shows next to the traceback; ``en`` and
+    ``zh`` add what it means for the user.
 
     Built as a plain object: ``ErrorBody`` gains the ``internal`` kind and its ``reference``
     in the command path's part of this issue (brief decision 7)."""
@@ -54,8 +55,8 @@ def internal(what: str, error: BaseException) -> dict[str, Any]:
     log.error("%s failed (reference %s)", what, reference, exc_info=error)
     return {"error": {"kind": "internal", "reference": reference,
                       "message_en": f"{what} failed unexpectedly (reference {reference} in the "
-                                    "projections log)",
-                      "message_zh": f"{what} 意外失败（投影服务日志中的编号 {reference}）"}}
+                                    f"projections log){en}",
+                      "message_zh": f"{what} 意外失败（投影服务日志中的编号 {reference}）{zh}"}}
 
 
 async def answer(contract: type[Q], body: bytes, read: Callable[[Q], Any]) -> bytes:
