@@ -1,31 +1,33 @@
 """The audit trail: every event of every department, who did it and when, by record number.
 
 Each row keeps the event exactly as it travelled (its JSON), plus the columns it is looked up
-and ordered by.
+and ordered by. Rows are keyed by the event id, so an event that arrives twice (a duplicate
+past the dedupe window, a recreated stream read again) is one row. Nothing in a row depends on
+where the event sat in its stream: a rebuild from a recreated stream gives the same rows.
 """
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from datetime import UTC
-from typing import Any
-
-from eventsourcing.persistence import Tracking
+from typing import Any, ClassVar
 
 from events.envelope import DomainEvent
-from projections.model import Item
+from projections import registry
+from projections.model import Build, Item, ReadModel
 from projections.store import ViewStore
 
-COLUMNS = ("stream", "seq", "record_no", "occurred_at", "type", "department", "actor_user",
-           "actor_role", "event_json")
+COLUMNS = ("event_id", "record_no", "occurred_at", "type", "department", "aggregate_id",
+           "version", "actor_user", "actor_role", "event_json")
+SHOWN = ("record_no", "occurred_at", "type", "department", "actor_user", "actor_role", "event_json")
 ENVELOPE = ("originator_id", "originator_version", "timestamp", "event_id", "actor",
             "correlation_id", "causation_id")
 
 
-def row(event: DomainEvent, tracking: Tracking, data: bytes) -> tuple[Any, ...]:
-    return (tracking.application_name, tracking.notification_id, event.record_no,
-            event.timestamp.astimezone(UTC).isoformat(), type(event).__name__,
-            event.department.value, event.actor.user, event.actor.role.value, data.decode())
+def row(event: DomainEvent, data: bytes) -> tuple[Any, ...]:
+    return (str(event.event_id), event.record_no, event.timestamp.astimezone(UTC).isoformat(),
+            type(event).__name__, event.department.value, str(event.originator_id),
+            event.originator_version, event.actor.user, event.actor.role.value, data.decode())
 
 
 def entry(stored: dict[str, Any]) -> dict[str, Any]:
@@ -37,28 +39,36 @@ def entry(stored: dict[str, Any]) -> dict[str, Any]:
             "causation_id": envelope["causation_id"], "facts": event}
 
 
-class AuditTrail:
+class AuditTrail(ReadModel):
     """Read model ``audit``: one row per event of every stream."""
 
-    tables = ("audit",)
+    name: ClassVar[str] = "audit"
+    version: ClassVar[int] = 1
+    tables: ClassVar[tuple[str, ...]] = ("audit",)
+
+    def wants(self, event: DomainEvent) -> bool:
+        return True
 
     def ddl(self) -> list[str]:
         return [
-            "CREATE TABLE IF NOT EXISTS {t}audit (stream TEXT NOT NULL, seq BIGINT NOT NULL, "
-            "record_no TEXT, occurred_at TEXT NOT NULL, type TEXT NOT NULL, "
-            "department TEXT NOT NULL, actor_user TEXT NOT NULL, actor_role TEXT NOT NULL, "
-            "event_json TEXT NOT NULL, PRIMARY KEY (stream, seq))",
-            "CREATE INDEX IF NOT EXISTS audit_record ON {t}audit (record_no)",
+            "CREATE TABLE {audit} (event_id TEXT PRIMARY KEY, record_no TEXT, "
+            "occurred_at TEXT NOT NULL, type TEXT NOT NULL, department TEXT NOT NULL, "
+            "aggregate_id TEXT NOT NULL, version BIGINT NOT NULL, actor_user TEXT NOT NULL, "
+            "actor_role TEXT NOT NULL, event_json TEXT NOT NULL)",
+            "CREATE INDEX {index}_audit_record ON {audit} (record_no)",
         ]
 
-    def apply(self, store: ViewStore, c: Any, items: Sequence[Item]) -> None:
+    def apply(self, store: ViewStore, c: Any, build: Build, items: Sequence[Item]) -> None:
         marks = ", ".join(["%s"] * len(COLUMNS))
-        c.executemany(store.sql(f"INSERT INTO {{t}}audit ({', '.join(COLUMNS)}) VALUES ({marks}) "
-                                "ON CONFLICT (stream, seq) DO NOTHING"),
-                      [row(e, t, data) for e, t, data in items])
+        c.executemany(build.sql(store, f"INSERT INTO {{audit}} ({', '.join(COLUMNS)}) "
+                                       f"VALUES ({marks}) ON CONFLICT (event_id) DO NOTHING"),
+                      [row(e, data) for e, _, data in items])
 
     def history(self, store: ViewStore, record_no: str) -> list[dict[str, Any]]:
         with store.read() as c:
-            c.execute(store.sql("SELECT * FROM {t}audit WHERE record_no = %(record_no)s "
-                                "ORDER BY occurred_at, stream, seq"), {"record_no": record_no})
+            build = registry.require_live(store, c, self)
+            c.execute(build.sql(store, f"SELECT {', '.join(SHOWN)} FROM {{audit}} "
+                                       "WHERE record_no = %(record_no)s "
+                                       "ORDER BY occurred_at, department, aggregate_id, version"),
+                      {"record_no": record_no})
             return [entry(dict(r)) for r in c.fetchall()]

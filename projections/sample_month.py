@@ -1,51 +1,61 @@
 """Month-end analysis of the Sample Record Summary, with the assistant's notes (R-S8).
 
 The figures are computed from the summary rows when asked, so they always match the table;
-the notes are their own small read model, folded from ``SampleMonthNoted``.
+the notes are their own small read model, folded from ``SampleMonthNoted`` and keyed by its
+event id. Months are the company's (its time zone), as the summary's month column is.
 """
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from contracts.calendar import WorkingCalendar
+from events.envelope import DomainEvent
 from events.sales import SampleMonthNoted
-from projections.model import Item
+from projections import registry
+from projections.model import Build, Item, ReadModel
 from projections.sample_summary import Row
 from projections.store import ViewStore
 
 
-class SampleMonthNotes:
-    """Read model ``sample_month_notes``: every month-end note, in order."""
+class SampleMonthNotes(ReadModel):
+    """Read model ``month_notes`` (table ``sample_month_notes``): every month-end note, in order."""
 
-    tables = ("sample_month_notes",)
+    name: ClassVar[str] = "month_notes"
+    version: ClassVar[int] = 1
+    tables: ClassVar[tuple[str, ...]] = ("sample_month_notes",)
+
+    def wants(self, event: DomainEvent) -> bool:
+        return isinstance(event, SampleMonthNoted)
 
     def ddl(self) -> list[str]:
-        return ["CREATE TABLE IF NOT EXISTS {t}sample_month_notes (stream TEXT NOT NULL, "
-                "seq BIGINT NOT NULL, month TEXT NOT NULL, noted_at TEXT NOT NULL, "
-                "noted_by TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (stream, seq))"]
+        return ["CREATE TABLE {sample_month_notes} (event_id TEXT PRIMARY KEY, "
+                "month TEXT NOT NULL, noted_at TEXT NOT NULL, noted_by TEXT NOT NULL, "
+                "text TEXT NOT NULL)"]
 
-    def apply(self, store: ViewStore, c: Any, items: Sequence[Item]) -> None:
-        notes = [(t.application_name, t.notification_id, e.month,
-                  e.timestamp.astimezone(UTC).isoformat(), e.actor.user, e.text)
-                 for e, t, _ in items if isinstance(e, SampleMonthNoted)]
+    def apply(self, store: ViewStore, c: Any, build: Build, items: Sequence[Item]) -> None:
+        notes = [(str(e.event_id), e.month, e.timestamp.astimezone(UTC).isoformat(), e.actor.user,
+                  e.text) for e, _, _ in items if isinstance(e, SampleMonthNoted)]
         if notes:
-            c.executemany(store.sql(
-                "INSERT INTO {t}sample_month_notes (stream, seq, month, noted_at, noted_by, text) "
-                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (stream, seq) DO NOTHING"), notes)
+            c.executemany(build.sql(store,
+                "INSERT INTO {sample_month_notes} (event_id, month, noted_at, noted_by, text) "
+                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (event_id) DO NOTHING"), notes)
 
     def notes(self, store: ViewStore, month: str) -> list[dict[str, Any]]:
         with store.read() as c:
-            c.execute(store.sql("SELECT month, noted_at, noted_by, text FROM {t}sample_month_notes "
-                                "WHERE month = %(month)s ORDER BY noted_at, seq"), {"month": month})
+            build = registry.require_live(store, c, self)
+            c.execute(build.sql(store, "SELECT month, noted_at, noted_by, text "
+                                       "FROM {sample_month_notes} WHERE month = %(month)s "
+                                       "ORDER BY noted_at, event_id"), {"month": month})
             return [dict(r) for r in c.fetchall()]
 
 
 def analyse(month: str, rows: Sequence[Row], calendar: WorkingCalendar) -> dict[str, Any]:
     """R-S8: counts by status and customer, OK / NG rate, working hours to make, late samples."""
-    trials = Counter(r["trial_result"] for r in rows if r["trial_result"])
+    # Every recorded trial of every round: a sample tried NG, then OK, counts one of each.
+    trials = Counter(t["result"] for r in rows for t in r.get("trials") or [])
     tried = trials["ok"] + trials["ng"]
     hours = [calendar.working_hours_between(datetime.fromisoformat(r["documents_received_at"]),
                                             datetime.fromisoformat(r["completed_at"]))

@@ -4,6 +4,7 @@ Rows do not depend on how the four streams interleave. Sales' own events arrive 
 they set the sales status directly (quote loops included). Engineering and production events
 only move the production status forward along ``(round, stage)``, and round-specific columns
 are written only by events of the row's latest round. The shown status is the later of the two.
+``trials`` lists every recorded trial of every round, in the order sales recorded them.
 """
 from __future__ import annotations
 
@@ -37,16 +38,18 @@ STATUS_ZH = {
     "received": "客户已签收", "trial_ok": "试用OK", "trial_ng": "试用NG", "ng_fix_agreed": "NG已协商对策",
     "approval_signed": "承认书已签回",
 }
-# Columns of one sample round: cleared when a later round starts.
+# Columns of one sample round: cleared when a later round starts. (``delay_notices`` counts the
+# round's notices: a stale round's notice is ignored, so a count across rounds would depend on
+# how the streams interleave.)
 ROUND_COLUMNS = ("application_no", "application_status", "scheduled_for", "documents_received_at", "promised_at",
-                 "delay_reason", "delay_timely", "completed_at", "returned_at", "shipped_method",
+                 "delay_reason", "delay_timely", "delay_notices", "completed_at", "returned_at", "shipped_method",
                  "courier", "tracking_no", "shipped_at", "received_on", "trial_due_on",
                  "trial_result", "trial_cause", "penalty_requested_at", "late")
 COLUMNS: tuple[str, ...] = (
     "request_no", "purpose", "requested_at", "customer", "salesperson", "assistant", "product",
     "part_no", "materials_complete", "missing_materials", "die_difficulty", "bom_ref",
     "quotation_no", "unit_price", "currency", "price_status", "price_rejection", "escalation",
-    "round", *ROUND_COLUMNS, "approval_ref", "ng_fix", "order_chase", "delay_notices", "status",
+    "round", *ROUND_COLUMNS, "approval_ref", "ng_fix", "order_chase", "status",
 )
 
 
@@ -127,7 +130,7 @@ FOLD = SALES | OPS
 
 def new_row(request_no: str) -> Row:
     row: Row = dict.fromkeys(COLUMNS)
-    row.update(request_no=request_no, round=1, sales_key=[0, -1], ops_key=[0, -1])
+    row.update(request_no=request_no, round=1, sales_key=[0, -1], ops_key=[0, -1], trials=[])
     return row
 
 
@@ -136,6 +139,11 @@ def apply(row: Row, event: DomainEvent) -> bool:
     round_no = getattr(event, "round", None)
     if type(event) in SALES:
         stage, fill = SALES[type(event)]
+        if isinstance(event, sales.TrialRecorded):
+            # Every round's trial stays on record for the month analysis (R-S8), also once a
+            # later round has cleared the round columns.
+            row["trials"].append({"round": event.round, "result": event.result,
+                                  "cause": event.cause})
         if isinstance(event, sales.SampleRoundStarted):
             _start_round(row, event.round)
         elif round_no is not None and round_no < row["round"]:

@@ -8,6 +8,7 @@ placeholders; ``sql()`` adapts them to the backend.
 from __future__ import annotations
 
 import functools
+import json
 import re
 import threading
 from collections.abc import Iterable, Iterator
@@ -17,6 +18,7 @@ from typing import Any
 from eventsourcing.persistence import InfrastructureFactory, Tracking, TrackingRecorder
 
 _NAMED = re.compile(r"%\((\w+)\)s")
+MIGRATION = "__migration__"  # eventsourcing's own row in the tracking table
 
 
 class ViewStore:
@@ -83,12 +85,46 @@ class ViewStore:
     def position(self, stream: str) -> int:
         return self.recorder.max_tracking_id(stream) or 0
 
-    def reset(self, tables: Iterable[str]) -> None:
-        """Empty the given tables and forget every position (the start of a rebuild)."""
-        with self.write() as c:
-            for table in tables:
-                c.execute(self.sql(f"DELETE FROM {{t}}{table}"))
-            c.execute(f"DELETE FROM {self.tracking_table} WHERE application_name <> '__migration__'")
+    def position_in(self, c: Any, key: str) -> int:
+        """The tracked position of ``key``, read inside the caller's transaction."""
+        c.execute(self.sql(f"SELECT MAX(notification_id) AS seq FROM {self.tracking_table} "
+                           "WHERE application_name = %(key)s"), {"key": key})
+        found = c.fetchone()
+        return int(found["seq"] or 0) if found else 0
+
+    def tracked_keys(self, c: Any) -> list[str]:
+        c.execute(f"SELECT DISTINCT application_name FROM {self.tracking_table}")
+        return [r["application_name"] for r in c.fetchall() if r["application_name"] != MIGRATION]
+
+    def forget(self, c: Any, keys: Iterable[str]) -> None:
+        for key in keys:
+            c.execute(self.sql(f"DELETE FROM {self.tracking_table} WHERE application_name = %(key)s"),
+                      {"key": key})
+
+    def claim(self, c: Any, table: str, event_ids: list[str]) -> set[str]:
+        """Record event ids as applied to ``table``; returns those that were not recorded yet.
+
+        One indexed insert-or-ignore per batch, in the batch's transaction."""
+        if self.postgres:
+            c.execute(f"INSERT INTO {self.prefix}{table} (event_id) SELECT unnest(%s::text[]) "
+                      "ON CONFLICT (event_id) DO NOTHING RETURNING event_id", (event_ids,))
+        else:
+            # WHERE true: SQLite's parser needs it before ON CONFLICT in INSERT ... SELECT.
+            c.execute(f"INSERT INTO {table} (event_id) SELECT value FROM json_each(?) WHERE true "
+                      "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+                      (json.dumps(event_ids),))
+        return {r["event_id"] for r in c.fetchall()}
+
+    def table_names(self, c: Any) -> list[str]:
+        if self.postgres:
+            c.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s",
+                      (getattr(self.datastore, "schema", "") or "public",))
+            return [r["tablename"] for r in c.fetchall()]
+        c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return [r["name"] for r in c.fetchall()]
+
+    def drop(self, c: Any, table: str) -> None:
+        c.execute(f"DROP TABLE IF EXISTS {self.prefix}{table}")
 
     def close(self) -> None:
         self.factory.close()

@@ -9,17 +9,14 @@ import os
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
 
 from pydantic import ValidationError
 from contracts.subjects import (
     COMPONENTS,
-    CTL_REBUILD,
-    CTL_REBUILD_PROGRESS,
     QUERY_HISTORY,
     QUERY_SAMPLES,
 )
-from services.cli import customers, dead_letters, months, status, tables
+from services.cli import customers, dead_letters, months, rebuild, status, tables
 from services.cli.client import Client
 from services.runtime.connect import NatsUnavailable
 from services.runtime.nats_server import PortTaken
@@ -57,7 +54,7 @@ def parser() -> argparse.ArgumentParser:
     months.add_parsers(sub)
     customers.add_parsers(sub)
     dead_letters.add_parser(sub)
-    sub.add_parser("rebuild", help="drop the read models and replay every stream from the start")
+    rebuild.add_parser(sub)
     state = sub.add_parser("status", help="which components answer, their role, each relay's backlog, "
                                           "each consumer's progress and the dead letters; exit code 1 "
                                           "when a component does not answer")
@@ -101,17 +98,6 @@ async def cmd_history(args: argparse.Namespace, settings: Settings, client: Clie
     return 0
 
 
-async def cmd_rebuild(args: argparse.Namespace, settings: Settings, client: Client) -> int:
-    async def show(msg: Any) -> None:
-        state = json.loads(msg.data)
-        print(f"\rreplaying {state['done']}/{state['total']} events", end="", flush=True)
-
-    sub = await client.nc.subscribe(CTL_REBUILD_PROGRESS, cb=show)
-    reply = await client.query(CTL_REBUILD, {}, timeout=3600)
-    await sub.unsubscribe()
-    print(f"\rrebuilt from {reply['events']} events in {reply['seconds']} s: "
-          f"{reply['rows']} sample rows / 已从事件重建")
-    return 0
 
 
 async def with_client(handler: Handler, args: argparse.Namespace, settings: Settings) -> int:
@@ -167,7 +153,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             asyncio.run(run_component(args.name, settings))
             return 0
         handler = {"demo": cmd_demo, "samples": cmd_samples, "history": cmd_history,
-                   "rebuild": cmd_rebuild, "status": status.run, "sample-month": months.run,
+                   "rebuild": rebuild.run, "status": status.run, "sample-month": months.run,
                    "note-month": months.run, "customers": customers.run,
                    "customer-file": customers.run, "dead-letters": dead_letters.run}[args.command]
         return asyncio.run(with_client(handler, args, settings))

@@ -34,7 +34,8 @@ def render(report: dict[str, Any]) -> str:
         "  by status 按状态: " + (", ".join(f"{k} {v}" for k, v in report["by_status"].items()) or "-"),
         "  by customer 按客户: " + (", ".join(f"{k} {v}" for k, v in report["by_customer"].items())
                                   or "-"),
-        f"  trials 试用: OK {trials['ok']}, NG {trials['ng']}, OK rate 合格率 {rate}",
+        f"  trials, every round 试用（含各轮）: OK {trials['ok']}, NG {trials['ng']}, "
+        f"OK rate 合格率 {rate}",
         f"  made 完成打样: {report['made']}, average working hours 平均工时: "
         + (f"{hours:.1f} h" if hours is not None else "-"),
         "  late 逾期: " + (", ".join(report["late"]) or "none 无"),
@@ -50,6 +51,11 @@ def render(report: dict[str, Any]) -> str:
 async def run(args: argparse.Namespace, settings: Settings, client: Any) -> int:
     if args.command == "sample-month":
         report = await client.query(QUERY_SAMPLE_MONTH, {"month": args.month})
+        if isinstance(report, dict) and set(report) == {"error"}:  # e.g. not a real month
+            error = report["error"]
+            print(visible(f"{error['kind']} [{error.get('field') or '-'}]: {error['message_en']} "
+                          f"/ {error['message_zh']}"))
+            return 1
         print(json_text(report) if args.json else visible(render(report), lines=True))
         return 0
     reply = await client.command("sales", "note_sample_month", {

@@ -4,11 +4,9 @@
 """
 from __future__ import annotations
 
-import asyncio
-import json
 from typing import Any
 
-from faststream.nats import NatsBroker
+from faststream.nats import NatsBroker, NatsMessage
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.subjects import PROJECTIONS as QUEUE
@@ -16,6 +14,7 @@ from contracts.subjects import QUERY_CUSTOMER_FILE, QUERY_CUSTOMERS
 from events.customers import DocumentCategory
 from projections.customer_file import CustomerFile
 from projections.store import ViewStore
+from services.runtime.projection_queries import answer
 
 
 class CustomersQuery(BaseModel):
@@ -34,18 +33,18 @@ class CustomerFileQuery(BaseModel):
 
 
 def register(broker: NatsBroker, store: ViewStore, model: CustomerFile) -> None:
-    """Add the customer query subscribers to the projections' broker."""
+    """Add the customer query subscribers to the projections' broker; each validates its query
+    and refuses an invalid one with ``{"error": ...}`` (see ``projection_queries.answer``)."""
 
     @broker.subscriber(QUERY_CUSTOMERS, queue=QUEUE, title="Customers and their onboarding")
-    async def on_customers(query: CustomersQuery) -> bytes:
-        return json.dumps(await asyncio.to_thread(model.customers, store)).encode()
+    async def on_customers(msg: NatsMessage) -> bytes:
+        return await answer(CustomersQuery, msg.body, lambda q: model.customers(store))
 
     @broker.subscriber(QUERY_CUSTOMER_FILE, queue=QUEUE, title="Electronic customer file")
-    async def on_customer_file(query: CustomerFileQuery) -> bytes:
-        category = query.category.value if query.category else None
-
-        def read() -> dict[str, Any]:
+    async def on_customer_file(msg: NatsMessage) -> bytes:
+        def read(query: CustomerFileQuery) -> dict[str, Any]:
+            category = query.category.value if query.category else None
             return {"customer": model.customer(store, query.customer_no),
                     "documents": model.documents(store, query.customer_no, category)}
 
-        return json.dumps(await asyncio.to_thread(read)).encode()
+        return await answer(CustomerFileQuery, msg.body, read)

@@ -11,6 +11,7 @@ a crash finds that tracking and only deletes the letter.
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,9 +101,11 @@ class RedriveRefused(RuntimeError):
 
 
 async def redrive(js: JetStreamContext, seq: int, component: str,
-                  consumers: list[StreamConsumer]) -> str:
+                  consumers: list[StreamConsumer],
+                  position: Callable[[str], Awaitable[int]] | None = None) -> str:
     """Apply dead letter ``seq`` again through ``component``'s consumer of its stream, then
-    delete it. Returns what happened, in a sentence."""
+    delete it. Returns what happened, in a sentence. ``position`` reads a tracked position
+    (default: the consumer's own reader)."""
     found = await letter(js, seq)
     if found is None:
         raise RedriveRefused(f"there is no dead letter {seq}")
@@ -112,14 +115,14 @@ async def redrive(js: JetStreamContext, seq: int, component: str,
     if consumer is None:
         raise RedriveRefused(f"{component} does not consume {found.stream} now (standby?)")
     tracking = Tracking(f"redrive:{found.event_id}", 1)
-    if await consumer.position(tracking.application_name) >= 1:
+    tracked = position or consumer.position
+    if await tracked(tracking.application_name) >= 1:
         await js.delete_msg(DEAD_LETTER_STREAM, seq)
         return f"dead letter {seq} was applied before; removed"
     event = consumer.decode(found)  # type: ignore[arg-type]  # has headers, data, subject
     applied, error = await consumer.handle([(event, tracking, found.data)])
     if not applied:
-        if isinstance(error, IntegrityError) and \
-                await consumer.position(tracking.application_name) >= 1:
+        if isinstance(error, IntegrityError) and await tracked(tracking.application_name) >= 1:
             await js.delete_msg(DEAD_LETTER_STREAM, seq)
             return f"dead letter {seq} was applied before; removed"
         raise RedriveRefused(f"dead letter {seq} still fails: {type(error).__name__}: {error}")

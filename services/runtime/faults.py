@@ -13,17 +13,13 @@ import sqlite3
 from eventsourcing.persistence import InterfaceError, OperationalError
 
 # SQLite primary result codes of a busy, locked, full or unreachable database.
-SQLITE_OUTAGE = {
-    5,   # SQLITE_BUSY
-    6,   # SQLITE_LOCKED
-    10,  # SQLITE_IOERR
-    13,  # SQLITE_FULL
-    14,  # SQLITE_CANTOPEN
-    15,  # SQLITE_PROTOCOL
-}
-# PostgreSQL SQLSTATE classes / codes of a server that is away, overloaded or shutting down.
-PG_OUTAGE_CLASSES = ("08", "53", "57P", "58")
-PG_TRANSIENT = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock not available
+SQLITE_OUTAGE = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_NOMEM,
+                 sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN,
+                 sqlite3.SQLITE_PROTOCOL}
+# PostgreSQL SQLSTATE classes / codes of a server that is away, overloaded or shutting down,
+# and of conflicts a retry resolves (serialization failure, deadlock, lock not available).
+PG_OUTAGE_CLASSES = ("08", "53", "57", "58")
+PG_TRANSIENT = {"40001", "40P01", "55P03"}
 
 
 def root_cause(error: BaseException) -> BaseException:
@@ -46,6 +42,6 @@ def is_outage(error: BaseException) -> bool:
         return code is not None and code & 0xFF in SQLITE_OUTAGE
     sqlstate = getattr(cause, "sqlstate", None)
     if sqlstate is None:
-        # psycopg raises connection failures without a SQLSTATE
+        # psycopg raises connection failures without a SQLSTATE; schema errors have one
         return type(cause).__name__ in ("OperationalError", "InterfaceError")
     return sqlstate.startswith(PG_OUTAGE_CLASSES) or sqlstate in PG_TRANSIENT

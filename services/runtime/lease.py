@@ -16,6 +16,7 @@ import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from nats.js import JetStreamContext
 from nats.js.api import KeyValueConfig, StorageType
@@ -117,3 +118,19 @@ class Lease:
             await self._kv.delete(self.name, last=self._revision)
         except Exception:  # noqa: BLE001 - expired or taken already: nothing to give up
             pass
+
+
+async def close_nats(nc: Any, lease: Lease, timeout: float = 3.0) -> None:
+    """At a stop: give the lease up and drain the connection, but never wait long for a NATS
+    that is stopping too (the supervisor died): the lease then simply expires."""
+    if nc.is_connected:
+        try:
+            await asyncio.wait_for(lease.release(), timeout)
+            await asyncio.wait_for(nc.drain(), timeout)
+            return
+        except Exception:  # noqa: BLE001 - NATS went away meanwhile
+            pass
+    try:
+        await asyncio.wait_for(nc.close(), timeout)
+    except Exception:  # noqa: BLE001 - nothing more to do
+        pass

@@ -23,7 +23,7 @@ from services.runtime import dead_letters
 from services.runtime.commands import CommandBus, reply_bytes
 from services.runtime.connect import connect, server_list
 from services.runtime.consumer import StreamConsumer
-from services.runtime.lease import Lease
+from services.runtime.lease import Lease, close_nats
 from services.runtime.lifecycle import until_signalled
 from services.runtime.relay import Relay
 from services.runtime.settings import Settings
@@ -139,11 +139,7 @@ async def serve(spec: ServiceSpec, settings: Settings,
         lease_task.cancel()
         await asyncio.gather(lease_task, return_exceptions=True)
         await active.stop()
-        await lease.release()
-        try:
-            await nc.drain()
-        except Exception:  # noqa: BLE001 - NATS is stopping too (the supervisor died)
-            pass
+        await close_nats(nc, lease)
         await asyncio.to_thread(app.close)
 
 
@@ -162,11 +158,12 @@ async def open_store(cls: type[DepartmentApplication], env: dict[str, str],
 
 
 async def redrive_reply(js: JetStreamContext, body: bytes, component: str,
-                        consumers: list[StreamConsumer]) -> bytes:
+                        consumers: list[StreamConsumer],
+                        position: Callable[[str], Awaitable[int]] | None = None) -> bytes:
     """``{"seq": N}`` → ``{"ok": true, "message": ...}`` or ``{"error": {...}}``."""
     try:
         seq = int(json.loads(body or b"{}")["seq"])
-        message = await dead_letters.redrive(js, seq, component, consumers)
+        message = await dead_letters.redrive(js, seq, component, consumers, position)
     except (KeyError, ValueError, TypeError):
         return json.dumps({"error": {"kind": "validation", "field": "seq",
                                      "message_en": "give the dead letter's number as seq",

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,8 +27,8 @@ from contracts.replies import CommandReply, EventRef
 from events.envelope import Actor, DomainEvent, Role
 from events.registry import REGISTRY
 from services.domain import Aggregate, Context, NotFound
-
 from services.runtime.command_log import HANDLED, CommandLog, HandledCommand, command_log_recorder
+from services.runtime.faults import is_outage
 
 A = TypeVar("A", bound=Aggregate)
 SYSTEM = Actor(user="salesflow", role=Role.SYSTEM)
@@ -149,26 +148,10 @@ class DepartmentApplication(Application):  # type: ignore[type-arg]
         return self.process_recorder.max_tracking_id(source) or 0
 
 
-# SQLite result codes of a store that is busy, out of space or unreachable (worth a retry); any
-# other code (no such table or column, syntax) is a program or schema error. eventsourcing turns
-# every sqlite3.OperationalError into its own OperationalError, so the cause tells them apart.
-_SQLITE_OUTAGES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_NOMEM,
-                   sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN,
-                   sqlite3.SQLITE_PROTOCOL}
-
-
 def store_unavailable(error: BaseException) -> bool:
-    """Whether ``error`` is an outage of the event store rather than a bug."""
-    if isinstance(error, InterfaceError):
-        return True
-    if not isinstance(error, OperationalError):
-        return False
-    cause = error.__cause__
-    if isinstance(cause, sqlite3.Error):
-        return (getattr(cause, "sqlite_errorcode", 0) & 0xFF) in _SQLITE_OUTAGES
-    # PostgreSQL: psycopg raises OperationalError for the connection, the server, lock and
-    # statement timeouts; schema errors are ProgrammingError.
-    return True
+    """Whether ``error`` is an outage of the event store rather than a bug (one rule for the
+    command bus and the consumers: ``services.runtime.faults``)."""
+    return is_outage(error)
 
 
 __all__ = ["CommandKey", "DepartmentApplication", "IntegrityError", "PydanticMapper", "SYSTEM",

@@ -1,6 +1,8 @@
 """The sample path across all four services and the projections, on a real nats-server."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import nats
 
 from contracts.subjects import COMPONENTS as ALL_COMPONENTS
@@ -19,6 +21,11 @@ from tests.integration.system import request, running, until
 
 COMPONENTS = list(ALL_COMPONENTS)
 EXPECTED = {f"T-{i + 1:03d}": status for i, status in enumerate(demo.FINAL_STATUS)}
+
+
+def local_month(at: str, settings: Settings) -> str:
+    """The month of a UTC time in the company's zone (the summary's month buckets)."""
+    return datetime.fromisoformat(at).astimezone(settings.zone()).strftime("%Y-%m")
 
 
 async def settled(nc) -> bool:  # type: ignore[no-untyped-def]
@@ -66,10 +73,11 @@ async def test_samples_cross_every_department_and_a_rebuild_gives_the_same_table
         customers = await request(nc, QUERY_CUSTOMERS, {})
         assert len(customers) == 6 and customers[0]["window_sent_at"]
         drawings = await request(nc, QUERY_CUSTOMER_FILE, {"customer_no": "T-C1"})
-        month = live[0]["requested_at"][:7]
+        month = local_month(live[0]["requested_at"], backend_settings)
         analysis = await request(nc, QUERY_SAMPLE_MONTH, {"month": month})
         assert analysis["samples"] == len(live) and analysis["penalties"] == ["T-006"]
-        assert analysis["trials"]["ok"] == 1 and analysis["trials"]["ng"] == 1 and analysis["notes"]
+        # rule: R-S8 — every trial of every round: T-001 OK, T-002 NG (round 1), T-010 NG.
+        assert analysis["trials"]["ok"] == 1 and analysis["trials"]["ng"] == 2 and analysis["notes"]
 
         reply = await request(nc, CTL_REBUILD, {}, timeout=60)
         assert reply["rows"] == len(live) and reply["events"] > 100
@@ -91,7 +99,7 @@ async def test_the_summary_filters_by_customer_status_and_month(settings: Settin
         assert [r["request_no"] for r in returned] == ["T-002", "T-005", "T-006"]
         mine = await request(nc, QUERY_SAMPLES, {"customer": demo.CUSTOMERS[2]})
         assert [r["request_no"] for r in mine] == ["T-003", "T-009"]
-        month = (await request(nc, QUERY_SAMPLES, {}))[0]["requested_at"][:7]
+        month = local_month((await request(nc, QUERY_SAMPLES, {}))[0]["requested_at"], settings)
         assert len(await request(nc, QUERY_SAMPLES, {"month": month})) == len(demo.SCENARIOS)
         assert await request(nc, QUERY_SAMPLES, {"month": "1999-01"}) == []
         await nc.close()

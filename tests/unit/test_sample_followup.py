@@ -149,10 +149,11 @@ def test_the_month_end_analysis_counts_status_customers_trials_hours_and_late_sa
     base = sample_summary.new_row("S-1")
     rows = [
         {**base, "request_no": "S-1", "customer": "ACME", "status": "order_chasing",
-         "trial_result": "ok", "documents_received_at": "2026-11-02T01:00:00+00:00",
+         "trial_result": "ok", "trials": [{"round": 1, "result": "ok", "cause": None}],
+         "documents_received_at": "2026-11-02T01:00:00+00:00",
          "completed_at": "2026-11-02T05:00:00+00:00", "late": False},
         {**base, "request_no": "S-2", "customer": "ACME", "status": "trial_ng", "trial_result": "ng",
-         "late": True},
+         "trials": [{"round": 1, "result": "ng", "cause": "burr"}], "late": True},
         {**base, "request_no": "S-3", "customer": "Beta", "status": "returned",
          "penalty_requested_at": "2026-11-03T00:00:00+00:00"},
     ]
