@@ -12,6 +12,7 @@ from typing import Any
 import nats
 
 from contracts.subjects import status_subject
+from services.runtime.connect import server_list
 from services.runtime.settings import Settings
 
 
@@ -29,7 +30,7 @@ async def running(settings: Settings, components: Sequence[str]) -> AsyncIterato
             spec = importlib.import_module(f"services.{name}.wiring").SPEC
             coro = service.serve(spec, settings, stop.wait)
         tasks.append(asyncio.create_task(coro, name=name))
-    nc = await nats.connect(settings.nats_url)
+    nc = await nats.connect(server_list(settings.nats_url or ""))
     try:
         for name, task in zip(components, tasks, strict=True):
             await until(lambda n=name, t=task: answers(nc, n, t), what=f"{name} to start")
