@@ -56,6 +56,15 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[int(rank) - 1]
 
 
+def live_table(conn: sqlite3.Connection) -> str:
+    """The physical name of the live Sample Record Summary (read models are versioned builds)."""
+    found = conn.execute("SELECT version, token FROM read_models WHERE model = 'samples' "
+                         "AND state = 'live'").fetchone()
+    if found is None:
+        raise sqlite3.OperationalError("no live build yet")
+    return f"sample_summary_v{found[0]}_{found[1]}"
+
+
 class RowWatcher(threading.Thread):
     """Records when each request number first shows up in ``sample_summary``."""
 
@@ -71,7 +80,8 @@ class RowWatcher(threading.Thread):
             last = 0
             while not self.stopping.is_set():
                 try:
-                    rows = conn.execute("SELECT rowid, request_no FROM sample_summary "
+                    table = live_table(conn)
+                    rows = conn.execute(f"SELECT rowid, request_no FROM {table} "  # noqa: S608
                                         "WHERE rowid > ? ORDER BY rowid", (last,)).fetchall()
                 except sqlite3.OperationalError:  # busy, or table not there yet
                     rows = []

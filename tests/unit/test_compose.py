@@ -270,6 +270,13 @@ def test_salesflow_services_can_be_scaled(salesflow_services: dict[str, dict[str
         assert not service.get("ports"), f"{name} publishes host ports"
 
 
+def test_each_salesflow_service_runs_an_active_copy_and_a_standby(
+        salesflow_services: dict[str, dict[str, Any]]) -> None:
+    """The lease lets exactly one copy run the relay and consumers; the other takes over."""
+    for name, service in salesflow_services.items():
+        assert (service.get("deploy") or {}).get("replicas", 1) >= 2, f"{name} runs one copy"
+
+
 # --- (f) image and console script --------------------------------------------------------------
 
 def test_salesflow_services_are_built_from_the_project_dockerfile(
