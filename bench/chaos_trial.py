@@ -1,0 +1,185 @@
+"""One trial: load, a fault in the middle of it, then wait for quiescence and check everything.
+
+Quiescent means: every component answers, no durable consumer has anything pending, (in a
+cluster) every stream has a leader and current replicas, and neither the stores nor the
+streams changed for a second. A relay that stays behind its store (the stream holds fewer
+messages than the store has events) is given a longer while before its gap is called a loss.
+"""
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from bench import chaos_checks as checks
+from bench.chaos_evidence import (
+    STREAMS,
+    dead_letters,
+    pending,
+    read_stores,
+    read_streams,
+    replicas_current,
+    statuses,
+)
+from bench.chaos_faults import Fault, NotInjected, back, inject
+from bench.chaos_load import Load
+from bench.chaos_rig import Rig
+from contracts.subjects import COMPONENTS, QUERY_CUSTOMERS, QUERY_HISTORY, QUERY_SAMPLES
+from services.runtime.store import DepartmentApplication
+
+SETTLE = 1.0  # nothing changed for this long: quiescent
+STUCK = 8.0  # ... or this long, when a stream is behind its store
+
+
+@dataclass
+class TrialResult:
+    number: int
+    kind: str
+    target: str = "-"
+    flows: int = 0
+    failed_flows: list[str] = field(default_factory=list)
+    back_seconds: float | None = None
+    quiescent: bool = False
+    flows_seconds: float | None = None  # fault -> the last flow of the burst finished
+    quiet_seconds: float | None = None  # fault -> quiescent
+    recovery_seconds: float | None = None  # fault -> quiescent and consistent; None: never
+    findings: checks.Findings = field(default_factory=checks.empty)
+    notes: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"number": self.number, "kind": self.kind, "target": self.target, "flows": self.flows,
+                "failed_flows": self.failed_flows, "back_seconds": self.back_seconds,
+                "quiescent": self.quiescent, "flows_seconds": self.flows_seconds,
+                "quiet_seconds": self.quiet_seconds, "recovery_seconds": self.recovery_seconds,
+                "counts": checks.counts(self.findings), "findings": self.findings, "notes": self.notes}
+
+
+def store_heads(rig: Rig) -> dict[str, int]:
+    """Each department store's last notification id (blocking)."""
+    heads = {}
+    for department in STREAMS:
+        app = DepartmentApplication(rig.settings.store_env(department))
+        try:
+            heads[department] = app.recorder.max_notification_id() or 0
+        finally:
+            app.close()
+    return heads
+
+
+async def quiescence(rig: Rig, timeout: float) -> tuple[bool, str]:
+    """Wait until nothing moves; (True, note) or (False, what still moved at the deadline)."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    since = time.monotonic()
+    reasons: list[str] = []
+    while True:
+        now = time.monotonic()
+        infos: dict[str, Any] = {}
+        try:
+            assert rig.client is not None
+            answers = await statuses(rig.client.nc)
+            reasons = [f"{n} does not answer" for n in COMPONENTS if not answers.get(n)]
+            waiting = await pending(rig.js)
+            reasons += [f"{name}: {n} pending" for name, n in sorted(waiting.items()) if n]
+            if rig.cluster is not None:
+                reasons += await replicas_current(rig.js)
+            heads = await asyncio.to_thread(store_heads, rig)
+            infos = {str(s.config.name): s.state for s in await rig.js.streams_info()}
+            snapshot = (heads, {n: st.last_seq for n, st in infos.items()}, waiting)
+        except Exception as error:  # noqa: BLE001 - NATS reconnecting, a store busy
+            reasons, snapshot = [f"{type(error).__name__}: {error}"], None
+        behind = [d for d, head in (snapshot[0].items() if snapshot else ())
+                  if (infos[STREAMS[d]].messages if STREAMS[d] in infos else 0) < head]
+        if reasons or snapshot != last:
+            since = now
+        last = snapshot
+        if not reasons and now - since >= (STUCK if behind else SETTLE):
+            return True, (f"streams of {', '.join(behind)} stayed behind their stores" if behind else "")
+        if now > deadline:
+            return False, "; ".join(reasons) or "still changing"
+        await asyncio.sleep(0.25)
+
+
+async def read_models(rig: Rig, records: list[str]) -> dict[str, Any]:
+    assert rig.client is not None
+    client = rig.client
+    return {"samples": await client.query(QUERY_SAMPLES, {}),
+            "customers": await client.query(QUERY_CUSTOMERS, {}),
+            "history": {r: await client.query(QUERY_HISTORY, {"record_no": r}) for r in records}}
+
+
+async def consistency(rig: Rig, load: Load) -> checks.Findings:
+    """Stores against streams, replies against stores, reactions, dead letters."""
+    assert rig.client is not None
+    stores = await read_stores(rig.settings)
+    streams = await read_streams(rig.js)
+    return checks.merge(checks.streams_against_stores(stores, streams),
+                        checks.accepted_in_stores(stores, rig.client.accepted),
+                        checks.reactions(stores, load.flows),
+                        checks.penalties(stores, datetime.now(UTC)),
+                        checks.dead_lettered(await dead_letters(rig.js)))
+
+
+async def models(rig: Rig, records: list[str], found: checks.Findings) -> tuple[checks.Findings, str]:
+    """The read models against the stores and against ``salesflow rebuild``."""
+    before = await read_models(rig, records)
+    stores = await read_stores(rig.settings)
+    rebuilt = await asyncio.to_thread(rig.system.run_cli, "rebuild")
+    note = "" if rebuilt.returncode == 0 else (
+        f"salesflow rebuild failed ({rebuilt.returncode}): {(rebuilt.stderr or rebuilt.stdout)[-300:]}")
+    after = await read_models(rig, records)
+    return checks.merge(checks.histories_against_stores(before["history"], stores, found),
+                        checks.models_against_rebuild(before, after)), note
+
+
+async def run_trial(rig: Rig, load: Load, number: int, kind: str, rng: random.Random,
+                    known: checks.Findings, *, load_after: float = 1.0,
+                    timeout: float = 180.0) -> TrialResult:
+    result = TrialResult(number, kind)
+    first_flow = len(load.flows)
+    load.start(f"{'L' if rig.clustered else 'T'}{number:02d}")
+    await asyncio.sleep(rng.uniform(1.0, 2.5))  # the load is under way when the fault hits
+    try:
+        fault: Fault | None = await inject(kind, rig, rng)
+    except NotInjected as error:
+        fault = None
+        result.notes.append(f"not injected: {error}")
+    started = fault.at if fault else time.monotonic()
+    if fault:
+        result.target = fault.target
+        waiting_back = asyncio.create_task(back(rig, fault, timeout))
+    await asyncio.sleep(load_after)
+    failed = await load.stop(timeout)
+    burst = load.flows[first_flow:]
+    result.flows = len(burst)
+    result.failed_flows = [f"{f.record}: {f.failure}" for f in failed]
+    result.flows_seconds = time.monotonic() - started
+    if fault:
+        if fault.heal is not None:
+            try:
+                result.notes.append(await asyncio.wait_for(fault.heal, timeout))
+            except Exception as error:  # noqa: BLE001 - reported; the checks tell the rest
+                result.notes.append(f"node restart failed: {type(error).__name__}: {error}")
+        result.back_seconds = await waiting_back
+    for attempt in (1, 2):
+        result.quiescent, note = await quiescence(rig, max(timeout - (time.monotonic() - started), 5.0))
+        result.quiet_seconds = time.monotonic() - started
+        if note:
+            result.notes.append(note)
+        if not result.quiescent:
+            result.notes.append(f"not quiescent {timeout:.0f} s after the fault: {note}")
+        found = checks.new_since(await consistency(rig, load), known)
+        if not any(found.values()) or attempt == 2 or not result.quiescent:
+            break
+        await asyncio.sleep(2.0)  # a finding right at quiescence: look once more before reporting
+    if result.quiescent and not any(found.values()):
+        result.recovery_seconds = time.monotonic() - started
+    records = [f.record for f in burst]
+    extra, note = await models(rig, records, checks.merge(known, found))
+    if note:
+        result.notes.append(note)
+    result.findings = checks.merge(found, checks.new_since(extra, checks.merge(known, found)))
+    return result
