@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import chaos_checks as checks
-from bench.chaos_faults import CLUSTER_KINDS, KINDS, SINGLE_KINDS
+from bench.chaos_faults import CLUSTER_KINDS, CONTROL, KINDS, SINGLE_KINDS
 from bench.chaos_load import Load
 from bench.chaos_report import table
 from bench.chaos_rig import NotUp, Rig
@@ -107,7 +107,9 @@ def plan(args: argparse.Namespace, rng: random.Random) -> tuple[list[str], list[
     cluster = [k for k in args.kinds if k in CLUSTER_KINDS and args.cluster
                for _ in range(args.cluster_trials if args.cluster_trials is not None else args.trials)]
     rng.shuffle(single)
-    return single, cluster
+    if single or not cluster:
+        return [CONTROL] * args.control + single, cluster
+    return [], [CONTROL] * args.control + cluster  # the control runs where the faults do
 
 
 async def main(args: argparse.Namespace) -> int:
@@ -126,8 +128,9 @@ async def main(args: argparse.Namespace) -> int:
         if args.keep is not None:
             tmp = args.keep.resolve()
             tmp.mkdir(parents=True, exist_ok=False)
-        say(f"chaos run {run_id}, seed {args.seed}: {total} trials "
-            f"({', '.join(f'{k} x{(single + cluster).count(k)}' for k in args.kinds if k in single + cluster)})")
+        planned = single + cluster
+        say(f"chaos run {run_id}, seed {args.seed}: {total} trials ("
+            + ", ".join(f"{k} x{planned.count(k)}" for k in [CONTROL, *args.kinds] if k in planned) + ")")
         if single:
             results += await phase(False, single, 1, total, tmp / "single", run_id, rng, args, out)
         if cluster:
@@ -142,7 +145,7 @@ async def main(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(out, indent=2, ensure_ascii=False, default=str))
     else:
-        print(table(results, args.kinds, out))
+        print(table(results, [CONTROL, *args.kinds], out))
     return int(out["status"])
 
 
@@ -152,6 +155,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--trials", type=int, default=5, help="trials of each fault kind (5)")
     p.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS), metavar="KIND",
                    help=f"fault kinds to inject, of {', '.join(KINDS)} (all)")
+    p.add_argument("--control", type=int, default=1,
+                   help="trials without a fault first, as the baseline of the times (1)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: random, printed)")
     p.add_argument("--cluster", action=argparse.BooleanOptionalAction, default=True,
                    help="also run the cluster kinds on a 3-node cluster (default: yes)")

@@ -2,6 +2,7 @@
 
 | kind | what | who heals it |
 | --- | --- | --- |
+| none | nothing: the control, the same load without a fault | - |
 | kill-service | ``kill -9`` of a random department service (sales, engineering, production) | the supervisor restarts it |
 | kill-projections | ``kill -9`` of the projections process | the supervisor |
 | kill-nats | ``kill -9`` of the embedded nats-server | the supervisor, same port and store |
@@ -24,6 +25,7 @@ from bench.chaos_evidence import STREAMS, statuses, stream_leader
 from bench.chaos_rig import Rig
 from contracts.subjects import COMPONENTS, PROJECTIONS
 
+CONTROL = "none"
 SINGLE_KINDS = ("kill-service", "kill-projections", "kill-nats", "restart-nats")
 CLUSTER_KINDS = ("kill-leader",)
 KINDS = SINGLE_KINDS + CLUSTER_KINDS
@@ -45,6 +47,8 @@ class Fault:
 
 
 async def inject(kind: str, rig: Rig, rng: random.Random) -> Fault:
+    if kind == CONTROL:
+        return Fault(kind, "-", time.monotonic())
     if kind in ("kill-service", "kill-projections"):
         target = rng.choice(BUSY) if kind == "kill-service" else PROJECTIONS
         assert rig.client is not None

@@ -41,8 +41,8 @@ def table(results: list[TrialResult], kinds: list[str], run: dict[str, Any]) -> 
     for kind in kinds:
         mine = [r for r in results if r.kind == kind]
         if mine:
-            rows.append(_row(kind, mine))
-    rows.append(_row("all", results))
+            rows.append(_row(f"{kind} (control)" if kind == "none" else kind, mine))
+    rows.append(_row("all faults", [r for r in results if r.kind != "none"]))
     lines = ["", grid(rows), ""]
     for info in run["phases"]:
         line = f"{info['topology']}: {info['trials']} trials planned"

@@ -139,47 +139,62 @@ async def run_trial(rig: Rig, load: Load, number: int, kind: str, rng: random.Ra
                     known: checks.Findings, *, load_after: float = 1.0,
                     timeout: float = 180.0) -> TrialResult:
     result = TrialResult(number, kind)
-    first_flow = len(load.flows)
-    load.start(f"{'L' if rig.clustered else 'T'}{number:02d}")
-    await asyncio.sleep(rng.uniform(1.0, 2.5))  # the load is under way when the fault hits
-    try:
-        fault: Fault | None = await inject(kind, rig, rng)
-    except NotInjected as error:
-        fault = None
-        result.notes.append(f"not injected: {error}")
-    started = fault.at if fault else time.monotonic()
-    if fault:
-        result.target = fault.target
-        waiting_back = asyncio.create_task(back(rig, fault, timeout))
-    await asyncio.sleep(load_after)
-    failed = await load.stop(timeout)
-    burst = load.flows[first_flow:]
-    result.flows = len(burst)
-    result.failed_flows = [f"{f.record}: {f.failure}" for f in failed]
-    result.flows_seconds = time.monotonic() - started
-    if fault:
-        if fault.heal is not None:
-            try:
-                result.notes.append(await asyncio.wait_for(fault.heal, timeout))
-            except Exception as error:  # noqa: BLE001 - reported; the checks tell the rest
-                result.notes.append(f"node restart failed: {type(error).__name__}: {error}")
-        result.back_seconds = await waiting_back
+    started = await fault_window(rig, load, result, rng, load_after, timeout)
     for attempt in (1, 2):
         result.quiescent, note = await quiescence(rig, max(timeout - (time.monotonic() - started), 5.0))
         result.quiet_seconds = time.monotonic() - started
+        if not result.quiescent:
+            note = f"not quiescent {timeout:.0f} s after the fault: {note}"
         if note:
             result.notes.append(note)
-        if not result.quiescent:
-            result.notes.append(f"not quiescent {timeout:.0f} s after the fault: {note}")
         found = checks.new_since(await consistency(rig, load), known)
         if not any(found.values()) or attempt == 2 or not result.quiescent:
             break
         await asyncio.sleep(2.0)  # a finding right at quiescence: look once more before reporting
     if result.quiescent and not any(found.values()):
         result.recovery_seconds = time.monotonic() - started
-    records = [f.record for f in burst]
-    extra, note = await models(rig, records, checks.merge(known, found))
+    extra, note = await models(rig, [f.record for f in load.flows[-result.flows:]] if result.flows else [],
+                               checks.merge(known, found))
     if note:
         result.notes.append(note)
     result.findings = checks.merge(found, checks.new_since(extra, checks.merge(known, found)))
     return result
+
+
+async def fault_window(rig: Rig, load: Load, result: TrialResult, rng: random.Random,
+                       load_after: float, timeout: float) -> float:
+    """Load, the fault in the middle of it, the started flows finished, the harness's own repair
+    done; returns when the fault was injected (``time.monotonic()``)."""
+    first_flow = len(load.flows)
+    load.start(f"{'L' if rig.clustered else 'T'}{result.number:02d}")
+    helpers: list[asyncio.Task[Any]] = []
+    try:
+        await asyncio.sleep(rng.uniform(1.0, 2.5))  # the load is under way when the fault hits
+        try:
+            fault: Fault | None = await inject(result.kind, rig, rng)
+        except NotInjected as error:
+            fault = None
+            result.notes.append(f"not injected: {error}")
+        started = fault.at if fault else time.monotonic()
+        if fault:
+            result.target = fault.target
+            helpers.append(asyncio.create_task(back(rig, fault, timeout)))
+            if fault.heal is not None:
+                helpers.append(fault.heal)
+        await asyncio.sleep(load_after)
+        failed = await load.stop(timeout)
+        result.flows = len(load.flows) - first_flow
+        result.failed_flows = [f"{f.record}: {f.failure}" for f in failed]
+        result.flows_seconds = time.monotonic() - started
+        if fault and fault.heal is not None:
+            try:
+                result.notes.append(await asyncio.wait_for(fault.heal, timeout))
+            except Exception as error:  # noqa: BLE001 - reported; the checks tell the rest
+                result.notes.append(f"node restart failed: {type(error).__name__}: {error}")
+        if helpers:
+            result.back_seconds = await helpers[0]
+        return started
+    finally:
+        for helper in helpers:
+            helper.cancel()
+        await asyncio.gather(*helpers, return_exceptions=True)

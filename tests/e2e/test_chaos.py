@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_a_short_chaos_run_loses_duplicates_and_double_applies_nothing(tmp_path: Path) -> None:
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "bench.chaos", "--trials", "2", "--cluster-trials",
-                           "1", "--seed", "6", "--json", "--keep", str(tmp_path / "run")],
+                           "1", "--control", "0", "--seed", "6", "--json", "--keep", str(tmp_path / "run")],
                           cwd=ROOT, capture_output=True, text=True, timeout=900)
     progress = done.stderr[-6000:]
     assert done.stdout, f"no report (exit {done.returncode}):\n{progress}"

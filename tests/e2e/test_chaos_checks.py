@@ -187,7 +187,7 @@ def test_the_table_has_a_row_per_fault_kind_and_says_whether_the_guarantees_held
     text = table(results, ["kill-service", "kill-nats"],
                  {"seed": 1, "seconds": 9.0, "status": 1, "phases": []})
     rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| ")}
-    assert set(rows) == {"fault", "kill-service", "kill-nats", "all"}
+    assert set(rows) == {"fault", "kill-service", "kill-nats", "all faults"}
     assert "| 1    |" in rows["kill-nats"] and "- (1 never)" in rows["kill-nats"]
     assert "trial 2 (kill-nats): SampleRequested of S-1 is not in SALESFLOW_SALES" in text
     assert text.rstrip().endswith("GUARANTEES BROKEN (exit status 1)")
