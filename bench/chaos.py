@@ -65,6 +65,8 @@ async def phase(clustered: bool, plan: list[str], first: int, total: int, root: 
     info: dict[str, Any] = {"topology": topology, "trials": len(plan)}
     out["phases"].append(info)
     rig = Rig(root, f"{run_id}-{'cluster' if clustered else 'single'}", clustered)
+    if args.keep is not None:
+        rig.evidence = root / "evidence"
     results: list[TrialResult] = []
     load: Load | None = None
     known = checks.empty()
@@ -164,7 +166,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                    help="trials of each cluster kind (default: --trials)")
     p.add_argument("--json", action="store_true", help="print JSON instead of the table")
     p.add_argument("--keep", type=Path, metavar="DIR",
-                   help="run in DIR (must not exist) and keep the stores, NATS data and logs")
+                   help="run in DIR (must not exist) and keep its stores, NATS data and logs; a "
+                        "trial that finds something also keeps them as found, before the rebuild, "
+                        "in DIR/<single|cluster>/evidence/trial-N")
     p.add_argument("--interval", type=float, default=0.3, help="seconds between new samples (0.3)")
     p.add_argument("--load-after", type=float, default=1.0,
                    help="seconds the load goes on after the fault (1.0)")

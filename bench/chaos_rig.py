@@ -40,6 +40,7 @@ class Rig:
     client: RecordingClient | None = None
     startup_seconds: float = 0.0
     startup_restarts: int = 0
+    evidence: Path | None = None  # where a trial that found something keeps its stores and logs
 
     def __post_init__(self) -> None:
         env = dict(SYSTEM_ENV)

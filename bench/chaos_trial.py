@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import random
+import shutil
+import sqlite3
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from bench import chaos_checks as checks
@@ -123,16 +127,34 @@ async def consistency(rig: Rig, load: Load) -> checks.Findings:
                         checks.dead_lettered(await dead_letters(rig.js)))
 
 
-async def models(rig: Rig, records: list[str], found: checks.Findings) -> tuple[checks.Findings, str]:
-    """The read models against the stores and against ``salesflow rebuild``."""
+async def models(rig: Rig, records: list[str], found: checks.Findings,
+                 evidence: Path | None) -> tuple[checks.Findings, list[str]]:
+    """The read models against the stores and against ``salesflow rebuild``. When anything is
+    wrong and ``evidence`` is given, the stores and logs are copied there first (the rebuild
+    would repair the read models)."""
+    notes = []
     before = await read_models(rig, records)
     stores = await read_stores(rig.settings)
+    trails = checks.histories_against_stores(before["history"], stores, found)
+    if evidence is not None and any(checks.merge(found, trails).values()):
+        await asyncio.to_thread(keep_evidence, rig.system.data, evidence)
+        notes.append(f"stores and logs as found kept in {evidence}")
     rebuilt = await asyncio.to_thread(rig.system.run_cli, "rebuild")
-    note = "" if rebuilt.returncode == 0 else (
-        f"salesflow rebuild failed ({rebuilt.returncode}): {(rebuilt.stderr or rebuilt.stdout)[-300:]}")
+    if rebuilt.returncode != 0:
+        notes.append(f"salesflow rebuild failed ({rebuilt.returncode}): "
+                     f"{(rebuilt.stderr or rebuilt.stdout)[-300:]}")
     after = await read_models(rig, records)
-    return checks.merge(checks.histories_against_stores(before["history"], stores, found),
-                        checks.models_against_rebuild(before, after)), note
+    return checks.merge(trails, checks.models_against_rebuild(before, after)), notes
+
+
+def keep_evidence(data: Path, where: Path) -> None:
+    """A consistent copy of every SQLite store (the backup API), and the logs so far."""
+    where.mkdir(parents=True, exist_ok=True)
+    for db in data.glob("*.sqlite"):
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as src, \
+                closing(sqlite3.connect(where / db.name)) as dst:
+            src.backup(dst)
+    shutil.copytree(data / "logs", where / "logs", dirs_exist_ok=True)
 
 
 async def run_trial(rig: Rig, load: Load, number: int, kind: str, rng: random.Random,
@@ -151,13 +173,14 @@ async def run_trial(rig: Rig, load: Load, number: int, kind: str, rng: random.Ra
         if not any(found.values()) or attempt == 2 or not result.quiescent:
             break
         await asyncio.sleep(2.0)  # a finding right at quiescence: look once more before reporting
-    if result.quiescent and not any(found.values()):
-        result.recovery_seconds = time.monotonic() - started
-    extra, note = await models(rig, [f.record for f in load.flows[-result.flows:]] if result.flows else [],
-                               checks.merge(known, found))
-    if note:
-        result.notes.append(note)
+    consistent_at = time.monotonic()
+    records = [f.record for f in load.flows[len(load.flows) - result.flows:]]
+    evidence = rig.evidence / f"trial-{result.number}" if rig.evidence else None
+    extra, notes = await models(rig, records, checks.merge(known, found), evidence)
+    result.notes += notes
     result.findings = checks.merge(found, checks.new_since(extra, checks.merge(known, found)))
+    if result.quiescent and not any(result.findings.values()):
+        result.recovery_seconds = consistent_at - started
     return result
 
 
