@@ -18,10 +18,14 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from contracts.subjects import COMPONENTS, DEAD_LETTER_STREAM, DEPARTMENTS, status_subject, stream_name
+from contracts.timers import TIMERS_STREAM
 from services.runtime.settings import Settings
 from services.runtime.store import DepartmentApplication
 
 STREAMS = {d.value: stream_name(d) for d in DEPARTMENTS}
+# The streams whose traffic is events and their effects (not, e.g., a lease's key-value bucket,
+# which changes all the time while nothing else moves).
+WATCHED = (*STREAMS.values(), TIMERS_STREAM, DEAD_LETTER_STREAM)
 
 
 @dataclass(frozen=True)
@@ -126,15 +130,29 @@ async def statuses(nc: Nats, timeout: float = 1.0) -> dict[str, dict[str, Any] |
 
 
 async def pending(js: JetStreamContext) -> dict[str, int]:
-    """Messages not yet acknowledged by each durable consumer of every stream (ours excluded)."""
+    """Messages not yet acknowledged by each consumer of the watched streams (ours excluded)."""
     out: dict[str, int] = {}
-    for stream in await js.streams_info():
-        name = str(stream.config.name)
-        for info in await js.consumers_info(name):
+    for name in WATCHED:
+        try:
+            infos = await js.consumers_info(name)
+        except NotFoundError:
+            continue
+        for info in infos:
             if info.name.startswith("chaos-read-"):
                 continue
             out[f"{name}/{info.name}"] = (info.num_pending or 0) + (info.num_ack_pending or 0)
     return out
+
+
+async def stream_states(js: JetStreamContext) -> dict[str, Any]:
+    """``StreamState`` of each watched stream that exists."""
+    states = {}
+    for name in WATCHED:
+        try:
+            states[name] = (await js.stream_info(name)).state
+        except NotFoundError:
+            pass
+    return states
 
 
 async def replicas_current(js: JetStreamContext) -> list[str]:

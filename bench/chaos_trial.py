@@ -27,6 +27,7 @@ from bench.chaos_evidence import (
     read_streams,
     replicas_current,
     statuses,
+    stream_states,
 )
 from bench.chaos_faults import Fault, NotInjected, back, inject
 from bench.chaos_load import Load
@@ -91,7 +92,7 @@ async def quiescence(rig: Rig, timeout: float) -> tuple[bool, str]:
             if rig.cluster is not None:
                 reasons += await replicas_current(rig.js)
             heads = await asyncio.to_thread(store_heads, rig)
-            infos = {str(s.config.name): s.state for s in await rig.js.streams_info()}
+            infos = await stream_states(rig.js)
             snapshot = (heads, {n: st.last_seq for n, st in infos.items()}, waiting)
         except Exception as error:  # noqa: BLE001 - NATS reconnecting, a store busy
             reasons, snapshot = [f"{type(error).__name__}: {error}"], None
