@@ -128,16 +128,17 @@ async def consistency(rig: Rig, load: Load) -> checks.Findings:
                         checks.dead_lettered(await dead_letters(rig.js)))
 
 
-async def models(rig: Rig, records: list[str], found: checks.Findings,
+async def models(rig: Rig, records: list[str], known: checks.Findings, found: checks.Findings,
                  evidence: Path | None) -> tuple[checks.Findings, list[str]]:
-    """The read models against the stores and against ``salesflow rebuild``. When anything is
-    wrong and ``evidence`` is given, the stores and logs are copied there first (the rebuild
-    would repair the read models)."""
+    """The read models against the stores and against ``salesflow rebuild``. When this trial
+    found anything (``found``, or here) and ``evidence`` is given, the stores and logs are
+    copied there first (the rebuild would repair the read models)."""
     notes = []
     before = await read_models(rig, records)
     stores = await read_stores(rig.settings)
-    trails = checks.histories_against_stores(before["history"], stores, found)
-    if evidence is not None and any(checks.merge(found, trails).values()):
+    everything = checks.merge(known, found)
+    trails = checks.histories_against_stores(before["history"], stores, everything)
+    if evidence is not None and any(checks.merge(found, checks.new_since(trails, everything)).values()):
         await asyncio.to_thread(keep_evidence, rig.system.data, evidence)
         notes.append(f"stores and logs as found kept in {evidence}")
     rebuilt = await asyncio.to_thread(rig.system.run_cli, "rebuild")
@@ -177,7 +178,7 @@ async def run_trial(rig: Rig, load: Load, number: int, kind: str, rng: random.Ra
     consistent_at = time.monotonic()
     records = [f.record for f in load.flows[len(load.flows) - result.flows:]]
     evidence = rig.evidence / f"trial-{result.number}" if rig.evidence else None
-    extra, notes = await models(rig, records, checks.merge(known, found), evidence)
+    extra, notes = await models(rig, records, known, found, evidence)
     result.notes += notes
     result.findings = checks.merge(found, checks.new_since(extra, checks.merge(known, found)))
     if result.quiescent and not any(result.findings.values()):
