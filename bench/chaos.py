@@ -38,6 +38,7 @@ from bench.chaos_rig import NotUp, Rig
 from bench.chaos_trial import TrialResult, run_trial
 
 STARTED = time.monotonic()
+log = logging.getLogger("bench.chaos")
 
 
 def say(line: str) -> None:
@@ -79,8 +80,16 @@ async def phase(clustered: bool, plan: list[str], first: int, total: int, root: 
         assert rig.client is not None
         load = Load(rig.client, rng, interval=args.interval)
         for offset, kind in enumerate(plan):
-            result = await run_trial(rig, load, first + offset, kind, rng, known,
-                                     load_after=args.load_after, timeout=args.trial_timeout)
+            if not rig.system.alive():
+                raise NotUp(f"`salesflow up` exited:\n{rig.system.output()[-2000:]}")
+            try:
+                result = await run_trial(rig, load, first + offset, kind, rng, known,
+                                         load_after=args.load_after, timeout=args.trial_timeout)
+            except Exception as error:  # noqa: BLE001 - the harness failed, not the system: go on
+                log.exception("trial %d (%s) could not be completed", first + offset, kind)
+                await load.stop(0.0)
+                result = TrialResult(first + offset, kind, notes=[
+                    f"not run to the end: the harness failed: {type(error).__name__}: {error}"])
             known = checks.merge(known, result.findings)
             results.append(result)
             say(describe(result, total))
@@ -141,7 +150,8 @@ async def main(args: argparse.Namespace) -> int:
     out["seconds"] = round(time.monotonic() - STARTED, 1)
     out["trials"] = [r.as_json() for r in results]
     bad = sum(n for r in results for c, n in checks.counts(r.findings).items() if c in checks.FAILING)
-    not_run = total - len(results) + sum(1 for r in results if any("not injected" in n for n in r.notes))
+    not_run = total - len(results) + sum(
+        1 for r in results if any(n.startswith(("not injected", "not run")) for n in r.notes))
     out["ok"] = bad == 0 and not_run == 0
     out["status"] = 2 if not_run else (1 if bad else 0)
     if args.json:

@@ -52,8 +52,8 @@ class RecordingClient(Client):
         return recording
 
     async def command(self, department: str, name: str, payload: dict[str, Any],
-                      timeout: float = 5.0) -> CommandReply:
-        reply = await super().command(department, name, payload, timeout)
+                      *args: Any, **kwargs: Any) -> CommandReply:
+        reply = await super().command(department, name, payload, *args, **kwargs)
         if reply.ok:
             record = str(payload.get("request_no") or payload.get("customer_no")
                          or payload.get("month") or "")
@@ -191,9 +191,6 @@ class Load:
             elif (error := flow.task.exception()) is not None:
                 flow.failure = f"{type(error).__name__}: {error}"
         return [f for f in burst if f.failure is not None]
-
-    def completed(self) -> list[Flow]:
-        return [f for f in self.flows if f.judged and f.failure is None]
 
     async def cancel(self) -> None:
         """Stop everything now (the run is being interrupted)."""

@@ -82,6 +82,8 @@ async def quiescence(rig: Rig, timeout: float) -> tuple[bool, str]:
     reasons: list[str] = []
     while True:
         now = time.monotonic()
+        if not rig.system.alive():
+            return False, "`salesflow up` exited"
         infos: dict[str, Any] = {}
         try:
             assert rig.client is not None
