@@ -25,7 +25,7 @@ bench: $(STAMP)  ## measure relay, rebuild and end-to-end latency against raw NA
 	$(BIN)/python -m bench.pipeline
 
 # Fault injection: 10 trials of each fault kind (50), the cluster leader kill included; about
-# 12 minutes on the 2-core machine. Pass options with CHAOS_ARGS, e.g. CHAOS_ARGS="--trials 2".
+# 13 minutes on the 2-core machine. Pass options with CHAOS_ARGS, e.g. CHAOS_ARGS="--trials 2".
 CHAOS_ARGS ?= --trials 10
 chaos: $(STAMP)  ## kill services, nats-server and cluster leaders under load; check every guarantee
 	$(BIN)/python -m bench.chaos $(CHAOS_ARGS)
