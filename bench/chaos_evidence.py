@@ -70,12 +70,26 @@ async def read_stores(settings: Settings) -> dict[str, list[StoredEvent]]:
     return dict(zip(STREAMS, await asyncio.gather(*reads), strict=True))
 
 
-async def read_stream(js: JetStreamContext, stream: str) -> list[tuple[int, dict[str, Any] | None]]:
-    """``(sequence, JSON body or None)`` of every message in the stream, in order."""
-    try:
-        info = await js.stream_info(stream)
-    except NotFoundError:
-        return []
+async def read_stream(js: JetStreamContext, stream: str,
+                      attempts: int = 3) -> list[tuple[int, dict[str, Any] | None]]:
+    """``(sequence, JSON body or None)`` of every message in the stream, in order.
+
+    A cluster may answer "unavailable" for a moment after a leader change: a failed read is
+    started again from the beginning, with a new consumer."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await _read_stream(js, stream)
+        except NotFoundError:
+            return []
+        except Exception:  # noqa: BLE001 - NATS busy or electing; the last one is raised
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(1.0)
+    raise AssertionError("unreachable")
+
+
+async def _read_stream(js: JetStreamContext, stream: str) -> list[tuple[int, dict[str, Any] | None]]:
+    info = await js.stream_info(stream)
     if not info.state.messages:
         return []
     last = info.state.last_seq

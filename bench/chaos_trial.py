@@ -8,6 +8,7 @@ messages than the store has events) is given a longer while before its gap is ca
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import shutil
 import sqlite3
@@ -35,6 +36,7 @@ from bench.chaos_rig import Rig
 from contracts.subjects import COMPONENTS, QUERY_CUSTOMERS, QUERY_HISTORY, QUERY_SAMPLES
 from services.runtime.store import DepartmentApplication
 
+log = logging.getLogger(__name__)
 SETTLE = 1.0  # nothing changed for this long: quiescent
 STUCK = 8.0  # ... or this long, when a stream is behind its store
 
@@ -166,6 +168,17 @@ async def run_trial(rig: Rig, load: Load, number: int, kind: str, rng: random.Ra
                     timeout: float = 180.0) -> TrialResult:
     result = TrialResult(number, kind)
     started = await fault_window(rig, load, result, rng, load_after, timeout)
+    try:
+        await verify(rig, load, result, known, started, timeout)
+    except Exception as error:  # noqa: BLE001 - the harness could not look: say so, go on
+        log.exception("trial %d: the checks failed", number)
+        result.notes.append(f"not run to the end: the checks failed: {type(error).__name__}: {error}")
+    return result
+
+
+async def verify(rig: Rig, load: Load, result: TrialResult, known: checks.Findings,
+                 started: float, timeout: float) -> None:
+    """Wait for quiescence, then check everything; the findings go into ``result``."""
     for attempt in (1, 2):
         result.quiescent, note = await quiescence(rig, max(timeout - (time.monotonic() - started), 5.0))
         result.quiet_seconds = time.monotonic() - started
@@ -185,7 +198,6 @@ async def run_trial(rig: Rig, load: Load, number: int, kind: str, rng: random.Ra
     result.findings = checks.merge(found, checks.new_since(extra, checks.merge(known, found)))
     if result.quiescent and not any(result.findings.values()):
         result.recovery_seconds = consistent_at - started
-    return result
 
 
 async def fault_window(rig: Rig, load: Load, result: TrialResult, rng: random.Random,
