@@ -1,0 +1,193 @@
+"""The chaos harness's checks (``bench.chaos_checks``) on hand-made evidence: each guarantee it
+claims to check is broken once here and must be reported, in its own column.
+
+In memory, no processes: these guard the harness itself, so that a clean chaos run means the
+system held, not that the checks looked away.
+"""
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bench import chaos_checks as checks
+from bench.chaos_evidence import StoredEvent
+from bench.chaos_load import Accepted, Flow
+from bench.chaos_report import table
+from bench.chaos_trial import TrialResult
+
+NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
+
+
+def event(department: str, position: int, kind: str, record: str = "S-1", *,
+          cause: str | None = None, **facts: Any) -> StoredEvent:
+    event_id = str(uuid.uuid4())
+    body = {"event_id": event_id, "causation_id": cause, "request_no": record,
+            "actor": {"user": "salesflow" if cause else "amy", "role": "system" if cause else "sales_assistant"},
+            "timestamp": facts.pop("timestamp", NOW.isoformat()), **facts}
+    return StoredEvent(department, position, kind, event_id, cause, record,
+                       body["actor"]["role"], body)
+
+
+def stream_of(*events: StoredEvent) -> list[tuple[int, dict[str, Any] | None]]:
+    return [(seq, {"event_id": e.event_id}) for seq, e in enumerate(events, start=1)]
+
+
+def finished_flow(record: str, scenario: str) -> Flow:
+    async def done() -> None:
+        return None
+
+    loop = asyncio.new_event_loop()
+    try:
+        task = loop.create_task(done())
+        loop.run_until_complete(task)
+    finally:
+        loop.close()
+    return Flow(record, scenario, task, judged=True)
+
+
+def test_an_event_missing_from_its_stream_is_lost_and_one_there_twice_is_duplicated() -> None:
+    a, b, c = (event("sales", i, "SampleRequested", f"S-{i}") for i in (1, 2, 3))
+    found = checks.streams_against_stores({"sales": [a, b, c]}, {"sales": stream_of(a, b, b)})
+    assert list(found["lost"]) == [f"sales:{c.event_id}"]
+    assert "SampleRequested of S-3 (store position 3) is not in SALESFLOW_SALES" in found["lost"][f"sales:{c.event_id}"]
+    assert list(found["duplicated"]) == [f"sales:{b.event_id}"]
+    assert not found["reordered"]
+
+
+def test_a_stream_out_of_store_order_is_reordered() -> None:
+    a, b, c = (event("sales", i, "SampleRequested", f"S-{i}") for i in (1, 2, 3))
+    found = checks.streams_against_stores({"sales": [a, b, c]}, {"sales": stream_of(a, c, b)})
+    assert found["reordered"] == {"sales:order": "SALESFLOW_SALES: 1 event(s) out of store order"}
+    assert not found["lost"] and not found["duplicated"]
+
+
+def test_an_event_in_a_stream_that_its_store_has_not_is_lost() -> None:
+    a, stranger = event("sales", 1, "SampleRequested"), event("sales", 9, "SampleRequested")
+    found = checks.streams_against_stores({"sales": [a]}, {"sales": stream_of(a, stranger)})
+    assert "which the sales store has not" in found["lost"][f"sales:{stranger.event_id}"]
+
+
+def test_an_accepted_event_missing_from_the_store_is_lost() -> None:
+    a = event("sales", 1, "SampleRequested")
+    gone = str(uuid.uuid4())
+    found = checks.accepted_in_stores({"sales": [a]}, [Accepted("sales", "request_sample", "S-1",
+                                                                (a.event_id, gone))])
+    assert list(found["lost"]) == [f"accepted:{gone}"]
+
+
+def test_two_reactions_to_one_cause_are_double_applied_and_none_is_missing() -> None:
+    approved = event("sales", 1, "SampleApplicationApproved")
+    opened = [event("engineering", i, "SamplingJobOpened", cause=approved.event_id) for i in (1, 2)]
+    found = checks.reactions({"sales": [approved], "engineering": opened}, [])
+    assert list(found["double_applied"]) == [f"SamplingJobOpened:{approved.event_id}"]
+    assert "stored 2 times for one cause" in found["double_applied"][f"SamplingJobOpened:{approved.event_id}"]
+    approved_again = event("sales", 2, "SampleApplicationApproved", "S-2")
+    found = checks.reactions({"sales": [approved_again]}, [])
+    assert list(found["missing_reactions"]) == [f"SamplingJobOpened:{approved_again.event_id}"]
+
+
+def test_a_returned_sample_must_reach_sales_as_progress() -> None:
+    """rule: R-S5 — "returned" is the last stage: sales records it whatever arrived before."""
+    returned = event("engineering", 1, "SampleReturnedToSales")
+    found = checks.reactions({"engineering": [returned]}, [])
+    assert list(found["missing_reactions"]) == [f"SampleProgressRecorded:{returned.event_id}"]
+    progress = event("sales", 1, "SampleProgressRecorded", cause=returned.event_id, stage="returned")
+    assert not any(checks.reactions({"engineering": [returned], "sales": [progress]}, []).values())
+
+
+def test_more_reactions_than_a_finished_scenario_ends_with_are_wrong() -> None:
+    """An unfinished sample (quotation only) with a sampling job: a reaction that should not be."""
+    approved = event("sales", 1, "SampleApplicationApproved", "S-9")
+    opened = event("engineering", 1, "SamplingJobOpened", "S-9", cause=approved.event_id)
+    found = checks.reactions({"sales": [approved], "engineering": [opened]},
+                             [finished_flow("S-9", "quotation_only")])
+    assert "S-9 (quotation_only): 1 SamplingJobOpened, expected 0" in found["wrong_reactions"].values()
+
+
+def promise_trail(promised: datetime, completed: datetime | None,
+                  penalty: bool) -> dict[str, list[StoredEvent]]:
+    production = [event("production", 1, "DeliveryPromised", promised_at=promised.isoformat(), round=1)]
+    if completed is not None:
+        production.append(event("production", 2, "SampleCompleted", round=1,
+                                timestamp=completed.isoformat()))
+    sales = [event("sales", 1, "PenaltyRequested", cause=production[0].event_id,
+                   promised_at=promised.isoformat(), round=1)] if penalty else []
+    return {"production": production, "sales": sales}
+
+
+def test_a_penalty_for_a_promise_kept_is_a_wrong_reaction() -> None:
+    """rule: R-S7 — completed before the promised time: no penalty request."""
+    promised = NOW - timedelta(minutes=1)
+    found = checks.penalties(promise_trail(promised, promised - timedelta(seconds=2), True), NOW)
+    [sentence] = found["wrong_reactions"].values()
+    assert "PenaltyRequested for S-1 round 1 although completed" in sentence and "(R-S7)" in sentence
+
+
+def test_a_promise_missed_without_a_penalty_is_a_missing_reaction() -> None:
+    """rule: R-S7 — a promised time that passed without completion asks for a penalty."""
+    promised = NOW - timedelta(minutes=1)
+    found = checks.penalties(promise_trail(promised, None, False), NOW)
+    assert len(found["missing_reactions"]) == 1
+    assert not any(checks.penalties(promise_trail(promised, None, True), NOW).values())
+    late = checks.penalties(promise_trail(promised, promised + timedelta(seconds=5), False), NOW)
+    assert len(late["missing_reactions"]) == 1
+
+
+def test_a_promise_whose_timer_may_not_have_fired_yet_is_not_judged() -> None:
+    """rule: R-S7"""
+    assert not any(checks.penalties(promise_trail(NOW - timedelta(seconds=1), None, False), NOW).values())
+
+
+def test_a_timely_delay_notice_spares_the_old_promise() -> None:
+    """rule: R-S7 — the old time is replaced; only the new one counts."""
+    old, new = NOW - timedelta(hours=2), NOW + timedelta(hours=24)
+    stores = promise_trail(old, None, False)
+    stores["production"].append(event("production", 3, "DelayNotified", timely=True, round=1,
+                                      previous_promised_at=old.isoformat(),
+                                      new_promised_at=new.isoformat()))
+    assert not any(checks.penalties(stores, NOW).values())
+
+
+def test_an_event_twice_in_an_audit_trail_is_double_applied_and_one_missing_is_lost() -> None:
+    a, b = event("sales", 1, "SampleRequested"), event("sales", 2, "SampleCosted")
+    histories = {"S-1": [{"event_id": a.event_id}, {"event_id": a.event_id}]}
+    found = checks.histories_against_stores(histories, {"sales": [a, b]}, checks.empty())
+    assert list(found["double_applied"]) == [f"audit:{a.event_id}"]
+    assert list(found["lost"]) == [f"audit:{b.event_id}"]
+    known = checks.empty()
+    known["lost"][f"sales:{b.event_id}"] = "not in its stream"
+    assert not checks.histories_against_stores(histories, {"sales": [a, b]}, known)["lost"]
+
+
+def test_rows_that_differ_after_a_rebuild_are_mismatched() -> None:
+    before = {"samples": [{"request_no": "S-1", "status": "returned"}, {"request_no": "S-2"}],
+              "customers": [], "history": {"S-1": [{"event_id": "e1"}]}}
+    after = {"samples": [{"request_no": "S-1", "status": "completed"}], "customers": [],
+             "history": {"S-1": [{"event_id": "e1"}, {"event_id": "e1"}]}}
+    found = checks.models_against_rebuild(before, after)["mismatched_rows"]
+    assert set(found) == {"samples:S-1", "samples:S-2", "history:S-1"}
+    assert "status: 'returned' live vs 'completed' rebuilt" in found["samples:S-1"]
+    assert not any(checks.models_against_rebuild(before, before).values())
+
+
+def test_dead_letters_are_counted_and_known_findings_are_not_counted_again() -> None:
+    found = checks.dead_lettered([{"consumer": "sales", "stream": "SALESFLOW_PRODUCTION", "seq": 7,
+                                   "error": "ValueError: boom"}])
+    assert checks.counts(found)["dead_letters"] == 1
+    assert "sales dead-lettered SALESFLOW_PRODUCTION seq 7: ValueError: boom" in found["dead_letters"].values()
+    assert not any(checks.new_since(found, found).values())
+
+
+def test_the_table_has_a_row_per_fault_kind_and_says_whether_the_guarantees_held() -> None:
+    broken = TrialResult(2, "kill-nats", back_seconds=2.0, recovery_seconds=None)
+    broken.findings["lost"]["sales:x"] = "SampleRequested of S-1 is not in SALESFLOW_SALES"
+    results = [TrialResult(1, "kill-service", back_seconds=1.0, recovery_seconds=5.0), broken]
+    text = table(results, ["kill-service", "kill-nats"],
+                 {"seed": 1, "seconds": 9.0, "status": 1, "phases": []})
+    rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| ")}
+    assert set(rows) == {"fault", "kill-service", "kill-nats", "all faults"}
+    assert "| 1    |" in rows["kill-nats"] and "- (1 never)" in rows["kill-nats"]
+    assert "trial 2 (kill-nats): SampleRequested of S-1 is not in SALESFLOW_SALES" in text
+    assert text.rstrip().endswith("GUARANTEES BROKEN (exit status 1)")
