@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
-from contracts.replies import ErrorBody
+from contracts.replies import ErrorBody, validation_refusal
 
 # The read models a rebuild can be asked for, by name (``salesflow rebuild [MODEL]``).
 READ_MODELS: tuple[str, ...] = ("samples", "audit", "customers", "month_notes")
@@ -72,27 +72,11 @@ class RebuildReply(BaseModel):
     models: list[str] = Field(default_factory=list, description="The read models rebuilt")
 
 
-_ZH = {
-    "missing": "缺少必填字段",
-    "extra_forbidden": "不允许的字段",
-    "string_too_short": "不能为空",
-    "string_type": "必须是文字",
-    "enum": "取值不在允许范围内",
-    "literal_error": "取值不在允许范围内",
-    "json_invalid": "不是合法的 JSON",
-    "model_type": "必须是一个 JSON 对象",
-    "month": "月份须写作 YYYY-MM 且为真实月份，例如 2026-11",
-}
 
 
 def query_error(error: ValidationError) -> ErrorBody:
     """The first problem of a query that does not validate, naming its field."""
-    first = error.errors()[0]
-    field = ".".join(str(p) for p in first["loc"]) or None
-    given = f" (not {first['input']!r})" if field and not isinstance(first["input"], dict) else ""
-    return ErrorBody(kind="validation", field=field,
-                     message_en=f"{field or 'query'}: {first['msg']}{given}",
-                     message_zh=f"{field or '查询'}：{_ZH.get(first['type'], '内容不合法')}")
+    return validation_refusal(error, "query", "查询", echo_input=True)
 
 
 def refusal(error: ErrorBody) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 ErrorKind = Literal["validation", "rule", "conflict", "forbidden", "not_found", "unavailable",
                     "internal"]
@@ -54,3 +54,53 @@ class CommandReply(BaseModel):
     @classmethod
     def refused(cls, error: ErrorBody) -> CommandReply:
         return cls(ok=False, error=error)
+
+
+# Chinese for pydantic's error types; the bounds' own errors carry both languages in their ctx.
+_ZH = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "不允许的字段",
+    "string_too_short": "内容不能为空或过短",
+    "string_too_long": "内容过长",
+    "string_pattern_mismatch": "格式不正确",
+    "enum": "取值不在允许范围内",
+    "literal_error": "取值不在允许范围内",
+    "timezone_aware": "时间必须带时区",
+    "datetime_parsing": "时间格式不正确",
+    "datetime_from_date_parsing": "时间格式不正确",
+    "decimal_parsing": "必须是数字",
+    "greater_than": "数值过小",
+    "greater_than_equal": "数值过小",
+    "bool_parsing": "必须是 true 或 false",
+    "json_invalid": "不是合法的 JSON",
+    "model_type": "必须是一个对象",
+    "less_than": "数值过大",
+    "less_than_equal": "数值过大",
+    "decimal_max_digits": "数字位数过多",
+    "decimal_max_places": "小数位数过多",
+    "decimal_whole_digits": "整数部分位数过多",
+    "finite_number": "必须是有限的数字",
+    "too_long": "条目过多",
+    "too_short": "条目过少",
+    "date_parsing": "日期格式不正确",
+    "date_from_datetime_parsing": "日期格式不正确",
+    "date_from_datetime_inexact": "日期不能带时间",
+    "uuid_parsing": "不是合法的 UUID",
+    "int_parsing": "必须是整数",
+    "string_type": "必须是文字",
+    "month": "月份须写作 YYYY-MM 且为真实月份，例如 2026-11",
+}
+
+
+def validation_refusal(error: ValidationError, what_en: str, what_zh: str,
+                       echo_input: bool = False) -> ErrorBody:
+    """The first problem of a command or query that does not validate, naming its field."""
+    first = error.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]) or None
+    ctx = first.get("ctx") or {}
+    en = ctx.get("en") or first["msg"]
+    zh = ctx.get("zh") or _ZH.get(first["type"], "内容不合法")
+    given = (f" (not {first['input']!r})"
+             if echo_input and field and not isinstance(first["input"], dict) else "")
+    return ErrorBody(kind="validation", field=field, message_en=f"{field or what_en}: {en}{given}",
+                     message_zh=f"{field or what_zh}：{zh}")

@@ -13,9 +13,7 @@ from typing import Any, ClassVar, TypeVar
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import (
     IntegrityError,
-    InterfaceError,
     Mapper,
-    OperationalError,
     ProcessRecorder,
     StoredEvent,
     Tracking,

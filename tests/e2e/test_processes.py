@@ -19,15 +19,6 @@ from tests.e2e.cli import SALESFLOW, System, processes_using
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def system(tmp_path: Path):  # type: ignore[no-untyped-def]
-    running = System(tmp_path / "data")
-    yield running
-    if running.process is not None and running.process.poll() is None:
-        running.stop()
-    assert not running.leftovers(), "processes outlived `salesflow up`"
-
-
 def up(system: System, log: Path | None = None, **popen: Any) -> subprocess.Popen[bytes]:
     """`salesflow up` in the background, its output appended to ``log`` (default the system's)."""
     with open(log or system.up_log, "ab") as out:

@@ -29,15 +29,6 @@ def statuses(system: System) -> dict[str, str]:
     return {r["request_no"]: r["status"] for r in json.loads(done.stdout)}
 
 
-@pytest.fixture
-def system(tmp_path: Path):  # type: ignore[no-untyped-def]
-    running = System(tmp_path / "data")
-    yield running
-    if running.process is not None and running.process.poll() is None:
-        running.stop()
-    assert not running.leftovers(), "processes outlived `salesflow up`"
-
-
 def test_up_demo_samples_history_and_a_clean_stop(system: System, tmp_path: Path) -> None:
     """rule: R-S3 rule: R-S5 — the demo's samples appear in the summary with their statuses."""
     system.start()

@@ -38,6 +38,15 @@ async def approved_samples(settings: Settings, js: Any, count: int, first: int =
     app.close()
 
 
+async def approvals(settings: Settings, js: Any, count: int,
+                    update: dict[str, Any] | None = None) -> tuple[Settings, EngineeringApplication]:
+    """Settings with ``update``, ``count`` approvals in the sales stream, engineering's store."""
+    settings = settings.model_copy(update=update or {})
+    await ensure_streams(js, settings)
+    await approved_samples(settings, js, count)
+    return settings, EngineeringApplication(settings.store_env("engineering"))
+
+
 def engineering_consumer(settings: Settings, js: Any, app: EngineeringApplication,
                          reaction: Any = None, **overrides: Any) -> StreamConsumer:
     """Engineering's consumer of the sales stream; ``reaction`` replaces the real one."""
@@ -125,9 +134,7 @@ def locked_error(tmp_path: Any) -> OperationalError:
 async def test_a_redelivered_message_changes_nothing(backend_settings: Settings, js: Any, monkeypatch: Any) -> None:
     """rule: R-S3 — each approved application opens exactly one sampling job."""
     settings = backend_settings.model_copy(update={"ack_wait_seconds": 1.0})
-    await ensure_streams(js, settings)
-    await approved_samples(settings, js, 5)
-    app = EngineeringApplication(settings.store_env("engineering"))
+    settings, app = await approvals(settings, js, 5)
     consumer = engineering_consumer(settings, js, app)
     await consumer.start()
 
@@ -172,10 +179,7 @@ async def test_a_restart_after_a_crash_resumes_from_the_stored_position(backend_
 
 
 async def test_a_message_that_keeps_failing_is_dead_lettered_and_the_consumer_goes_on(settings: Settings, js: Any) -> None:
-    settings = settings.model_copy(update={"max_deliver": 2})
-    await ensure_streams(js, settings)
-    await approved_samples(settings, js, 3)
-    app = EngineeringApplication(settings.store_env("engineering"))
+    settings, app = await approvals(settings, js, 3, {"max_deliver": 2})
     consumer = engineering_consumer(settings, js, app, failing(
         lambda event, _: event.request_no == "S-1", lambda: RuntimeError("cannot open this job")))
     await consumer.start()
@@ -190,10 +194,7 @@ async def test_a_message_that_keeps_failing_is_dead_lettered_and_the_consumer_go
 
 
 async def test_a_store_outage_is_waited_out_and_dead_letters_nothing(settings: Settings, js: Any, tmp_path: Any) -> None:
-    settings = settings.model_copy(update={"max_deliver": 2})
-    await ensure_streams(js, settings)
-    await approved_samples(settings, js, 2)
-    app = EngineeringApplication(settings.store_env("engineering"))
+    settings, app = await approvals(settings, js, 2, {"max_deliver": 2})
     # three failures: more than max_deliver allows for a bad message
     consumer = engineering_consumer(settings, js, app, failing(
         lambda _, attempt: attempt <= 3, lambda: locked_error(tmp_path)))
@@ -206,10 +207,7 @@ async def test_a_store_outage_is_waited_out_and_dead_letters_nothing(settings: S
 
 async def test_a_statement_the_store_refuses_is_not_mistaken_for_an_outage(settings: Settings, js: Any) -> None:
     """Finding 5: "no such column" is no outage; it is retried, then dead-lettered."""
-    settings = settings.model_copy(update={"max_deliver": 2})
-    await ensure_streams(js, settings)
-    await approved_samples(settings, js, 2)
-    app = EngineeringApplication(settings.store_env("engineering"))
+    settings, app = await approvals(settings, js, 2, {"max_deliver": 2})
     consumer = engineering_consumer(settings, js, app, failing(
         lambda event, _: event.request_no == "S-0", real_sqlite_error))
     async with consuming(consumer):
@@ -222,9 +220,7 @@ async def test_a_statement_the_store_refuses_is_not_mistaken_for_an_outage(setti
 
 async def test_stop_is_honoured_while_an_outage_is_waited_out(settings: Settings, js: Any, tmp_path: Any) -> None:
     """Finding 5: a consumer waiting for its store still stops when asked."""
-    await ensure_streams(js, settings)
-    await approved_samples(settings, js, 2)
-    app = EngineeringApplication(settings.store_env("engineering"))
+    settings, app = await approvals(settings, js, 2)
     tries = 0
 
     def always_locked(event: Any, attempt: int) -> bool:
@@ -246,10 +242,7 @@ async def test_stop_is_honoured_while_an_outage_is_waited_out(settings: Settings
 
 async def test_a_store_outage_when_a_batch_arrives_loses_nothing(settings: Settings, js: Any, tmp_path: Any) -> None:
     """Finding 1: reading the position fails at the start of a batch."""
-    settings = settings.model_copy(update={"fetch_batch": 2})
-    await ensure_streams(js, settings)
-    await approved_samples(settings, js, 6)
-    app = EngineeringApplication(settings.store_env("engineering"))
+    settings, app = await approvals(settings, js, 6, {"fetch_batch": 2})
     calls = 0
 
     async def position(name: str) -> int:
@@ -268,10 +261,7 @@ async def test_a_store_outage_when_a_batch_arrives_loses_nothing(settings: Setti
 async def test_a_failed_dead_letter_publish_loses_nothing(settings: Settings, js: Any, monkeypatch: Any) -> None:
     """Finding 1: the dead-letter publish fails once; the letter is published later, nothing
     after it is acknowledged before."""
-    settings = settings.model_copy(update={"fetch_batch": 2, "max_deliver": 1})
-    await ensure_streams(js, settings)
-    await approved_samples(settings, js, 6)
-    app = EngineeringApplication(settings.store_env("engineering"))
+    settings, app = await approvals(settings, js, 6, {"fetch_batch": 2, "max_deliver": 1})
     consumer = engineering_consumer(settings, js, app, failing(
         lambda event, _: event.request_no == "S-1", lambda: RuntimeError("poison")))
     real, failures = js.publish, 0
@@ -297,10 +287,7 @@ async def _letters(js: Any, count: int) -> bool:
 
 async def test_a_failing_in_progress_signal_loses_nothing(settings: Settings, js: Any, monkeypatch: Any) -> None:
     """Finding 1: ``in_progress`` (while retrying) fails because NATS is away for a moment."""
-    settings = settings.model_copy(update={"fetch_batch": 2})
-    await ensure_streams(js, settings)
-    await approved_samples(settings, js, 6)
-    app = EngineeringApplication(settings.store_env("engineering"))
+    settings, app = await approvals(settings, js, 6, {"fetch_batch": 2})
     consumer = engineering_consumer(settings, js, app, failing(
         lambda event, attempt: event.request_no == "S-1" and attempt <= 2,
         lambda: RuntimeError("transient")))
@@ -323,10 +310,7 @@ async def test_a_failing_in_progress_signal_loses_nothing(settings: Settings, js
 async def test_deliveries_lost_on_the_way_are_noticed_and_fetched_again(settings: Settings, js: Any) -> None:
     """A fetched batch that never reaches the consumer (a reconnect) must not be acked by the
     next one: the consumer sees the gap in delivery numbers and starts again from tracking."""
-    settings = settings.model_copy(update={"fetch_batch": 2})
-    await ensure_streams(js, settings)
-    await approved_samples(settings, js, 6)
-    app = EngineeringApplication(settings.store_env("engineering"))
+    settings, app = await approvals(settings, js, 6, {"fetch_batch": 2})
     consumer = engineering_consumer(settings, js, app)
     real, dropped = consumer._fetch, 0
 
@@ -369,10 +353,7 @@ async def test_a_tracking_conflict_is_an_error_not_a_repeat(settings: Settings, 
     had not applied: they are dead-lettered with the reason, never dropped in silence."""
     from eventsourcing.persistence import Tracking
 
-    settings = settings.model_copy(update={"max_deliver": 3})
-    await ensure_streams(js, settings)
-    await approved_samples(settings, js, 6)
-    app = EngineeringApplication(settings.store_env("engineering"))
+    settings, app = await approvals(settings, js, 6, {"max_deliver": 3})
     real = ENGINEERING.reactions[sales.SampleApplicationApproved]
     interfered = False
 
@@ -396,9 +377,7 @@ async def test_a_tracking_conflict_is_an_error_not_a_repeat(settings: Settings, 
 
 async def test_a_recreated_stream_is_consumed_from_its_start(settings: Settings, js: Any, tmp_path: Any) -> None:
     """Finding 3: tracked positions of the old stream must not hide the new stream's messages."""
-    await ensure_streams(js, settings)
-    await approved_samples(settings, js, 5)
-    app = EngineeringApplication(settings.store_env("engineering"))
+    settings, app = await approvals(settings, js, 5)
     consumer = engineering_consumer(settings, js, app)
     async with consuming(consumer):
         await until(lambda: jobs(app) == 5, "five sampling jobs")
