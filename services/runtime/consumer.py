@@ -164,7 +164,8 @@ class StreamConsumer:
     async def _pause(self, seconds: float) -> None:
         """Sleep, but wake up at once on ``stop``."""
         try:
-            await asyncio.wait_for(self._stop.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await self._stop.wait()
         except TimeoutError:
             pass
 

@@ -87,7 +87,12 @@ class Lease:
             return  # another copy holds it
         self._renewed, self.held = time.monotonic(), True
         log.info("lease %s taken by %s: active", self.name, self.holder)
-        await self.on_acquired()
+        try:
+            await self.on_acquired()
+        except Exception:  # noqa: BLE001 - could not start: give the lease to another copy
+            log.exception("lease %s: starting the active work failed; stepping down", self.name)
+            await self._lose()
+            await self._delete()
 
     async def _renew(self, kv: KeyValue) -> None:
         started = time.monotonic()
@@ -107,18 +112,24 @@ class Lease:
     async def _lose(self) -> None:
         if self.held:
             self.held = False
-            await self.on_lost()
+            try:
+                await self.on_lost()
+            except Exception:  # noqa: BLE001 - the lease loop must go on whatever happened
+                log.exception("lease %s: stopping the active work failed", self.name)
 
     async def release(self) -> None:
         """Give the lease up at a clean stop, so a standby takes over at once."""
-        if not self.held or self._kv is None:
+        if self.held:
+            self.held = False
+            await self._delete()
+
+    async def _delete(self) -> None:
+        if self._kv is None:
             return
-        self.held = False
         try:
             await self._kv.delete(self.name, last=self._revision)
         except Exception:  # noqa: BLE001 - expired or taken already: nothing to give up
             pass
-
 
 async def close_nats(nc: Any, lease: Lease, timeout: float = 3.0) -> None:
     """At a stop: give the lease up and drain the connection, but never wait long for a NATS

@@ -69,8 +69,15 @@ class Relay:
         self.error: str | None = None
         self._stream_last = 0
         self._wake = asyncio.Event()
+        self._stopping = False
 
     def poke(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Ask ``run`` to return before its next page. (Cancelling alone is not enough: on
+        Python 3.11 ``wait_for`` may swallow a cancellation that meets a wake-up.)"""
+        self._stopping = True
         self._wake.set()
 
     def backlog(self) -> int:
@@ -84,7 +91,8 @@ class Relay:
         still remembers the ids of events that are no longer in it): it is logged as an error,
         shown by ``salesflow status``, and retried less and less often."""
         aligned, failures = False, 0
-        while True:
+        self._stopping = False
+        while not self._stopping:
             try:
                 if not aligned:
                     await self.align()
@@ -100,7 +108,7 @@ class Relay:
                 log.log(level, "relay of %s could not publish (%s); aligning again",
                         self.department, self.error, exc_info=not isinstance(error, Misaligned))
                 aligned = False
-                await asyncio.sleep(min(2.0 ** (failures - 1), 30.0))
+                await self._idle(min(2.0 ** (failures - 1), 30.0))
 
     async def align(self) -> Alignment:
         """Continue after the stream's last message when it is one of ours, else after tracking."""
@@ -152,16 +160,21 @@ class Relay:
         page = await asyncio.to_thread(
             self.app.process_recorder.select_notifications, self.position + 1, self.batch)
         if not page:
-            try:
-                await asyncio.wait_for(self._wake.wait(), self.idle)
-            except TimeoutError:
-                pass
+            await self._idle(self.idle)
             return 0
         await self.publish_page(page)
         self.position = page[-1].id
         await asyncio.to_thread(self._record, self.position)
         self.published += len(page)
         return len(page)
+
+    async def _idle(self, seconds: float) -> None:
+        """Wait for a save, a stop, or ``seconds``."""
+        try:
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
+        except TimeoutError:
+            pass
 
     async def publish_page(self, page: list[Notification]) -> None:
         """Timers first (so a page is never stored without them), then the page as one batch."""

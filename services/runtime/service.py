@@ -73,13 +73,21 @@ class ActiveSet:
         self.tasks = [asyncio.create_task(self.relay.run(), name=f"{self.app.name}-relay")]
         self.tasks += [asyncio.create_task(c.run(), name=c.durable) for c in self.consumers]
 
-    async def stop(self) -> None:
-        """Consumers finish the batch they apply; the relay holds no transaction across awaits."""
+    async def stop(self, patience: float = 15.0) -> None:
+        """Consumers finish the batch they apply, the relay the page it publishes; whatever has
+        not stopped after ``patience`` seconds is cancelled (and named in the log), so a lease
+        that was lost is never held up by its old work."""
         for consumer in self.consumers:
             consumer.stop()
+        self.relay.stop()
         if self.tasks:
-            self.tasks[0].cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+            _, late = await asyncio.wait(self.tasks, timeout=patience)
+            for task in late:
+                log.error("%s did not stop within %.0f s; cancelling it", task.get_name(),
+                          patience)
+                task.cancel()
+            if late:
+                await asyncio.wait(late, timeout=5.0)
         self.tasks = []
 
     async def status(self) -> dict[str, Any]:

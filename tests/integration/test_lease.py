@@ -132,3 +132,46 @@ async def test_two_copies_of_a_service_open_one_sampling_job_per_approval(settin
 
 def _jobs(app: EngineeringApplication) -> int:
     return app.recorder.max_notification_id() or 0
+
+
+async def test_a_relay_woken_just_as_it_is_stopped_still_stops(settings: Settings, js: Any) -> None:
+    """Found by the chaos run: on Python 3.11 a cancellation that meets a wake-up inside
+    ``wait_for`` is lost, and a relay went on publishing after its copy had stepped down."""
+    from services.runtime.relay import Relay
+    from services.runtime.streams import ensure_streams
+
+    await ensure_streams(js, settings)
+    app = SalesApplication(settings.store_env("sales"))
+    relay = Relay(app, js, idle=0.01)
+    for attempt in range(100):
+        task = asyncio.create_task(relay.run())
+        await asyncio.sleep(0.001 * (attempt % 7))
+        relay.poke()
+        relay.stop()
+        await asyncio.wait_for(task, 2.0)
+    app.close()
+
+
+async def test_work_that_ignores_its_stop_does_not_hold_up_a_lost_lease(settings: Settings, js: Any, caplog: Any) -> None:
+    from services.engineering.wiring import SPEC
+    from services.runtime.relay import Relay
+    from services.runtime.service import ActiveSet
+
+    app = EngineeringApplication(settings.store_env("engineering"))
+    active = ActiveSet(SPEC, app, js, settings, Relay(app, js), lambda: None)
+
+    async def stubborn() -> None:
+        for _ in range(2):  # the first cancellation is swallowed, as wait_for once did
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                continue
+
+    stubborn_task = asyncio.create_task(stubborn(), name="stubborn-relay")
+    active.tasks = [stubborn_task]
+    started = time.monotonic()
+    await active.stop(patience=0.5)
+    assert time.monotonic() - started < 8 and active.tasks == []
+    stubborn_task.cancel()
+    assert "stubborn-relay did not stop" in caplog.text
+    app.close()
