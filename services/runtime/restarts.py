@@ -15,7 +15,7 @@ class RestartSchedule:
     first_pause: float = 0.5
     longest_pause: float = 30.0
     # A child that stayed up this long died of something new: start over at the first pause.
-    stable_after: float = 60.0
+    stable_after: float = 15.0
     # Deaths in a row without ever becoming ready: the component cannot start; stop trying.
     start_attempts: int = 5
     deaths: int = 0

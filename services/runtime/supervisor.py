@@ -50,7 +50,8 @@ class Supervisor:
         self.shared = () if lock_fd is None else (lock_fd,)
         self.console = Console()
         self.server: EmbeddedNats | None = None
-        self.nats_schedule = RestartSchedule()
+        # Everything waits for the broker: restart it soon, however often it died before.
+        self.nats_schedule = RestartSchedule(longest_pause=4.0)
         self.nats_restart_at: float | None = None
         self.children: list[Child] = []
         self.stop_signal: str | None = None
