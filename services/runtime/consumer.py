@@ -24,10 +24,16 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.errors import FetchTimeoutError
 
-from contracts.subjects import HEADER_TYPE, dead_letter_subject, durable_name, stream_name
+from contracts.subjects import dead_letter_subject, durable_name, stream_name
 from events.envelope import DomainEvent
-from events.registry import REGISTRY, UnknownEventType
 from services.runtime.faults import is_outage
+from services.runtime.lifecycle import wait_until_set
+from services.runtime.messages import (
+    UndecodableMessage,
+    UnknownType,
+    ack_numbers,
+    decode,
+)
 from services.runtime.settings import Settings
 from services.runtime.streams import ensure_consumer, epoch_of
 
@@ -49,60 +55,12 @@ class Verdict(Enum):
     DEAD = "dead"  # no retry can help: dead letters now
 
 
-class UndecodableMessage(ValueError):
-    """A message no retry can help: missing header, invalid body."""
-
-
-class UnknownType(ValueError):
-    """An event type this code does not know yet (its producer was upgraded first): wait."""
-
-
 class TrackingConflict(RuntimeError):
     """Tracking moved past a message this consumer did not apply: another writer shares it."""
 
 
 class ConsumerGap(RuntimeError):
     """Deliveries skipped a consumer sequence (lost in transit): start again from tracking."""
-
-
-def ack_numbers(msg: Msg) -> tuple[int, int]:
-    """The message's (stream sequence, consumer sequence), read straight from its ack subject.
-
-    ``$JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>...`` (9 tokens), or
-    with domain and account hash after ``ACK`` (11 or 12 tokens). nats-py's ``msg.metadata``
-    parses the same subject into dataclasses and a datetime, which costs more than the rest of
-    our bookkeeping.
-    """
-    tokens = (msg.reply or "").split(".")
-    if len(tokens) == 9:
-        return int(tokens[5]), int(tokens[6])
-    if len(tokens) >= 11:
-        return int(tokens[7]), int(tokens[8])
-    meta = msg.metadata.sequence
-    return int(meta.stream), int(meta.consumer)
-
-
-def stream_sequence(msg: Msg) -> int:
-    return ack_numbers(msg)[0]
-
-
-def decode(msg: Msg) -> DomainEvent:
-    key = (msg.headers or {}).get(HEADER_TYPE)
-    if not key:
-        raise UndecodableMessage(f"message on {msg.subject} has no {HEADER_TYPE} header")
-    name, _, version = key.rpartition(".v")
-    try:
-        known = REGISTRY.cls(name).version
-    except UnknownEventType:
-        raise UnknownType(f"unknown event type {key}: upgrade this service") from None
-    if not version.isdigit():
-        raise UndecodableMessage(f"{key} is no event type")
-    if int(version) > known:
-        raise UnknownType(f"{key} is newer than this service knows (v{known}): upgrade it")
-    try:
-        return REGISTRY.decode_json(key, msg.data)
-    except ValueError as error:
-        raise UndecodableMessage(f"{key}: {error}") from None
 
 
 class StreamConsumer:
@@ -153,21 +111,13 @@ class StreamConsumer:
                 log.warning("%s: %s; starting again from the tracked position", self.durable,
                             self.waiting, exc_info=not isinstance(error, ConsumerGap))
                 await self.close()
-                await self._pause(1.0)
+                await wait_until_set(self._stop, 1.0)
         await self.close()
 
     def stop(self) -> None:
         """Ask ``run`` to return after the current apply (at most about half a second)."""
         self._stopping = True
         self._stop.set()
-
-    async def _pause(self, seconds: float) -> None:
-        """Sleep, but wake up at once on ``stop``."""
-        try:
-            async with asyncio.timeout(seconds):
-                await self._stop.wait()
-        except TimeoutError:
-            pass
 
     async def close(self) -> None:
         """Drop the prefetched batch (it comes back after the next start) and the subscription."""
@@ -235,7 +185,7 @@ class StreamConsumer:
                                                and attempt < self.settings.max_deliver):
                     self._note(verdict, seq, attempt, error)
                     await head.in_progress()
-                    await self._pause(1.0 if verdict is Verdict.WAIT
+                    await wait_until_set(self._stop, 1.0 if verdict is Verdict.WAIT
                                       else min(0.2 * 2 ** (attempt - 1), 5.0))
                     if verdict is Verdict.RETRY:
                         attempt += 1

@@ -128,3 +128,20 @@ async def redrive(js: JetStreamContext, seq: int, component: str,
         raise RedriveRefused(f"dead letter {seq} still fails: {type(error).__name__}: {error}")
     await js.delete_msg(DEAD_LETTER_STREAM, seq)
     return f"dead letter {seq} applied and removed"
+
+
+async def redrive_reply(js: JetStreamContext, body: bytes, component: str,
+                        consumers: list[StreamConsumer],
+                        position: Callable[[str], Awaitable[int]] | None = None) -> bytes:
+    """``{"seq": N}`` → ``{"ok": true, "message": ...}`` or ``{"error": {...}}``."""
+    try:
+        seq = int(json.loads(body or b"{}")["seq"])
+        message = await redrive(js, seq, component, consumers, position)
+    except (KeyError, ValueError, TypeError):
+        return json.dumps({"error": {"kind": "validation", "field": "seq",
+                                     "message_en": "give the dead letter's number as seq",
+                                     "message_zh": "请用 seq 指定死信编号"}}).encode()
+    except RedriveRefused as error:
+        return json.dumps({"error": {"kind": "rule", "message_en": str(error),
+                                     "message_zh": f"无法重新投递：{error}"}}).encode()
+    return json.dumps({"ok": True, "message": message}).encode()

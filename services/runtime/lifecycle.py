@@ -24,6 +24,17 @@ async def until_signalled() -> None:
     await stop.wait()
 
 
+async def wait_until_set(event: asyncio.Event, seconds: float) -> bool:
+    """Wait for ``event`` at most ``seconds``; True if it was set. (``asyncio.timeout``, not
+    ``wait_for``: on Python 3.11 ``wait_for`` may swallow a cancellation that meets the event.)"""
+    try:
+        async with asyncio.timeout(seconds):
+            await event.wait()
+    except TimeoutError:
+        return False
+    return True
+
+
 def report_ready() -> None:
     """Tell the supervisor that started us (if any) that we now answer; once, then forget the pipe."""
     fd = os.environ.pop(READY_FD, None)

@@ -34,13 +34,12 @@ from contracts.subjects import (
 )
 from projections.projector import Projector
 from projections.store import ViewStore
-from services.runtime import customer_queries, projection_queries
+from services.runtime import customer_queries, dead_letters, projection_queries
 from services.runtime.connect import connect, server_list
 from services.runtime.consumer import StreamConsumer
 from services.runtime.lease import Lease, close_nats
 from services.runtime.lifecycle import until_signalled
 from services.runtime.projection_rebuild import Progress, Rebuild, RebuildFailed
-from services.runtime.service import redrive_reply
 from services.runtime.settings import Settings
 from services.runtime.streams import ensure_streams
 
@@ -203,7 +202,7 @@ async def serve(settings: Settings, stopped: Callable[[], Awaitable[None]] | Non
         await msg.respond(await rebuild_reply(projections, nc, msg.data))
 
     async def on_redrive(msg: Msg) -> None:
-        await msg.respond(await redrive_reply(
+        await msg.respond(await dead_letters.redrive_reply(
             js, msg.data, PROJECTIONS, projections.consumers,
             lambda name: asyncio.to_thread(store.position, name)))
 

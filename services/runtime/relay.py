@@ -31,6 +31,7 @@ from contracts.subjects import (
     stream_name,
     stream_subjects,
 )
+from services.runtime.lifecycle import wait_until_set
 from services.runtime.store import DepartmentApplication
 from services.runtime.timers import TimerScheduler
 
@@ -69,6 +70,7 @@ class Relay:
         self.error: str | None = None
         self._stream_last = 0
         self._wake = asyncio.Event()
+        self._stop = asyncio.Event()
         self._stopping = False
 
     def poke(self) -> None:
@@ -78,6 +80,7 @@ class Relay:
         """Ask ``run`` to return before its next page. (Cancelling alone is not enough: on
         Python 3.11 ``wait_for`` may swallow a cancellation that meets a wake-up.)"""
         self._stopping = True
+        self._stop.set()
         self._wake.set()
 
     def backlog(self) -> int:
@@ -92,6 +95,7 @@ class Relay:
         shown by ``salesflow status``, and retried less and less often."""
         aligned, failures = False, 0
         self._stopping = False
+        self._stop.clear()
         while not self._stopping:
             try:
                 if not aligned:
@@ -108,7 +112,7 @@ class Relay:
                 log.log(level, "relay of %s could not publish (%s); aligning again",
                         self.department, self.error, exc_info=not isinstance(error, Misaligned))
                 aligned = False
-                await self._idle(min(2.0 ** (failures - 1), 30.0))
+                await wait_until_set(self._stop, min(2.0 ** (failures - 1), 30.0))
 
     async def align(self) -> Alignment:
         """Continue after the stream's last message when it is one of ours, else after tracking."""
@@ -160,21 +164,13 @@ class Relay:
         page = await asyncio.to_thread(
             self.app.process_recorder.select_notifications, self.position + 1, self.batch)
         if not page:
-            await self._idle(self.idle)
+            await wait_until_set(self._wake, self.idle)
             return 0
         await self.publish_page(page)
         self.position = page[-1].id
         await asyncio.to_thread(self._record, self.position)
         self.published += len(page)
         return len(page)
-
-    async def _idle(self, seconds: float) -> None:
-        """Wait for a save, a stop, or ``seconds``."""
-        try:
-            async with asyncio.timeout(seconds):
-                await self._wake.wait()
-        except TimeoutError:
-            pass
 
     async def publish_page(self, page: list[Notification]) -> None:
         """Timers first (so a page is never stored without them), then the page as one batch."""

@@ -135,7 +135,7 @@ async def serve(spec: ServiceSpec, settings: Settings,
     @broker.subscriber(redrive_subject(name), queue=queue_group(name),
                        title=f"Redrive a dead letter of {name}")
     async def on_redrive(msg: NatsMessage) -> bytes:
-        return await redrive_reply(js, msg.body, name, active.consumers)
+        return await dead_letters.redrive_reply(js, msg.body, name, active.consumers)
 
     lease_task = asyncio.create_task(lease.run(), name=f"{name}-lease")
     await broker.start()
@@ -163,20 +163,3 @@ async def open_store(cls: type[DepartmentApplication], env: dict[str, str],
                 raise
             await asyncio.sleep(0.2 * attempt)
     raise AssertionError("unreachable")
-
-
-async def redrive_reply(js: JetStreamContext, body: bytes, component: str,
-                        consumers: list[StreamConsumer],
-                        position: Callable[[str], Awaitable[int]] | None = None) -> bytes:
-    """``{"seq": N}`` → ``{"ok": true, "message": ...}`` or ``{"error": {...}}``."""
-    try:
-        seq = int(json.loads(body or b"{}")["seq"])
-        message = await dead_letters.redrive(js, seq, component, consumers, position)
-    except (KeyError, ValueError, TypeError):
-        return json.dumps({"error": {"kind": "validation", "field": "seq",
-                                     "message_en": "give the dead letter's number as seq",
-                                     "message_zh": "请用 seq 指定死信编号"}}).encode()
-    except dead_letters.RedriveRefused as error:
-        return json.dumps({"error": {"kind": "rule", "message_en": str(error),
-                                     "message_zh": f"无法重新投递：{error}"}}).encode()
-    return json.dumps({"ok": True, "message": message}).encode()

@@ -78,7 +78,7 @@ async def _counted(js: Any, want: dict[str, int]) -> bool:
 async def test_a_redrive_repeated_after_a_crash_applies_nothing_twice(settings: Settings, js: Any) -> None:
     """The letter was applied, then the process died before deleting it: the second redrive
     finds the redrive's tracking and only removes the letter."""
-    from tests.integration.test_consumer import approved_samples, engineering_consumer, failing
+    from tests.integration.consumers import approved_samples, engineering_consumer, failing
 
     settings = settings.model_copy(update={"max_deliver": 1})
     from services.runtime.streams import ensure_streams

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from nats.aio.msg import Msg
 
-from services.runtime.consumer import stream_sequence
+from services.runtime.messages import stream_sequence
 
 
 @pytest.mark.parametrize("reply", [
