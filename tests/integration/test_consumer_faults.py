@@ -210,3 +210,39 @@ async def test_a_recreated_stream_is_consumed_from_its_start(settings: Settings,
         await approved_samples(fresh, js, 3, first=10)  # a new sales store: S-10..S-12
         await until(lambda: jobs(app) == 8, "the three new sampling jobs", timeout=20)
     app.close()
+
+
+async def test_an_event_type_nobody_knows_yet_waits_instead_of_dead_letters(settings: Settings, js: Any) -> None:
+    """Not a newer version of a known event: a type whose name this code has never seen."""
+    settings, app = await approvals(settings, js, 1)
+    await js.publish("salesflow.sales.sample.sample_application_approved", b"{}",
+                     headers={"Salesflow-Type": "SampleTeleported.v1", "Nats-Msg-Id": "new-kind"})
+    await approved_samples(settings, js, 1, first=5)
+    consumer = engineering_consumer(settings, js, app)
+    async with consuming(consumer):
+        await until(lambda: jobs(app) == 1, "the first sampling job")
+        await asyncio.sleep(1.5)
+        assert jobs(app) == 1 and consumer.dead_lettered == 0
+        assert "unknown event type SampleTeleported.v1" in (consumer.waiting or "")
+    assert (await js.stream_info(DEAD_LETTER_STREAM)).state.messages == 0
+    app.close()
+
+
+async def test_an_event_that_cannot_be_read_is_dead_lettered_at_once_and_the_next_applied(settings: Settings, js: Any) -> None:
+    """A known type with a body it does not validate (and one without a type header): no retry
+    can help, so each goes to the dead letters after one attempt, in order."""
+    settings, app = await approvals(settings, js, 0)
+    subject = "salesflow.sales.sample.sample_application_approved"
+    await js.publish(subject, b'{"request_no": 7}',
+                     headers={"Salesflow-Type": "SampleApplicationApproved.v1", "Nats-Msg-Id": "bad"})
+    await js.publish(subject, b"{}", headers={"Nats-Msg-Id": "headless"})
+    await approved_samples(settings, js, 1)
+    consumer = engineering_consumer(settings, js, app)
+    async with consuming(consumer):
+        await until(lambda: jobs(app) == 1 and consumer.dead_lettered == 2,
+                    "two dead letters, then the valid approval applied")
+    letters = await dead_letters(js)
+    assert [x["attempts"] for x in letters] == [1, 1]
+    assert "SampleApplicationApproved.v1" in letters[0]["error"]
+    assert "no Salesflow-Type header" in letters[1]["error"]
+    app.close()

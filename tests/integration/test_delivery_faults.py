@@ -173,3 +173,75 @@ async def _count(js: Any, n: int) -> bool:
     return (await js.stream_info("SALESFLOW_SALES")).state.messages == n
 
 
+
+
+async def test_a_last_message_that_vanishes_while_the_relay_aligns_is_taken_as_foreign(settings: Settings, js: Any, monkeypatch: Any) -> None:
+    """The stream's last message cannot be read (purged between the two reads): the relay goes
+    on from its own tracking, and every stored event ends up in the stream once."""
+    from nats.js.errors import NotFoundError
+
+    await ensure_streams(js, settings)
+    app = SalesApplication(settings.store_env("sales"))
+    stored_samples(app, 3)
+    await relay_until(Relay(app, js), lambda: _count(js, 3))
+    stored_samples(app, 2, prefix="MORE")
+    real, misses = js.get_msg, 0
+
+    async def vanished(*args: Any, **kwargs: Any) -> Any:
+        nonlocal misses
+        if misses == 0:
+            misses += 1
+            raise NotFoundError()
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(js, "get_msg", vanished)
+    await relay_until(Relay(app, js), lambda: _count(js, 5))
+    monkeypatch.setattr(js, "get_msg", real)
+    assert misses == 1
+    assert [json.loads(m.data)["event_id"] for m in await messages(js)] == stored_event_ids(app)
+    app.close()
+
+
+async def test_a_jetstream_that_never_settles_is_reported_not_waited_for_for_ever(settings: Settings, js: Any, monkeypatch: Any) -> None:
+    import pytest
+
+    async def unavailable(*args: Any, **kwargs: Any) -> Any:
+        raise ServiceUnavailableError()
+
+    monkeypatch.setattr(js, "stream_info", unavailable)
+    with pytest.raises(ServiceUnavailableError):
+        await ensure_streams(js, settings, settle_seconds=1.5)
+
+
+async def test_a_stream_another_process_created_a_moment_earlier_is_used_as_it_is(settings: Settings, js: Any, monkeypatch: Any) -> None:
+    """Both saw no stream; the other created it first (with its own epoch): ours is refused with
+    10058 and we take the other's stream and epoch instead of failing."""
+    from nats.js.errors import BadRequestError
+
+    real_add = js.add_stream
+    created: list[str] = []
+
+    async def beaten(config: Any, **kwargs: Any) -> Any:
+        rival = type(config).from_response(config.as_dict())
+        rival.metadata = {"salesflow_epoch": "rival"}
+        await real_add(rival)
+        created.append(config.name)
+        raise BadRequestError(code=400, err_code=10058,
+                              description="stream name already in use with a different configuration")
+
+    monkeypatch.setattr(js, "add_stream", beaten)
+    epochs = await ensure_streams(js, settings)
+    assert len(created) == 6 and set(epochs.values()) == {"rival"}
+
+
+async def test_dead_letters_read_without_a_dead_letter_stream_and_past_removed_letters(settings: Settings, js: Any) -> None:
+    assert await dead_letters.counts(js) == {} and await dead_letters.letters(js) == []
+    await ensure_streams(js, settings)
+    for n in range(3):
+        await js.publish("salesflow.dlq.engineering.salesflow_sales", json.dumps({
+            "consumer": "engineering", "stream": "SALESFLOW_SALES", "seq": n + 1, "subject": "x",
+            "error": "boom", "attempts": 1, "headers": {"Nats-Msg-Id": f"e{n}"},
+            "data": "{}"}).encode())
+    await js.delete_msg(DEAD_LETTER_STREAM, 2)  # redriven already
+    assert [x.event_id for x in await dead_letters.letters(js)] == ["e0", "e2"]
+    assert await dead_letters.counts(js) == {"engineering": 2}
