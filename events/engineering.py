@@ -1,4 +1,5 @@
-"""Events of engineering (工程部): the sampling job opened from an approved sample application."""
+"""Events of engineering (工程部): the sampling job opened from an approved sample application, and
+the process instructions (工艺指导书) written for a customer order (R-O2)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from events.envelope import Department, DieDifficulty, DomainEvent
+from events.envelope import Department, DieDifficulty, DomainEvent, OrderLine
 
 
 class SamplingJobEvent(DomainEvent):
@@ -52,9 +53,42 @@ class SampleReturnedToSales(SamplingJobEvent):
     round: int = Field(default=1, ge=1)
 
 
+class ProcessInstructionsEvent(DomainEvent):
+    """An event of the process instructions of one order (aggregate ``process_instructions``)."""
+
+    department: ClassVar[Department] = Department.ENGINEERING
+    aggregate: ClassVar[str] = "process_instructions"
+    record_field: ClassVar[str | None] = "order_no"
+
+    order_no: str = Field(description="Order number / 订单编号")
+
+
+class ProcessInstructionsRequested(ProcessInstructionsEvent):
+    """Engineering received the order data from the assistant (R-O2)."""
+
+    internal_order_no: str
+    customer: str
+    lines: tuple[OrderLine, ...]
+    source_event_id: UUID = Field(description="Sales' InternalOrderIssued event")
+
+
+class ProcessInstructionsIssued(ProcessInstructionsEvent):
+    """An engineer issued (a new version of) the process instructions, a document in the
+    object store named by its SHA-256 (R-O2)."""
+
+    document_no: str = Field(description="Document number / 文件编号")
+    revision: int = Field(ge=1, description="1 for the first issue, then 2, 3 ... / 版本")
+    filename: str
+    media_type: str
+    sha256: str = Field(description="Content hash: the object's name in the object store")
+    size: int = Field(ge=1, description="Bytes")
+
+
 EVENTS: tuple[type[DomainEvent], ...] = (
     SamplingJobOpened,
     SamplingScheduled,
     FinishedSampleReceived,
     SampleReturnedToSales,
+    ProcessInstructionsRequested,
+    ProcessInstructionsIssued,
 )

@@ -52,6 +52,15 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class OrderLine(Frozen):
+    """One product of a customer order."""
+
+    product: str = Field(min_length=1, max_length=120, description="Product / 产品")
+    part_no: str = Field(min_length=1, max_length=60, description="Part number / 料号")
+    quantity: int = Field(ge=1, le=10_000_000, description="Ordered quantity / 数量")
+    unit: str = Field(default="pcs", min_length=1, max_length=10, description="Unit / 单位")
+
+
 class Actor(Frozen):
     """Who did it: a named person acting in a role (or the system, for automatic reactions)."""
 

@@ -1,12 +1,14 @@
-"""Events of production (生产部, with PMC): the sample work order and its delivery promise."""
+"""Events of production (生产部, with PMC): sample work orders, production orders of customer
+orders, and the delivery promises PMC gives for both."""
 from __future__ import annotations
 
-from datetime import datetime
-from typing import ClassVar, Literal
+from datetime import date, datetime
+from typing import ClassVar, Literal, Self
+from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from events.envelope import Department, DieDifficulty, DomainEvent, Timer
+from events.envelope import Department, DieDifficulty, DomainEvent, OrderLine, Timer
 
 # Production's timer for a promised time (R-S7).
 PROMISE_TIMER = "delivery_promise_due"
@@ -14,6 +16,8 @@ PROMISE_TIMER = "delivery_promise_due"
 # (same key). Those already scheduled still fire: production decides them too, so a promise
 # made just before an upgrade is decided; sales only moves its tracking on.
 SALES_PROMISE_TIMER = "promise_due"
+# Production's timer for a promised time of a customer order (R-O2, R-S7 for orders).
+ORDER_PROMISE_TIMER = "order_promise_due"
 
 
 class SampleWorkOrderEvent(DomainEvent):
@@ -41,17 +45,61 @@ def promise_timer(request_no: str, round_no: int, promised_at: datetime) -> Time
     return Timer(name=PROMISE_TIMER, key=key, due_at=promised_at)
 
 
-class DeliveryPromised(SampleWorkOrderEvent):
-    """Production (PMC) promised the completion time to the assistant (R-S7)."""
+def order_promise_timer(order_no: str, promised_at: datetime) -> Timer:
+    """The timer of one promised time of a customer order (key ``<order_no>.<epoch seconds>``)."""
+    return Timer(name=ORDER_PROMISE_TIMER, key=f"{order_no}.{int(promised_at.timestamp())}",
+                 due_at=promised_at)
+
+
+class PromiseEvent(DomainEvent):
+    """An event about a delivery promise, of a sample or of a customer order.
+
+    Promises of both kinds are one event type (``DeliveryPromised`` is the company's word for
+    either); ``promises`` says which, and the record is the sample request or the order. The
+    subject stays the sample work order's one, which promises of samples always had."""
+
+    department: ClassVar[Department] = Department.PRODUCTION
+    aggregate: ClassVar[str] = "sample_work_order"
+    record_field: ClassVar[str | None] = "request_no"
+
+    promises: Literal["sample", "order"] = Field(
+        default="sample", description="What is promised: a sample, or a customer order / 承诺对象")
+    request_no: str | None = Field(default=None, description="Sample request number, for a "
+                                   "sample / 打样申请编号")
+    order_no: str | None = Field(default=None, description="Order number, for an order / 订单编号")
+
+    @model_validator(mode="after")
+    def names_its_record(self) -> Self:
+        sample = self.promises == "sample"
+        if (self.request_no is None) == sample or (self.order_no is None) != sample:
+            raise ValueError("a sample promise names its request_no, an order promise its "
+                             "order_no, and nothing else")
+        return self
+
+    @property
+    def record_no(self) -> str | None:
+        return self.request_no if self.promises == "sample" else self.order_no
+
+    def promise_timer(self, promised_at: datetime, round_no: int) -> Timer:
+        if self.promises == "order":
+            return order_promise_timer(self.order_no or "", promised_at)
+        return promise_timer(self.request_no or "", round_no, promised_at)
+
+
+class DeliveryPromised(PromiseEvent):
+    """Production (PMC) promised a completion time: of a sample to the assistant (R-S7), or of a
+    customer order after checking its materials (R-O2, within 2 working hours)."""
 
     promised_at: datetime = Field(description="Promised completion time / 承诺交期")
     round: int = Field(default=1, ge=1)
+    quantity: int | None = Field(default=None, ge=1, description="Quantity promised, for an order")
+    note: str | None = Field(default=None, description="PMC's note, e.g. on materials / 备注")
 
     def timers(self) -> list[Timer]:
-        return [promise_timer(self.request_no, self.round, self.promised_at)]
+        return [self.promise_timer(self.promised_at, self.round)]
 
 
-class DelayNotified(SampleWorkOrderEvent):
+class DelayNotified(PromiseEvent):
     """Production told the assistant of a special case (quality, delay) and a new time (R-S7)."""
 
     kind: Literal["quality", "delay", "other"] = Field(description="Quality problem, delay, other")
@@ -63,7 +111,7 @@ class DelayNotified(SampleWorkOrderEvent):
     round: int = Field(default=1, ge=1)
 
     def timers(self) -> list[Timer]:
-        return [promise_timer(self.request_no, self.round, self.new_promised_at)]
+        return [self.promise_timer(self.new_promised_at, self.round)]
 
 
 class SampleCompleted(SampleWorkOrderEvent):
@@ -72,9 +120,9 @@ class SampleCompleted(SampleWorkOrderEvent):
     round: int = Field(default=1, ge=1)
 
 
-class DeliveryPromiseMissed(SampleWorkOrderEvent):
-    """A promised time passed with the sample not completed by then and no timely delay notice
-    superseding it (R-S7); the sales department requests a penalty against production for it.
+class DeliveryPromiseMissed(PromiseEvent):
+    """A promised time passed with the sample (or order) not completed by then and no timely delay
+    notice superseding it (R-S7); the sales department requests a penalty against production.
 
     Production records it when the promise's timer fires, from its own ordered history."""
 
@@ -86,10 +134,50 @@ class DeliveryPromiseMissed(SampleWorkOrderEvent):
     round: int = Field(default=1, ge=1)
 
 
+class ProductionOrderEvent(DomainEvent):
+    """An event of production's order for a customer order (aggregate ``production_order``)."""
+
+    department: ClassVar[Department] = Department.PRODUCTION
+    aggregate: ClassVar[str] = "production_order"
+    record_field: ClassVar[str | None] = "order_no"
+
+    order_no: str = Field(description="Order number / 订单编号")
+
+
+class InternalOrderReceived(ProductionOrderEvent):
+    """PMC received the internal order: its 2-working-hour reply clock runs from here (R-O2)."""
+
+    internal_order_no: str = Field(description="Internal order number / 内部订单号")
+    customer: str
+    lines: tuple[OrderLine, ...]
+    requested_date: date
+    source_event_id: UUID = Field(description="Sales' InternalOrderIssued event")
+
+
+class LotCompleted(ProductionOrderEvent):
+    """Production finished a lot of the order (all of it, or part), for inspection (R-O4)."""
+
+    lot_no: str = Field(description="Lot number / 批号")
+    quantity: int = Field(ge=1, description="Quantity in the lot / 数量")
+    attempt: int = Field(default=1, ge=1, description="1, then 2, 3 ... after each rework")
+
+
+class ReworkStarted(ProductionOrderEvent):
+    """Quality failed a lot: it is back in production for rework (R-O4)."""
+
+    lot_no: str
+    findings: str = Field(description="Quality's findings / 检验问题")
+    attempt: int = Field(ge=1, description="The attempt that failed")
+    source_event_id: UUID = Field(description="Quality's InspectionFailed event")
+
+
 EVENTS: tuple[type[DomainEvent], ...] = (
     SampleDocumentsReceived,
     DeliveryPromised,
     DelayNotified,
     SampleCompleted,
     DeliveryPromiseMissed,
+    InternalOrderReceived,
+    LotCompleted,
+    ReworkStarted,
 )

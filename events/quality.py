@@ -1,7 +1,49 @@
-"""Events of quality (品质部). Quality runs as its own service; its events arrive with the
-order and complaint issues (inspection results, 8D reports), so none are declared yet."""
+"""Events of quality (品质部): inspection of the lots production finishes for customer orders (R-O4)."""
 from __future__ import annotations
 
-from events.envelope import DomainEvent
+from typing import ClassVar
+from uuid import UUID
 
-EVENTS: tuple[type[DomainEvent], ...] = ()
+from pydantic import Field
+
+from events.envelope import Department, DomainEvent
+
+
+class InspectionEvent(DomainEvent):
+    """An event of quality's inspection of one lot of an order (aggregate ``inspection``)."""
+
+    department: ClassVar[Department] = Department.QUALITY
+    aggregate: ClassVar[str] = "inspection"
+    record_field: ClassVar[str | None] = "order_no"
+
+    order_no: str = Field(description="Order number / 订单编号")
+    lot_no: str = Field(description="Lot number / 批号")
+    attempt: int = Field(default=1, ge=1, description="1, then 2, 3 ... after each rework")
+
+
+class InspectionRequested(InspectionEvent):
+    """Production reported a lot finished: it waits for quality's inspection."""
+
+    quantity: int = Field(ge=1, description="Quantity in the lot / 数量")
+    source_event_id: UUID = Field(description="Production's LotCompleted event")
+
+
+class InspectionPassed(InspectionEvent):
+    """The inspector passed the lot: it may be shipped (R-O4)."""
+
+    quantity: int = Field(ge=1)
+    note: str | None = Field(default=None, description="Inspector's note / 备注")
+
+
+class InspectionFailed(InspectionEvent):
+    """The inspector failed the lot: it goes back to production for rework (R-O4)."""
+
+    quantity: int = Field(ge=1)
+    findings: str = Field(description="What is wrong / 检验问题")
+
+
+EVENTS: tuple[type[DomainEvent], ...] = (
+    InspectionRequested,
+    InspectionPassed,
+    InspectionFailed,
+)

@@ -43,7 +43,9 @@ class SampleSummaryTable(ReadModel):
         return f"v{self.version} zone={self.zone}"
 
     def wants(self, event: DomainEvent) -> bool:
-        return type(event) in sample_summary.FOLD and bool(event.record_no)
+        # Promises of customer orders share their event types with samples' (``promises``).
+        return (type(event) in sample_summary.FOLD and bool(event.record_no)
+                and getattr(event, "promises", "sample") == "sample")
 
     def ddl(self) -> list[str]:
         return ["CREATE TABLE {sample_summary} (request_no TEXT PRIMARY KEY, "

@@ -1,14 +1,23 @@
 """Commands each department service accepts, one module per department."""
 from __future__ import annotations
 
-from contracts.commands import customers, engineering, production, sales, sales_followup
+from contracts.commands import (
+    customers,
+    engineering,
+    orders,
+    production,
+    quality,
+    sales,
+    sales_followup,
+)
 from contracts.commands.base import Command
 
 ALL: dict[str, dict[str, type[Command]]] = {
-    "sales": {c.name: c for c in sales.COMMANDS + sales_followup.COMMANDS + customers.COMMANDS},
-    "engineering": {c.name: c for c in engineering.COMMANDS},
-    "production": {c.name: c for c in production.COMMANDS},
-    "quality": {},
+    "sales": {c.name: c for c in sales.COMMANDS + sales_followup.COMMANDS + customers.COMMANDS
+              + orders.COMMANDS},
+    "engineering": {c.name: c for c in engineering.COMMANDS + engineering.ORDER_COMMANDS},
+    "production": {c.name: c for c in production.COMMANDS + production.ORDER_COMMANDS},
+    "quality": {c.name: c for c in quality.COMMANDS},
 }
 
 __all__ = ["ALL", "Command"]

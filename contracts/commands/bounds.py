@@ -97,6 +97,23 @@ def day_window(earliest: date | timedelta) -> Callable[[date, ValidationInfo], d
     return check
 
 
+def date_window(back: timedelta, ahead: timedelta) -> Callable[[date, ValidationInfo], date]:
+    """Validator: a date from ``back`` before today to ``ahead`` after today (anywhere on Earth)."""
+
+    def check(value: date, info: ValidationInfo) -> date:
+        now = now_of(info)
+        first, last = earliest_today(now) - back, latest_today(now) + ahead
+        if value < first:
+            raise bilingual("date_too_early", f"must be on or after {first.isoformat()}",
+                            f"不能早于 {first.isoformat()}")
+        if value > last:
+            raise bilingual("date_too_late", f"must be on or before {last.isoformat()}",
+                            f"不能晚于 {last.isoformat()}")
+        return value
+
+    return check
+
+
 def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
@@ -128,6 +145,10 @@ def month_window(value: str, info: ValidationInfo) -> str:
 # it. Past: the aggregate refuses a past promise (R-S7); the window only stops absurd values.
 PromiseTime = Annotated[AwareDatetime, AfterValidator(
     moment_window(back=timedelta(days=3), ahead=timedelta(days=366)))]
+# The delivery date a customer asks for on an order (R-O1): orders are entered up to a month
+# late, and frame orders reach a year or two ahead.
+RequestedDay = Annotated[date, AfterValidator(
+    date_window(back=timedelta(days=31), ahead=timedelta(days=2 * 366)))]
 # A planned sampling start: may be recorded after the fact (up to a month), planned up to a year.
 PlannedStart = Annotated[AwareDatetime, AfterValidator(
     moment_window(back=timedelta(days=30), ahead=timedelta(days=366)))]
@@ -145,4 +166,12 @@ Month = Annotated[str, AfterValidator(month_window), Field(json_schema_extra={
 MAX_AMOUNT = Decimal(1_000_000)
 UnitPrice = Annotated[Decimal, Field(gt=0, le=MAX_AMOUNT, max_digits=13, decimal_places=6)]
 Cost = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, max_digits=11, decimal_places=4)]
+# A business number (order, lot, note, exception): what a paper form's number box holds, safe in
+# a NATS subject and a timer key.
+Number = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
+# A person named in a command (a holder, a receiver): a user name or a name as written.
+Person = Annotated[str, Field(min_length=1, max_length=80)]
+# Pieces in one lot or order: die-cut parts go by the ten thousand, not by the billion.
+MAX_QUANTITY = 10_000_000
+Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
 

@@ -6,7 +6,9 @@ from typing import ClassVar
 from pydantic import Field
 
 from contracts.commands.base import Command, SampleCommand
-from contracts.commands.bounds import PlannedStart
+from contracts.commands.bounds import Number, PlannedStart
+from contracts.commands.documents import DocumentContent
+from contracts.commands.orders import OrderCommand
 
 
 class ScheduleSampling(SampleCommand):
@@ -24,3 +26,14 @@ class ReturnSample(SampleCommand):
 
 
 COMMANDS: tuple[type[Command], ...] = (ScheduleSampling, ReturnSample)
+
+
+class IssueProcessInstructions(OrderCommand, DocumentContent):
+    """An engineer issues the order's process instructions (工艺指导书), a document kept in the
+    object store; issuing again makes the next version (R-O2)."""
+
+    name: ClassVar[str] = "issue_process_instructions"
+    document_no: Number = Field(description="Document number / 文件编号")
+
+
+ORDER_COMMANDS: tuple[type[Command], ...] = (IssueProcessInstructions,)

@@ -6,7 +6,8 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from contracts.commands.base import Command, SampleCommand
-from contracts.commands.bounds import PromiseTime
+from contracts.commands.bounds import Number, PromiseTime, Quantity
+from contracts.commands.orders import OrderCommand
 
 
 class PromiseDelivery(SampleCommand):
@@ -35,3 +36,39 @@ class CompleteSample(SampleCommand):
 
 
 COMMANDS: tuple[type[Command], ...] = (PromiseDelivery, NotifyDelay, CompleteSample)
+
+
+class PromiseOrderDelivery(OrderCommand):
+    """PMC, having worked out the materials, promises the order's delivery time (R-O2: within
+    2 working hours of receiving the internal order)."""
+
+    name: ClassVar[str] = "promise_order_delivery"
+    multiline: ClassVar[frozenset[str]] = frozenset({"note"})
+    promised_at: PromiseTime = Field(description="Promised delivery time, with timezone; at most "
+                                     "3 days ago and 366 days ahead / 承诺交期")
+    quantity: Quantity | None = Field(default=None, description="Quantity promised; the whole "
+                                      "order when absent / 承诺数量")
+    note: str | None = Field(default=None, min_length=1, max_length=1000,
+                             description="PMC's note, e.g. on materials / 备注")
+
+
+class NotifyOrderDelay(OrderCommand):
+    """Production tells the assistant an order's promise will slip, with a new time (R-S7)."""
+
+    name: ClassVar[str] = "notify_order_delay"
+    multiline: ClassVar[frozenset[str]] = frozenset({"reason"})
+    kind: Literal["quality", "delay", "other"]
+    reason: str = Field(min_length=1, max_length=1000, description="Reason / 原因")
+    new_promised_at: PromiseTime = Field(description="New promised time, with timezone; at most "
+                                         "3 days ago and 366 days ahead / 新的承诺时间")
+
+
+class CompleteLot(OrderCommand):
+    """The production supervisor reports a lot of the order finished, for inspection (R-O4)."""
+
+    name: ClassVar[str] = "complete_lot"
+    lot_no: Number = Field(description="Lot number / 批号")
+    quantity: Quantity = Field(description="Quantity in the lot / 数量")
+
+
+ORDER_COMMANDS: tuple[type[Command], ...] = (PromiseOrderDelivery, NotifyOrderDelay, CompleteLot)

@@ -1,7 +1,8 @@
-"""Events of the sales department (业务部 / 市场部): sample requests, quotations and follow-up."""
+"""Events of the sales department (业务部 / 市场部): samples, quotations, orders and follow-up."""
 from __future__ import annotations
 
-from events.envelope import DomainEvent
+from events.envelope import DomainEvent, OrderLine
+from events.sales import order
 from events.sales.followup import (
     DelayNoticeRecorded,
     NgFixAgreed,
@@ -12,6 +13,27 @@ from events.sales.followup import (
     SampleRoundStarted,
     SampleShipped,
     TrialRecorded,
+)
+from events.sales.order import (
+    CustomerMaterialsTransferred,
+    DeliveryDateNotified,
+    ExceptionKind,
+    InternalOrderIssued,
+    OrderArchived,
+    OrderDelayRecorded,
+    OrderEvent,
+    OrderExceptionDelivered,
+    OrderExceptionReported,
+    OrderMonthNoted,
+    OrderPenaltyRequested,
+    OrderProgressRecorded,
+    OrderReceived,
+    OrderShipped,
+    Recipient,
+    ShipmentArranged,
+    ShippingCopy,
+    ShippingNoteCopyIssued,
+    ShippingNoteIssued,
 )
 from events.sales.sample import (
     MaterialSet,
@@ -54,14 +76,30 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     DelayNoticeRecorded,
     PenaltyRequested,
     SampleMonthNoted,
+    *order.EVENTS,
 )
 
 __all__ = [
-    "DelayNoticeRecorded",
     "EVENTS",
+    "CustomerMaterialsTransferred",
+    "DelayNoticeRecorded",
+    "DeliveryDateNotified",
+    "ExceptionKind",
+    "InternalOrderIssued",
     "MaterialSet",
     "NgFixAgreed",
+    "OrderArchived",
     "OrderChaseStarted",
+    "OrderDelayRecorded",
+    "OrderEvent",
+    "OrderExceptionDelivered",
+    "OrderExceptionReported",
+    "OrderLine",
+    "OrderMonthNoted",
+    "OrderPenaltyRequested",
+    "OrderProgressRecorded",
+    "OrderReceived",
+    "OrderShipped",
     "PenaltyRequested",
     "PriceApproved",
     "PriceEscalationResolved",
@@ -69,6 +107,7 @@ __all__ = [
     "QuotationPrepared",
     "QuotationSent",
     "QuotationSigned",
+    "Recipient",
     "SampleApplicationApproved",
     "SampleApplicationOpened",
     "SampleApprovalSigned",
@@ -81,5 +120,9 @@ __all__ = [
     "SampleRequested",
     "SampleRoundStarted",
     "SampleShipped",
+    "ShipmentArranged",
+    "ShippingCopy",
+    "ShippingNoteCopyIssued",
+    "ShippingNoteIssued",
     "TrialRecorded",
 ]

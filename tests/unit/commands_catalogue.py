@@ -18,7 +18,9 @@ EARLIER = "不能早于"
 MONTH = "不是有效的月份"
 
 PEOPLE = {"sales": ("amy", "sales_assistant"), "engineering": ("eric", "engineer"),
-          "production": ("pam", "pmc_planner")}
+          "production": ("pam", "pmc_planner"), "quality": ("quinn", "qc_inspector")}
+SHA = "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"  # of b"x"
+LINE = {"product": "gasket", "part_no": "P-1", "quantity": 5000, "unit": "pcs"}
 WINDOW_LINE = {"name": "Mia Wang", "role": "marketing_manager", "duty": "exceptions",
                "phone": "0755-1"}
 
@@ -73,21 +75,65 @@ def valid(now: datetime) -> dict[str, dict[str, Any]]:
         "notify_delay": {**sample, "kind": "delay", "reason": "die steel late",
                          "new_promised_at": iso(now + timedelta(hours=72))},
         "complete_sample": sample,
+        **valid_orders(now),
+    }
+
+
+def valid_orders(now: datetime) -> dict[str, dict[str, Any]]:
+    """The order commands (R-O1 to R-O6) in every department."""
+    order: dict[str, Any] = {"order_no": "O-1"}
+    return {
+        "receive_order": {**order, "po_no": "PO-7", "customer": "ACME", "customer_no": "C-1",
+                          "lines": [LINE], "requested_date": (now + timedelta(days=20)).date()
+                          .isoformat(), "salesperson": "bob", "assistant": "amy",
+                          "quotation_request_no": "S-1", "files": [SHA]},
+        "archive_order": order,
+        "issue_internal_order": {**order, "internal_order_no": "IO-1"},
+        "notify_customer_of_delivery": {**order, "channel": "phone"},
+        "transfer_customer_materials": {**order, "items": ["golden sample"], "received_by": "pete"},
+        "report_order_exception": {**order, "exception_no": "E-1", "kind": "machine_breakdown",
+                                   "description": "die cutter down"},
+        "record_exception_delivered": {**order, "exception_no": "E-1", "recipient": "salesperson",
+                                       "to": "bob", "channel": "wechat"},
+        "issue_shipping_note": {**order, "note_no": "N-1", "lots": ["L-1"]},
+        "issue_shipping_note_copy": {**order, "note_no": "N-1", "copy_name": "finance",
+                                     "holder": "fay"},
+        "arrange_shipment": {**order, "note_no": "N-1", "method": "courier", "carrier": "SF",
+                             "tracking_no": "SF9"},
+        "confirm_shipment": {**order, "note_no": "N-1"},
+        "note_order_month": {"month": now.strftime("%Y-%m"), "text": "two late"},
+        "promise_order_delivery": {**order, "promised_at": iso(now + timedelta(days=10)),
+                                   "quantity": 5000, "note": "film in stock"},
+        "notify_order_delay": {**order, "kind": "delay", "reason": "film late",
+                               "new_promised_at": iso(now + timedelta(days=12))},
+        "complete_lot": {**order, "lot_no": "L-1", "quantity": 2000},
+        "inspect_lot": {**order, "lot_no": "L-1", "result": "fail", "findings": "burr",
+                        "note": "edge"},
+        "issue_process_instructions": {**order, "document_no": "WI-1", "filename": "wi.pdf",
+                                       "media_type": "application/pdf", "content_base64": "eA==",
+                                       "content_sha256": SHA, "size": 1},
     }
 
 
 def common(name: str) -> list[Case]:
     """What every command carries: the actor, the conversation id, the record number."""
-    number = "customer_no" if name in CUSTOMER_COMMANDS else "request_no"
+    number = ("customer_no" if name in CUSTOMER_COMMANDS else "order_no" if name in ORDER_COMMANDS
+              else "request_no")
     cases: list[Case] = [("actor.user", "u" * 81, None), ("actor.user", "", None),
                          ("actor.role", "janitor", None), ("actor", "amy", None),
                          ("correlation_id", "not-a-uuid", None),
                          ("command_id", "c" * 65, None), ("command_id", "two words", None)]
-    if name != "note_sample_month":
+    if name not in ("note_sample_month", "note_order_month"):
         cases += [(number, "S 1", None), (number, "X" * 41, None)]
     return cases
 
 
+ORDER_COMMANDS = {"receive_order", "archive_order", "issue_internal_order",
+                  "notify_customer_of_delivery", "transfer_customer_materials",
+                  "report_order_exception", "record_exception_delivered", "issue_shipping_note",
+                  "issue_shipping_note_copy", "arrange_shipment", "confirm_shipment",
+                  "promise_order_delivery", "notify_order_delay", "complete_lot", "inspect_lot",
+                  "issue_process_instructions"}
 CUSTOMER_COMMANDS = {"submit_customer", "confirm_customer", "approve_contact_disclosure",
                      "send_contact_window", "file_customer_document"}
 
@@ -174,6 +220,67 @@ def bad(now: datetime) -> dict[str, list[Case]]:
                          ("new_promised_at", "9999-12-31T23:59:59Z", LATER),
                          ("new_promised_at", iso(now + 5 * 365 * day), LATER),
                          ("new_promised_at", iso(now - 4 * day), EARLIER)],
+        **bad_orders(now),
+    }
+
+
+def bad_orders(now: datetime) -> dict[str, list[Case]]:
+    day = timedelta(days=1)
+    today = now.astimezone(UTC).date()
+    text = lambda n: "t" * n  # noqa: E731 - one character too many for a limit of n - 1
+    month = [("month", "2026-13", MONTH), ("month", "1999-12", EARLIER),
+             ("month", (today + 62 * day).strftime("%Y-%m"), LATER), ("text", text(4001), None),
+             ("text", "", None)]
+    return {
+        "receive_order": [
+            ("po_no", text(61), None), ("po_no", "", None), ("customer", text(121), None),
+            ("customer_no", "C 1", None), ("lines", [], None), ("lines", [LINE] * 101, None),
+            ("lines.0.product", text(121), None), ("lines.0.part_no", text(61), None),
+            ("lines.0.quantity", 0, None), ("lines.0.quantity", 10_000_001, None),
+            ("lines.0.unit", text(11), None), ("lines.0.colour", "red", None),
+            ("requested_date", (today - 40 * day).isoformat(), EARLIER),
+            ("requested_date", (today + 800 * day).isoformat(), LATER),
+            ("requested_date", "9999-12-31", LATER), ("requested_date", "0001-01-01", EARLIER),
+            ("salesperson", text(81), None), ("assistant", "", None),
+            ("quotation_request_no", "S 1", None), ("files", ["XYZ"], None),
+            ("files", [SHA] * 21, None)],
+        "issue_internal_order": [("internal_order_no", "IO 1", None),
+                                 ("internal_order_no", text(41), None)],
+        "notify_customer_of_delivery": [("channel", "pigeon", None)],
+        "transfer_customer_materials": [("items", [], None), ("items", ["x"] * 51, None),
+                                        ("items.0", text(201), None),
+                                        ("received_by", text(81), None)],
+        "report_order_exception": [("exception_no", text(41), None), ("kind", "meteor", None),
+                                   ("description", text(2001), None),
+                                   ("description", "", None)],
+        "record_exception_delivered": [("exception_no", "E 1", None),
+                                       ("recipient", "ceo", None), ("to", text(81), None),
+                                       ("channel", "smoke", None)],
+        "issue_shipping_note": [("note_no", "N/1", None), ("lots", [], None),
+                                ("lots", ["L"] * 51, None), ("lots.0", text(41), None)],
+        "issue_shipping_note_copy": [("note_no", text(41), None), ("copy_name", "boss", None),
+                                     ("holder", "", None)],
+        "arrange_shipment": [("note_no", "", None), ("method", "drone", None),
+                             ("carrier", text(61), None), ("tracking_no", text(61), None)],
+        "confirm_shipment": [("note_no", "N 1", None)],
+        "note_order_month": month,
+        "promise_order_delivery": [
+            ("promised_at", "9999-12-31T23:59:59Z", LATER),
+            ("promised_at", iso(now + 367 * day), LATER),
+            ("promised_at", iso(now - 4 * day), EARLIER), ("quantity", 0, None),
+            ("quantity", 10_000_001, None), ("note", text(1001), None)],
+        "notify_order_delay": [("kind", "late", None), ("reason", text(1001), None),
+                               ("new_promised_at", "9999-12-31T23:59:59Z", LATER),
+                               ("new_promised_at", iso(now - 4 * day), EARLIER)],
+        "complete_lot": [("lot_no", "L 1", None), ("quantity", 0, None),
+                         ("quantity", 10_000_001, None)],
+        "inspect_lot": [("lot_no", text(41), None), ("result", "maybe", None),
+                        ("findings", text(2001), None), ("note", text(1001), None)],
+        "issue_process_instructions": [
+            ("document_no", "WI 1", None), ("filename", text(201), None),
+            ("media_type", "pdf", None), ("content_base64", "A" * (MAX_BASE64_CHARS + 4), None),
+            ("content_sha256", "XYZ", None), ("size", -1, None),
+            ("size", MAX_DOCUMENT_BYTES + 1, None)],
     }
 
 
