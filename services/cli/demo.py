@@ -20,6 +20,7 @@ from contracts.calendar import WorkingCalendar
 from contracts.replies import CommandReply
 from contracts.subjects import QUERY_SAMPLES
 from services.cli.client import Client
+from services.cli import demo_orders
 from services.cli.demo_customers import onboard
 from services.cli.tables import visible
 
@@ -30,7 +31,7 @@ PEOPLE = {
     "tech": ("tina", "technical_support"), "quoter": ("quinn", "quotation_specialist"),
     "supervisor": ("sue", "cs_supervisor"), "engineer": ("eric", "engineer"),
     "pmc": ("pam", "pmc_planner"), "production": ("pete", "production_supervisor"),
-    "manager": ("max", "sales_manager"),
+    "manager": ("max", "sales_manager"), "inspector": ("qiu", "qc_inspector"),
 }
 FULL_MATERIALS = {k: True for k in ("drawings", "technical_requirements", "original_sample",
                                     "quality_requirements", "key_notes")}
@@ -69,7 +70,8 @@ class Demo:
                 return reply
             assert reply.error is not None
             if reply.error.kind not in ("unavailable", "not_found", "rule") or time.monotonic() > deadline:
-                raise DemoFailed(visible(f"{name} {fields.get('request_no', '')}: "
+                record = fields.get("request_no") or fields.get("order_no") or ""
+                raise DemoFailed(visible(f"{name} {record}: "
                                          f"{reply.error.sentence()}"))
             await asyncio.sleep(0.1)
 
@@ -248,8 +250,7 @@ class Demo:
             self.out(visible(f"  {no}: refused as expected: {reply.error.sentence()}"))
 
 
-class DemoFailed(RuntimeError):
-    """A demo step was refused for a reason waiting cannot fix."""
+DemoFailed = demo_orders.DemoFailed
 
 
 SCENARIOS = (
@@ -286,9 +287,19 @@ async def run(client: Client, customers: int, prefix: str, out: Any = print) -> 
         out(f"sample {no} for {customer}: {title}")
         jobs.append(scenario(demo, no, customer))
     await asyncio.gather(*jobs)
+    onboarded = [(f"{prefix}-C{i + 1}", name) for i, name in enumerate(names)]
+    # The order that waits for a price names the quotation still with the customer, if any.
+    waiting = [n for i, n in enumerate(numbers) if SCENARIOS[i % len(SCENARIOS)][1]
+               is Demo.awaiting_customer]
+    orders = await demo_orders.run(demo, prefix, onboarded, waiting[0] if waiting else numbers[0])
+    out(f"{len(orders)} orders taken in (R-O1 to R-O4); see `salesflow orders`")
     month = datetime.now(demo.zone).strftime("%Y-%m")
     await demo.send("sales", "note_sample_month", "assistant", month=month,
                     text=f"{customers} demo samples; NG on the die edge: new die steel ordered. "
                          f"{customers}个演示打样；刀口NG已订新刀模钢材。")
-    out(f"month-end note written under {month}; see `salesflow sample-month {month}`")
+    await demo.send("sales", "note_order_month", "assistant", month=month,
+                    text="one order reworked after a burr finding; one promise missed. "
+                         "一单因毛刺返工；一单未达成承诺交期。")
+    out(f"month-end notes written under {month}; see `salesflow sample-month {month}` and "
+        f"`salesflow order-month {month}`")
     return numbers
