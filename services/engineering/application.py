@@ -1,4 +1,5 @@
-"""The engineering application: sampling jobs, opened by sales' approvals."""
+"""The engineering application: sampling jobs, opened by sales' approvals, and the process
+instructions of customer orders, requested by sales' internal orders (R-O2)."""
 from __future__ import annotations
 
 from eventsourcing.persistence import Tracking
@@ -7,9 +8,11 @@ from contracts.commands import engineering as cmd
 from contracts.replies import EventRef
 from events.envelope import Department
 from events.production import SampleCompleted
-from events.sales import SampleApplicationApproved
+from events.sales import InternalOrderIssued, SampleApplicationApproved
 from services.domain import Context
+from services.engineering.process_instructions import ProcessInstructions, instructions_id
 from services.engineering.sampling_job import SamplingJob, job_id
+from services.runtime import object_store
 from services.runtime.store import DepartmentApplication
 
 
@@ -31,6 +34,19 @@ class EngineeringApplication(DepartmentApplication):
         job.return_sample(ctx)
         return self.store(job)
 
+    def issue_process_instructions(self, c: cmd.IssueProcessInstructions,
+                                   ctx: Context) -> list[EventRef]:
+        sha256, size = object_store.checked(c)
+        # Not found is no answer here: before sales' internal order arrives the record is new,
+        # and the aggregate refuses with the rule (R-O2).
+        instructions = self.load_or_new(ProcessInstructions, instructions_id(c.order_no))
+        instructions.issue(ctx, document_no=c.document_no, filename=c.filename,
+                           media_type=c.media_type, sha256=sha256, size=size)
+        # Only now, with the role and the order's state checked: a refused command leaves
+        # nothing in the object store. The content is stored before the event that names it.
+        c.store_content()
+        return self.store(instructions)
+
     # -- reactions --------------------------------------------------------------------------
     def on_application_approved(self, event: SampleApplicationApproved, tracking: Tracking) -> None:
         job = self.load_or_new(SamplingJob, job_id(event.request_no))
@@ -41,3 +57,8 @@ class EngineeringApplication(DepartmentApplication):
         job = self.job(event.request_no)
         job.receive_finished(self.reaction_context(event), event)
         self.store(job, tracking=tracking)
+
+    def on_internal_order_issued(self, event: InternalOrderIssued, tracking: Tracking) -> None:
+        instructions = self.load_or_new(ProcessInstructions, instructions_id(event.order_no))
+        instructions.request(self.reaction_context(event), event)
+        self.store(instructions, tracking=tracking)

@@ -4,16 +4,24 @@ from __future__ import annotations
 from contracts.commands import engineering as cmd
 from events.envelope import Department
 from events.production import SampleCompleted
-from events.sales import SampleApplicationApproved
+from events.sales import InternalOrderIssued, SampleApplicationApproved
 from services.engineering.application import EngineeringApplication as App
+from services.runtime import object_store
 from services.runtime.spec import ServiceSpec
 
 SPEC = ServiceSpec(
     department=Department.ENGINEERING,
     application=App,
-    commands={cmd.ScheduleSampling: App.schedule_sampling, cmd.ReturnSample: App.return_sample},
+    commands={
+        cmd.ScheduleSampling: App.schedule_sampling,
+        cmd.ReturnSample: App.return_sample,
+        cmd.IssueProcessInstructions: App.issue_process_instructions,
+    },
+    # The document is checked and hashed here; the use case stores it once the rules accept it.
+    preparers={cmd.IssueProcessInstructions: object_store.check_content},
     reactions={
         SampleApplicationApproved: App.on_application_approved,
         SampleCompleted: App.on_sample_completed,
+        InternalOrderIssued: App.on_internal_order_issued,
     },
 )

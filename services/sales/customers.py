@@ -10,8 +10,8 @@ from contracts.commands import customers as cmd
 from contracts.commands.base import Command
 from contracts.replies import EventRef
 from services.domain import Context, NotFound
+from services.runtime import object_store
 from services.runtime.commands import UseCase
-from services.sales import documents
 from services.sales.customer import Customer, customer_id
 
 if TYPE_CHECKING:
@@ -54,15 +54,11 @@ class CustomerUseCases(_Application):
         return self.store(customer)
 
     def file_customer_document(self, c: cmd.FileCustomerDocument, ctx: Context) -> list[EventRef]:
-        if not c.content_checked or c.content_sha256 is None or c.size is None:
-            documents.content_of(c)  # refuses a hash sent without its content
-            raise documents.StoreUnavailable(
-                None, "the document content was not stored; this service has no document store",
-                "文件内容未存储：本服务没有配置文件存储", field="content_base64")
+        sha256, size = object_store.checked(c)
         customer = self.customer(c.customer_no)
         customer.file_document(ctx, category=c.category, title=c.title, filename=c.filename,
                                media_type=c.media_type, filed_on=c.filed_on,
-                               sha256=c.content_sha256, size=c.size)
+                               sha256=sha256, size=size)
         # Only now, with the role, the customer's state and the file checked: a refused command
         # leaves nothing in the object store. A retry after a concurrent save stores it once.
         c.store_content()
@@ -78,5 +74,5 @@ CUSTOMER_COMMANDS: Mapping[type[Command], UseCase] = {
 }
 # Async steps run before a command's use case (e.g. checking a document's content).
 CUSTOMER_PREPARERS: Mapping[type[Command], Callable[..., Awaitable[Any]]] = {
-    cmd.FileCustomerDocument: documents.check_content,
+    cmd.FileCustomerDocument: object_store.check_content,
 }

@@ -12,8 +12,8 @@ from nats.js.errors import NotFoundError
 from projections.customer_file import CustomerFile
 from projections.store import ViewStore
 from services.cli.client import Client
+from services.runtime.object_store import BUCKET
 from services.runtime.settings import Settings
-from services.sales.documents import BUCKET
 from tests.integration.system import running, until
 
 STREAM = f"OBJ_{BUCKET}"  # where nats-py keeps an object store's chunks

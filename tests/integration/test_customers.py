@@ -18,8 +18,8 @@ from projections.store import ViewStore
 from services.cli import customers as cli
 from services.cli.client import Client
 from services.runtime import customer_queries
+from services.runtime.object_store import BUCKET
 from services.runtime.settings import Settings
-from services.sales.documents import BUCKET
 from tests.integration.system import request, running, until
 
 NO = "C-100"

@@ -15,9 +15,9 @@ from nats.js.api import ObjectStoreConfig, StreamConfig
 from nats.js.errors import BucketNotFoundError, ObjectNotFoundError
 
 from contracts.replies import CommandReply
+from services.runtime import object_store
 from services.runtime.commands import CommandBus
 from services.runtime.store import DepartmentApplication
-from services.sales import documents
 from services.sales.customers import CUSTOMER_COMMANDS, CUSTOMER_PREPARERS, CustomerUseCases
 
 
@@ -37,7 +37,7 @@ class FakeJetStream:
     fail_puts: bool = False
 
     async def object_store(self, name: str) -> FakeJetStream:
-        assert name == documents.BUCKET
+        assert name == object_store.BUCKET
         if self.replicas is None:
             raise BucketNotFoundError
         return self
@@ -48,7 +48,7 @@ class FakeJetStream:
         return self
 
     async def stream_info(self, name: str) -> Any:
-        assert name == documents.STREAM
+        assert name == object_store.STREAM
         return SimpleNamespace(config=StreamConfig(name=name, num_replicas=self.replicas))
 
     async def update_stream(self, config: StreamConfig) -> None:

@@ -13,9 +13,9 @@ from nats.js.errors import ObjectNotFoundError
 
 from contracts.commands import ALL
 from contracts.commands.customers import MAX_DOCUMENT_BYTES, FileCustomerDocument
+from services.runtime import object_store
 from services.runtime.commands import CommandBus
 from services.runtime.store import DepartmentApplication
-from services.sales import documents
 from services.sales.customer import customer_id
 from services.sales.customers import (
     CUSTOMER_COMMANDS,
@@ -35,7 +35,7 @@ class Bucket:
         self.objects: dict[str, bytes] = {}
 
     async def object_store(self, name: str) -> Bucket:
-        assert name == documents.BUCKET
+        assert name == object_store.BUCKET
         return self
 
     async def get_info(self, name: str) -> Any:

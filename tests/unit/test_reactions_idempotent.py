@@ -152,7 +152,8 @@ def test_every_reaction_of_every_department_is_covered_here() -> None:
     from services.sales.wiring import SPEC as SALES
 
     covered: dict[str, set[type[DomainEvent] | str]] = {
-        "engineering": {sales.SampleApplicationApproved, prod.SampleCompleted},
+        "engineering": {sales.SampleApplicationApproved, prod.SampleCompleted,
+                        sales.InternalOrderIssued},  # tests/unit/test_process_instructions.py
         "production": {eng.SamplingScheduled, prod.PROMISE_TIMER, prod.SALES_PROMISE_TIMER},
         "sales": {eng.SamplingScheduled, prod.SampleDocumentsReceived, prod.DeliveryPromised,
                   prod.SampleCompleted, eng.SampleReturnedToSales, prod.DelayNotified,

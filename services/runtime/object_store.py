@@ -1,7 +1,9 @@
-"""Where the customer file's documents live: the JetStream Object Store, one object per content.
+"""Where the documents commands file live: the JetStream Object Store, one object per content.
 
 Objects are named by the hex SHA-256 of their content, so the same document filed twice is
-stored once and an event's hash is all a reader needs to fetch it.
+stored once and an event's hash is all a reader needs to fetch it. Any command that mixes in
+``contracts.commands.documents.DocumentContent`` (a customer file's document, an order's process
+instructions) is checked by ``check_content`` and stores its content the same way.
 """
 from __future__ import annotations
 
@@ -11,22 +13,27 @@ import binascii
 import dataclasses
 import hashlib
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 from nats.js.api import ObjectStoreConfig, StorageType
 from nats.js.errors import BucketNotFoundError, ObjectNotFoundError
 from nats.js.object_store import ObjectStore
 
-from contracts.commands.customers import MAX_DOCUMENT_BYTES, FileCustomerDocument
+from contracts.commands.documents import MAX_DOCUMENT_BYTES, DocumentContent
 from services.domain import DomainError
 from services.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# One bucket for every department's documents: objects are named by their hash, so they cannot
+# collide. It keeps the name it had when it held only the customer file, so the documents filed
+# before engineering used it stay where their events say they are.
 BUCKET = "salesflow-customer-files"
 STREAM = f"OBJ_{BUCKET}"  # the stream nats-py keeps a bucket in
 # Up to 10 MB in 128 KB chunks, each acknowledged; generous on a loaded machine.
 STORE_TIMEOUT_SECONDS = 60.0
+
+D = TypeVar("D", bound=DocumentContent)
 
 
 class BadContent(DomainError):
@@ -41,7 +48,7 @@ class StoreUnavailable(DomainError):
     kind = "unavailable"
 
 
-def content_of(command: FileCustomerDocument) -> bytes:
+def content_of(command: DocumentContent) -> bytes:
     """The decoded content, or a refusal naming the field in English and Chinese."""
     if command.content_base64 is None:
         if command.content_sha256 is not None:
@@ -69,13 +76,27 @@ def digest(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+def checked(command: DocumentContent) -> tuple[str, int]:
+    """The hash and size ``check_content`` computed, for the use case to record.
+
+    A command that did not pass through ``check_content`` (a service wired without its
+    preparer) is refused: its hash would name content nobody checked or stored."""
+    if not command.content_checked or command.content_sha256 is None or command.size is None:
+        content_of(command)  # refuses a hash sent without its content
+        raise StoreUnavailable(
+            None, "the document content was not stored; this service has no document store",
+            "文件内容未存储：本服务没有配置文件存储", field="content_base64")
+    return command.content_sha256, command.size
+
+
 async def bucket(js: Any, replicas: int = 1) -> ObjectStore:
-    """The customer files bucket, created on first use with ``replicas`` copies (the streams'
+    """The documents bucket, created on first use with ``replicas`` copies (the streams'
     replication: losing one NATS node must not make documents unreadable)."""
     try:
         store: ObjectStore = await js.object_store(BUCKET)
     except BucketNotFoundError:
-        config = ObjectStoreConfig(description="Customer file documents, named by SHA-256 (R-S2)",
+        config = ObjectStoreConfig(description="Documents (customer files R-S2, process "
+                                   "instructions R-O2), named by SHA-256",
                                    storage=StorageType.FILE, replicas=replicas)
         try:
             return await js.create_object_store(BUCKET, config=config)  # type: ignore[no-any-return]
@@ -90,7 +111,7 @@ async def _replicated(js: Any, replicas: int) -> None:
     """A bucket made with fewer copies (before replicas were configured) gets them now."""
     info = await js.stream_info(STREAM)
     if info.config.num_replicas < replicas:
-        log.info("customer files bucket: %d -> %d replicas", info.config.num_replicas, replicas)
+        log.info("documents bucket: %d -> %d replicas", info.config.num_replicas, replicas)
         await js.update_stream(dataclasses.replace(info.config, num_replicas=replicas))
 
 
@@ -109,16 +130,15 @@ async def put(js: Any, content: bytes, replicas: int = 1) -> str:
 
 
 async def fetch(js: Any, sha256: str) -> bytes:
-    """The content stored under a hash (e.g. a CustomerDocumentFiled's ``sha256``)."""
+    """The content stored under a hash (an event's ``sha256``)."""
     result = await (await bucket(js)).get(sha256)
     return bytes(result.data or b"")
 
 
-async def check_content(js: Any, command: FileCustomerDocument,
-                        settings: Settings | None = None) -> FileCustomerDocument:
-    """Preparer of ``file_customer_document``: decode and check the content, hash it, and hand
+async def check_content(js: Any, command: D, settings: Settings | None = None) -> D:
+    """Preparer of a command filing a document: decode and check the content, hash it, and hand
     the use case the step that stores it. Nothing is stored here: the use case stores the
-    content only after the customer's rules accepted the document, so a refused command leaves
+    content only after the record's rules accepted the document, so a refused command leaves
     nothing in the object store."""
     content = content_of(command)
     sha256 = digest(content)
@@ -135,7 +155,8 @@ async def check_content(js: Any, command: FileCustomerDocument,
             future.result(timeout=STORE_TIMEOUT_SECONDS)
         except Exception as error:  # noqa: BLE001 - any store failure refuses the command whole
             future.cancel()
-            log.warning("could not store customer document %s", sha256, exc_info=True)
+            log.warning("could not store document %s (%s)", sha256, command.filename,
+                        exc_info=True)
             raise StoreUnavailable(None, f"the document store did not take the file "
                                    f"({type(error).__name__}: {error}); please retry",
                                    "文件存储暂不可用，资料未归档，请重试") from error
