@@ -98,7 +98,8 @@ class ProductionOrder(Aggregate):
         """R-S7 for orders: tell the assistant, with the reason and a new time, while work is
         left (quantity not made yet, or a lot in rework)."""
         ctx.require("R-S7", PLANNERS, "give a delay notice", "发出延期通知")
-        finished = self.done_at() is not None and not any(l.in_rework for l in self.lots.values())
+        reworking = any(lot.in_rework for lot in self.lots.values())
+        finished = self.done_at() is not None and not reworking
         if self.status != "promised" or self.promised_at is None or finished:
             state = "made in full" if finished else self.status
             raise RuleBroken("R-S7", f"order {self.order_no} is {state}: only a promised order "
