@@ -1,4 +1,5 @@
-"""The production application: sample work orders, opened by engineering's scheduling."""
+"""The production application: sample work orders, opened by engineering's scheduling, and
+production orders, opened by sales' internal orders."""
 from __future__ import annotations
 
 from eventsourcing.persistence import Tracking
@@ -8,7 +9,10 @@ from contracts.replies import EventRef
 from contracts.timers import TimerDue
 from events.engineering import SamplingScheduled
 from events.envelope import Department
+from events.quality import InspectionFailed
+from events.sales import InternalOrderIssued
 from services.domain import Context
+from services.production.production_order import ProductionOrder, production_order_id
 from services.production.sample_work_order import SampleWorkOrder, work_order_id
 from services.runtime.store import SYSTEM, DepartmentApplication
 
@@ -51,4 +55,45 @@ class ProductionApplication(DepartmentApplication):
         ctx = Context(actor=SYSTEM, now=self.clock(), correlation_id=due.correlation_id,
                       causation_id=due.source_event_id)
         order.promise_fell_due(ctx, int(round_no), due.due_at)
+        self.store(order, tracking=tracking)
+
+    # -- customer orders (R-O2, R-O4, R-S7) -------------------------------------------------
+    def production_order(self, order_no: str) -> ProductionOrder:
+        """The order, or a new one that refuses every command until sales' internal order
+        arrives (R-O2: an order of steps, not a missing record)."""
+        return self.load_or_new(ProductionOrder, production_order_id(order_no))
+
+    def promise_order_delivery(self, c: cmd.PromiseOrderDelivery, ctx: Context) -> list[EventRef]:
+        order = self.production_order(c.order_no)
+        order.promise(ctx, c.promised_at, c.quantity, c.note)
+        return self.store(order)
+
+    def notify_order_delay(self, c: cmd.NotifyOrderDelay, ctx: Context) -> list[EventRef]:
+        order = self.production_order(c.order_no)
+        order.notify_delay(ctx, kind=c.kind, reason=c.reason, new_promised_at=c.new_promised_at,
+                           calendar=self.calendar)
+        return self.store(order)
+
+    def complete_lot(self, c: cmd.CompleteLot, ctx: Context) -> list[EventRef]:
+        order = self.production_order(c.order_no)
+        order.complete_lot(ctx, c.lot_no, c.quantity)
+        return self.store(order)
+
+    def on_internal_order_issued(self, event: InternalOrderIssued, tracking: Tracking) -> None:
+        order = self.production_order(event.order_no)
+        order.receive(self.reaction_context(event), event)
+        self.store(order, tracking=tracking)
+
+    def on_inspection_failed(self, event: InspectionFailed, tracking: Tracking) -> None:
+        order = self.production_order(event.order_no)
+        order.start_rework(self.reaction_context(event), event)
+        self.store(order, tracking=tracking)
+
+    def on_order_promise_due(self, due: TimerDue, tracking: Tracking) -> None:
+        """R-S7 for orders: an order's promised time passed; production decides."""
+        order_no, _ = due.key.rsplit(".", 1)  # see events.production.order_promise_timer
+        order = self.production_order(order_no)
+        ctx = Context(actor=SYSTEM, now=self.clock(), correlation_id=due.correlation_id,
+                      causation_id=due.source_event_id)
+        order.promise_fell_due(ctx, due.due_at)
         self.store(order, tracking=tracking)

@@ -3,23 +3,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
 from uuid import UUID
 
 from events import production as ev
 from events.engineering import SamplingScheduled
 from events.envelope import Role
 from services.domain import Aggregate, Context, RuleBroken, record_id
-
-
-PLANNERS = (Role.PMC_PLANNER, Role.PRODUCTION_SUPERVISOR)
-NOTICE_HOURS = 4.0  # R-S7: a special case is told at least 4 working hours before the promise
-
-
-class WorkingTime(Protocol):
-    """The company calendar, as the domain needs it (``contracts.calendar.WorkingCalendar``)."""
-
-    def working_hours_between(self, start: datetime, end: datetime) -> float: ...
+from services.production.promises import (
+    PLANNERS,
+    PromiseHistory,
+    WorkingTime,
+    delay_facts,
+    require_future,
+)
 
 
 def work_order_id(request_no: str) -> UUID:
@@ -34,12 +30,10 @@ class SampleWorkOrder(Aggregate):
     status: str = "new"
     promised_at: datetime | None = None
     round: int = 0
-    # Production's own history per (round, promised time), so a promise's timer is decided
-    # from it alone, whenever the timer is consumed and whatever round the order is in by then.
-    promises: frozenset[tuple[int, datetime]] = frozenset()
-    notices: dict[tuple[int, datetime], bool] = field(default_factory=dict)  # -> timely
+    # Promises per (round, promised time): a round's timer is decided on that round's history,
+    # whatever round the order is in by the time the timer is consumed.
+    history: PromiseHistory = field(default_factory=PromiseHistory)
     completed: dict[int, datetime] = field(default_factory=dict)  # round -> completion time
-    decided: frozenset[tuple[int, datetime]] = frozenset()
 
     def receive_documents(self, ctx: Context, scheduled: SamplingScheduled) -> None:
         if scheduled.round <= self.round:
@@ -55,31 +49,22 @@ class SampleWorkOrder(Aggregate):
                              "promised once, after the documents arrive; change it with a delay "
                              "notice", f"打样 {self.request_no} 当前为 {self.status}：交期在收到资料后"
                              "承诺一次，变更请发延期通知")
-        self._future("promised_at", promised_at, ctx)
+        require_future("R-S7", "promised_at", promised_at, ctx)
         self.trigger(ev.DeliveryPromised, ctx, request_no=self.request_no, promised_at=promised_at,
                      round=self.round)
 
     def notify_delay(self, ctx: Context, *, kind: str, reason: str, new_promised_at: datetime,
                      calendar: WorkingTime) -> None:
         """R-S7: tell the assistant, with the reason and a new time; timely if at least
-        ``NOTICE_HOURS`` working hours before the promised time."""
+        ``promises.NOTICE_HOURS`` working hours before the promised time."""
         ctx.require("R-S7", PLANNERS, "give a delay notice", "发出延期通知")
         if self.status != "promised" or self.promised_at is None:
             raise RuleBroken("R-S7", f"sample {self.request_no} is {self.status}: only a promised, "
                              "unfinished sample can be delayed",
                              f"打样 {self.request_no} 当前为 {self.status}：只有已承诺且未完成的样品才能延期")
-        self._future("new_promised_at", new_promised_at, ctx)
-        left = calendar.working_hours_between(ctx.now, self.promised_at)
         self.trigger(ev.DelayNotified, ctx, request_no=self.request_no, kind=kind, reason=reason,
-                     previous_promised_at=self.promised_at, new_promised_at=new_promised_at,
-                     working_hours_before=round(left, 2), timely=left >= NOTICE_HOURS,
-                     round=self.round)
-
-    @staticmethod
-    def _future(field: str, moment: datetime, ctx: Context) -> None:
-        if moment <= ctx.now:
-            raise RuleBroken("R-S7", "the promised time must lie in the future",
-                             "承诺交期必须晚于当前时间", field=field)
+                     round=self.round,
+                     **delay_facts(ctx, calendar, self.promised_at, new_promised_at))
 
     def complete(self, ctx: Context) -> None:
         ctx.require("R-S3", [Role.PRODUCTION_SUPERVISOR], "report a sample completed", "报告样品完成")
@@ -93,15 +78,9 @@ class SampleWorkOrder(Aggregate):
         """R-S7: the promised time of ``round_no`` passed (its timer fired). Missed when the
         sample was not completed by then and no timely delay notice superseded the promise;
         each promise is decided once, so a repeated timer changes nothing."""
-        promise = (round_no, promised_at)
-        if promise not in self.promises or promise in self.decided:
-            return
-        done = self.completed.get(round_no)
-        if (done is not None and done <= promised_at) or self.notices.get(promise, False):
-            return
-        self.trigger(ev.DeliveryPromiseMissed, ctx, request_no=self.request_no,
-                     promised_at=promised_at, notice_given=promise in self.notices,
-                     completed_at=done, round=round_no)
+        missed = self.history.missed(round_no, promised_at, self.completed.get(round_no))
+        if missed is not None:
+            self.trigger(ev.DeliveryPromiseMissed, ctx, request_no=self.request_no, **missed)
 
     def when_SampleDocumentsReceived(self, e: ev.SampleDocumentsReceived) -> None:
         self.request_no, self.status, self.round = e.request_no, "received", e.round
@@ -109,16 +88,15 @@ class SampleWorkOrder(Aggregate):
 
     def when_DeliveryPromised(self, e: ev.DeliveryPromised) -> None:
         self.promised_at, self.status = e.promised_at, "promised"
-        self.promises = self.promises | {(e.round, e.promised_at)}
+        self.history.fold(e)
 
     def when_DelayNotified(self, e: ev.DelayNotified) -> None:
         self.promised_at = e.new_promised_at
-        self.promises = self.promises | {(e.round, e.new_promised_at)}
-        self.notices = {**self.notices, (e.round, e.previous_promised_at): e.timely}
+        self.history.fold(e)
 
     def when_SampleCompleted(self, e: ev.SampleCompleted) -> None:
         self.status = "completed"
         self.completed = {**self.completed, e.round: e.timestamp}
 
     def when_DeliveryPromiseMissed(self, e: ev.DeliveryPromiseMissed) -> None:
-        self.decided = self.decided | {(e.round, e.promised_at)}
+        self.history.fold(e)

@@ -4,7 +4,9 @@ from __future__ import annotations
 from contracts.commands import production as cmd
 from events.engineering import SamplingScheduled
 from events.envelope import Department
-from events.production import PROMISE_TIMER, SALES_PROMISE_TIMER
+from events.production import ORDER_PROMISE_TIMER, PROMISE_TIMER, SALES_PROMISE_TIMER
+from events.quality import InspectionFailed
+from events.sales import InternalOrderIssued
 from services.production.application import ProductionApplication as App
 from services.runtime.spec import ServiceSpec
 
@@ -15,7 +17,18 @@ SPEC = ServiceSpec(
         cmd.PromiseDelivery: App.promise_delivery,
         cmd.NotifyDelay: App.notify_delay,
         cmd.CompleteSample: App.complete_sample,
+        cmd.PromiseOrderDelivery: App.promise_order_delivery,
+        cmd.NotifyOrderDelay: App.notify_order_delay,
+        cmd.CompleteLot: App.complete_lot,
     },
-    reactions={SamplingScheduled: App.on_sampling_scheduled},
-    timers={PROMISE_TIMER: App.on_promise_due, SALES_PROMISE_TIMER: App.on_promise_due},
+    reactions={
+        SamplingScheduled: App.on_sampling_scheduled,
+        InternalOrderIssued: App.on_internal_order_issued,
+        InspectionFailed: App.on_inspection_failed,
+    },
+    timers={
+        PROMISE_TIMER: App.on_promise_due,
+        SALES_PROMISE_TIMER: App.on_promise_due,
+        ORDER_PROMISE_TIMER: App.on_order_promise_due,
+    },
 )

@@ -6,6 +6,8 @@ what a recreated stream or a restored backup does to a repeated event.
 """
 from __future__ import annotations
 
+import functools
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -16,17 +18,20 @@ from eventsourcing.persistence import Tracking
 from contracts.timers import TimerDue
 from events import engineering as eng
 from events import production as prod
+from events import quality as qual
 from events import sales
-from events.envelope import DomainEvent, Role
+from events.envelope import Actor, DomainEvent, OrderLine, Role
 from services.engineering.application import EngineeringApplication
+from services.domain import record_id
 from services.production.application import ProductionApplication
+from services.quality.application import QualityApplication
 from services.runtime.store import DepartmentApplication
 from services.sales.application import SalesApplication
 from tests.unit.builders import T0, ctx, sample_at
 
 E = TypeVar("E", bound=DomainEvent)
 STREAM = {"sales": "SALESFLOW_SALES", "engineering": "SALESFLOW_ENGINEERING",
-          "production": "SALESFLOW_PRODUCTION"}
+          "production": "SALESFLOW_PRODUCTION", "quality": "SALESFLOW_QUALITY"}
 TIMERS = "SALESFLOW_TIMERS"
 
 
@@ -148,3 +153,67 @@ class Company:
         record = self.sales.sample(request_no)
         record.ship(ctx(Role.SALESPERSON, at=self.now), "salesperson", None, None)
         self.sales.store(record)
+
+    # -- production and quality of a customer order (R-O2, R-O4; helpers of branch prodqual) ----
+    @functools.cached_property
+    def quality(self) -> QualityApplication:
+        return QualityApplication({}, clock=self.clock)
+
+    def internal_order_issued(self, order_no: str = "O-1", quantity: int = 5000,
+                              ) -> sales.InternalOrderIssued:
+        """Sales' internal order for PMC (R-O2), made directly: production and quality are
+        tested here without sales' order record."""
+        return sales.InternalOrderIssued(
+            originator_id=record_id("order", order_no), originator_version=3, timestamp=self.now,
+            event_id=uuid.uuid4(), actor=Actor(user="amy", role=Role.SALES_ASSISTANT),
+            correlation_id=uuid.uuid4(), order_no=order_no, internal_order_no=f"I{order_no}",
+            customer="ACME", requested_date=(self.now + timedelta(days=20)).date(),
+            lines=(OrderLine(product="gasket", part_no="P-1", quantity=quantity),))
+
+    def production_receives(self, order_no: str = "O-1", quantity: int = 5000,
+                            ) -> prod.InternalOrderReceived:
+        [received] = self.deliver(self.production.on_internal_order_issued,
+                                  self.internal_order_issued(order_no, quantity))
+        assert isinstance(received, prod.InternalOrderReceived)
+        return received
+
+    def pmc_promises(self, at: datetime, order_no: str = "O-1", quantity: int | None = None,
+                     ) -> prod.DeliveryPromised:
+        order = self.production.production_order(order_no)
+        order.promise(ctx(Role.PMC_PLANNER, at=self.now), at, quantity, None)
+        self.production.store(order)
+        return self.of_type(self.production, prod.DeliveryPromised)[-1]
+
+    def pmc_delays(self, new: datetime, order_no: str = "O-1") -> prod.DelayNotified:
+        order = self.production.production_order(order_no)
+        order.notify_delay(ctx(Role.PMC_PLANNER, at=self.now), kind="delay", reason="film late",
+                           new_promised_at=new, calendar=self.production.calendar)
+        self.production.store(order)
+        return self.of_type(self.production, prod.DelayNotified)[-1]
+
+    def lot_completed(self, lot_no: str = "L-1", quantity: int = 5000, order_no: str = "O-1",
+                      ) -> prod.LotCompleted:
+        order = self.production.production_order(order_no)
+        order.complete_lot(ctx(Role.PRODUCTION_SUPERVISOR, at=self.now), lot_no, quantity)
+        self.production.store(order)
+        return self.of_type(self.production, prod.LotCompleted)[-1]
+
+    def lot_inspected(self, result: str = "pass", lot_no: str = "L-1", order_no: str = "O-1",
+                      ) -> qual.InspectionPassed | qual.InspectionFailed:
+        inspection = self.quality.inspection(order_no, lot_no)
+        inspection.inspect(ctx(Role.QC_INSPECTOR, at=self.now), "pass" if result == "pass"
+                           else "fail", None if result == "pass" else "burr", None)
+        self.quality.store(inspection)
+        [done] = [e for e in self.events(self.quality)[-1:]
+                  if isinstance(e, qual.InspectionPassed | qual.InspectionFailed)]
+        return done
+
+    def lot_failed_and_reworked(self, lot_no: str = "L-1", order_no: str = "O-1",
+                                ) -> dict[str, DomainEvent]:
+        """The lot's current attempt goes to quality, fails, and production starts its rework."""
+        completed = [e for e in self.of_type(self.production, prod.LotCompleted)
+                     if (e.order_no, e.lot_no) == (order_no, lot_no)][-1]
+        [requested] = self.deliver(self.quality.on_lot_completed, completed)
+        failed = self.lot_inspected("fail", lot_no, order_no)
+        [rework] = self.deliver(self.production.on_inspection_failed, failed)
+        return {"requested": requested, "failed": failed, "rework": rework}
