@@ -150,7 +150,8 @@ class OrderRecord(Aggregate):
                              f"订单 {self.order_no} 没有异常 {exception_no}", field="exception_no")
         if recipient in told:
             raise RuleBroken("R-O3", f"exception {exception_no} already reached the "
-                             f"{recipient.value}", f"异常 {exception_no} 已通知{_RECIPIENT_ZH[recipient]}",
+                             f"{recipient.value}",
+                             f"异常 {exception_no} 已通知{_RECIPIENT_ZH[recipient]}",
                              field="recipient")
         self.trigger(ev.OrderExceptionDelivered, ctx, order_no=self.order_no,
                      exception_no=exception_no, recipient=recipient, to=to, channel=channel)
@@ -211,11 +212,12 @@ class OrderRecord(Aggregate):
         that must reach the customer, the salesperson and the CS supervisor."""
         if source in self.reported:
             return
+        number = self._delay_no()
         self.trigger(ev.OrderDelayRecorded, ctx, order_no=self.order_no, kind=kind, reason=reason,
                      previous_promised_at=previous, new_promised_at=new, timely=timely,
                      source_event_id=source)
         self.trigger(ev.OrderExceptionReported, ctx, order_no=self.order_no,
-                     exception_no=self._delay_no(), kind=ExceptionKind.DELAY,
+                     exception_no=number, kind=ExceptionKind.DELAY,
                      description=f"{reason} ({previous.isoformat()} -> {new.isoformat()})",
                      recipients=tuple(Recipient), source_event_id=source)
 

@@ -65,8 +65,9 @@ class OrderUseCases(_Application):
         """Whether the quotation (5.1's sample record) an order names has its price approved."""
         if request_no is None:
             return False
-        quotation = self._get(SampleRecord, sample_id(request_no), f"quotation request {request_no}",
-                              f"报价申请 {request_no}", "quotation_request_no")
+        quotation = self._get(SampleRecord, sample_id(request_no),
+                              f"quotation request {request_no}", f"报价申请 {request_no}",
+                              "quotation_request_no")
         return quotation.price_approved
 
     def issue_internal_order(self, c: cmd.IssueInternalOrder, ctx: Context) -> list[EventRef]:
