@@ -1,4 +1,4 @@
-"""The sales application: each command loads a sample record, calls it, saves it."""
+"""The sales application: each command loads a record (sample, customer, order), calls it, saves it."""
 from __future__ import annotations
 
 from eventsourcing.persistence import Tracking
@@ -12,10 +12,11 @@ from services.domain import Context
 from services.runtime.store import DepartmentApplication
 from services.sales.customers import CustomerUseCases
 from services.sales.followup_cases import FollowUpUseCases
+from services.sales.order_cases import OrderUseCases
 from services.sales.sample import SampleRecord, sample_id
 
 
-class SalesApplication(FollowUpUseCases, CustomerUseCases, DepartmentApplication):
+class SalesApplication(FollowUpUseCases, OrderUseCases, CustomerUseCases, DepartmentApplication):
     """Sales' event store and use cases."""
 
     name = Department.SALES.value
@@ -88,7 +89,11 @@ class SalesApplication(FollowUpUseCases, CustomerUseCases, DepartmentApplication
         return self.store(record)
 
     # -- reactions to other departments (R-S5: keep production status current) -------------
+    # Production's promise events are one type for samples and orders: ``promises`` says which.
     def on_progress(self, event: DomainEvent, tracking: Tracking) -> None:
+        if promises_order(event):
+            self.on_order_progress(event, tracking)
+            return
         stage, at = PROGRESS_OF[type(event)](event)
         record = self.sample(event.record_no or "")
         record.record_progress(self.reaction_context(event), stage, at, event.event_id,
@@ -96,7 +101,10 @@ class SalesApplication(FollowUpUseCases, CustomerUseCases, DepartmentApplication
         self.store(record, tracking=tracking)
 
     def on_delay_notified(self, event: production.DelayNotified, tracking: Tracking) -> None:
-        record = self.sample(event.request_no)
+        if promises_order(event):
+            self.on_order_delay(event, tracking)
+            return
+        record = self.sample(event.request_no or "")
         record.record_delay_notice(
             self.reaction_context(event), kind=event.kind, reason=event.reason,
             previous=event.previous_promised_at, new=event.new_promised_at,
@@ -105,7 +113,10 @@ class SalesApplication(FollowUpUseCases, CustomerUseCases, DepartmentApplication
 
     def on_promise_missed(self, event: production.DeliveryPromiseMissed, tracking: Tracking) -> None:
         """R-S7: production missed a promise without timely notice: request a penalty."""
-        record = self.sample(event.request_no)
+        if promises_order(event):
+            self.on_order_promise_missed(event, tracking)
+            return
+        record = self.sample(event.request_no or "")
         record.request_penalty(self.reaction_context(event), promised_at=event.promised_at,
                                round=event.round, source=event.event_id)
         self.store(record, tracking=tracking)
@@ -114,6 +125,10 @@ class SalesApplication(FollowUpUseCases, CustomerUseCases, DepartmentApplication
         """Sales' own promise timers (before production decided missed promises itself) may
         still fire: production decides now, so they only move the tracking on."""
         self.store(tracking=tracking)
+
+
+def promises_order(event: DomainEvent) -> bool:
+    return isinstance(event, production.PromiseEvent) and event.promises == "order"
 
 
 PROGRESS_OF = {

@@ -35,6 +35,7 @@ class SampleRecord(SampleFollowUp, Aggregate):
     die_difficulty: DieDifficulty | None = None
     quotation_no: str | None = None
     unit_price: Decimal | None = None
+    price_approved: bool = False  # once approved it stays so; an order's price may rest on it (R-O1)
     status: str = "new"
     purpose: str = "sample"
     round: int = 1
@@ -194,7 +195,7 @@ class SampleRecord(SampleFollowUp, Aggregate):
         self.status = "sent"
 
     def when_PriceApproved(self, e: DomainEvent) -> None:
-        self.status = "price_approved"
+        self.status, self.price_approved = "price_approved", True
 
     def when_PriceRejected(self, e: DomainEvent) -> None:
         self.status = "price_rejected"

@@ -3,11 +3,19 @@ from __future__ import annotations
 
 from contracts.commands import sales as cmd
 from contracts.commands import sales_followup as followup
+from events.engineering import ProcessInstructionsIssued
 from events.envelope import Department
-from events.production import SALES_PROMISE_TIMER, DelayNotified, DeliveryPromiseMissed
+from events.production import (
+    SALES_PROMISE_TIMER,
+    DelayNotified,
+    DeliveryPromiseMissed,
+    LotCompleted,
+)
+from events.quality import InspectionFailed, InspectionPassed
 from services.runtime.spec import ServiceSpec
 from services.sales.customers import CUSTOMER_COMMANDS, CUSTOMER_PREPARERS
 from services.sales.application import PROGRESS_OF, SalesApplication as App
+from services.sales.order_cases import ORDER_COMMANDS
 
 SPEC = ServiceSpec(
     department=Department.SALES,
@@ -33,12 +41,18 @@ SPEC = ServiceSpec(
         followup.StartNewSampleRound: App.start_new_sample_round,
         followup.NoteSampleMonth: App.note_sample_month,
         **CUSTOMER_COMMANDS,
+        **ORDER_COMMANDS,
     },
     preparers=CUSTOMER_PREPARERS,
     reactions={
+        # Promise events of orders (``promises="order"``) are routed on to the order record.
         **{event_cls: App.on_progress for event_cls in PROGRESS_OF},
         DelayNotified: App.on_delay_notified,
         DeliveryPromiseMissed: App.on_promise_missed,
+        LotCompleted: App.on_order_progress,
+        InspectionPassed: App.on_order_progress,
+        InspectionFailed: App.on_order_progress,
+        ProcessInstructionsIssued: App.on_order_progress,
     },
     # Sales' own timers of old: production decides them now; here they only move tracking on.
     timers={SALES_PROMISE_TIMER: App.on_promise_due},

@@ -242,7 +242,7 @@ def bad_orders(now: datetime) -> dict[str, list[Case]]:
             ("requested_date", (today + 800 * day).isoformat(), LATER),
             ("requested_date", "9999-12-31", LATER), ("requested_date", "0001-01-01", EARLIER),
             ("salesperson", text(81), None), ("assistant", "", None),
-            ("quotation_request_no", "S 1", None), ("files", ["XYZ"], None),
+            ("quotation_request_no", "S 1", None), ("files.0", "XYZ", None),
             ("files", [SHA] * 21, None)],
         "issue_internal_order": [("internal_order_no", "IO 1", None),
                                  ("internal_order_no", text(41), None)],

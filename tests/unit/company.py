@@ -15,18 +15,23 @@ from typing import Any, TypeVar
 
 from eventsourcing.persistence import Tracking
 
+from contracts.commands import orders
+from contracts.commands.base import Command
+from contracts.replies import EventRef
 from contracts.timers import TimerDue
 from events import engineering as eng
 from events import production as prod
 from events import quality as qual
 from events import sales
 from events.envelope import Actor, DomainEvent, OrderLine, Role
-from services.engineering.application import EngineeringApplication
 from services.domain import record_id
+from services.engineering.application import EngineeringApplication
 from services.production.application import ProductionApplication
 from services.quality.application import QualityApplication
 from services.runtime.store import DepartmentApplication
 from services.sales.application import SalesApplication
+from services.sales.order_cases import ORDER_COMMANDS
+from services.sales.wiring import SPEC as SALES
 from tests.unit.builders import T0, ctx, sample_at
 
 E = TypeVar("E", bound=DomainEvent)
@@ -217,3 +222,39 @@ class Company:
         failed = self.lot_inspected("fail", lot_no, order_no)
         [rework] = self.deliver(self.production.on_inspection_failed, failed)
         return {"requested": requested, "failed": failed, "rework": rework}
+
+    # == Orders, sales side (issue 7) ==========================================================
+    # Sales' order record through its use cases; what production, quality and engineering
+    # report on an order is built by ``on_order`` as their services store it.
+    def order_command(self, cls: type[Command], role: Role = Role.SALES_ASSISTANT,
+                      **fields: Any) -> list[EventRef]:
+        """Give the sales order command ``cls`` as ``role``, through its use case."""
+        user = {Role.SALES_ASSISTANT: "amy", Role.SALESPERSON: "bob"}.get(role, "someone")
+        command = cls.model_validate({"actor": {"user": user, "role": role}, **fields},
+                                     context={"now": self.now})
+        return ORDER_COMMANDS[cls](self.sales, command, self.sales.context(command.actor, None))
+
+    def order_issued(self, order_no: str = "O-1", **intake: Any) -> sales.InternalOrderIssued:
+        """Sales: an order of 5000 received, archived and issued to PMC as an internal order."""
+        self.order_command(orders.ReceiveOrder, Role.SALESPERSON, **{
+            "order_no": order_no, "po_no": "PO-7", "customer": "ACME",
+            "lines": [{"product": "gasket", "part_no": "P-1", "quantity": 5000}],
+            "requested_date": (self.now + timedelta(days=30)).date(), "salesperson": "bob",
+            "assistant": "amy", **intake})
+        self.order_command(orders.ArchiveOrder, order_no=order_no)
+        self.order_command(orders.IssueInternalOrder, order_no=order_no,
+                           internal_order_no=f"IO-{order_no}")
+        return self.of_type(self.sales, sales.InternalOrderIssued)[-1]
+
+    def on_order(self, cls: type[E], order_no: str = "O-1", **facts: Any) -> E:
+        """Another department's event on order ``order_no``, as that department stores it."""
+        role = {"production": Role.PMC_PLANNER, "quality": Role.QC_INSPECTOR,
+                "engineering": Role.ENGINEER}[cls.department.value]
+        return cls(originator_id=uuid.uuid4(), originator_version=1, timestamp=self.now,  # type: ignore[call-arg]
+                   event_id=uuid.uuid4(), actor=Actor(user="someone", role=role),
+                   correlation_id=uuid.uuid4(), order_no=order_no, **facts)
+
+    def report_on_order(self, *causes: DomainEvent) -> None:
+        """Sales records what the other departments report on orders, by its wired reactions."""
+        for cause in causes:
+            self.deliver(getattr(self.sales, SALES.reactions[type(cause)].__name__), cause)

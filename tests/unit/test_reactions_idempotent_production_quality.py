@@ -1,5 +1,5 @@
 """The reactions of production and quality to customer orders are idempotent by the cause's
-event id (see ``test_reactions_idempotent.py``, whose guard test reads ``COVERED`` here)."""
+event id (see ``test_reactions_idempotent.py``, whose guard test reads ``REACTIONS_COVERED`` here)."""
 from __future__ import annotations
 
 from events import production as prod
@@ -9,7 +9,7 @@ from events.envelope import DomainEvent
 from tests.unit.company import Company
 from tests.unit.test_reactions_idempotent import twice
 
-COVERED: dict[str, set[type[DomainEvent] | str]] = {
+REACTIONS_COVERED: dict[str, set[type[DomainEvent] | str]] = {
     "production": {sales.InternalOrderIssued, qual.InspectionFailed, prod.ORDER_PROMISE_TIMER},
     "quality": {prod.LotCompleted},
 }
