@@ -158,14 +158,16 @@ def order_path(no: str, *, customer: str = "ACME", salesperson: str = "bob",
                start: datetime = ORDER_T0, lots: Sequence[Lot] = (("L1", 600, 0), ("L2", 400, 1)),
                shipments: Sequence[Sequence[str]] = (("L1",), ("L2",)), delayed: bool = False,
                missed: bool = False, exception_closed: bool = False, made: float = 20,
-               ordered: int | None = None) -> dict[str, list[DomainEvent]]:
+               ordered: int | None = None, replied: float = 2, told: float = 4,
+               promised: float = 72) -> dict[str, list[DomainEvent]]:
     """Every event of one customer order, by department, each department's in its own order:
     intake, internal order, PMC's promise (a timely delay notice with ``delayed``; a missed
     promise with a penalty request with ``missed``), the customer told, process instructions
     (two revisions), materials handed over, one material-shortage exception (delivered to every
     recipient with ``exception_closed``), lots made from hour ``made`` on and inspected (each
     failing as often as asked, then passing) and one shipping note per entry of ``shipments``;
-    the order is for ``ordered`` pieces (default: what the lots hold)."""
+    the order is for ``ordered`` pieces (default: what the lots hold). PMC replies at hour
+    ``replied`` promising hour ``promised``; the customer is told at hour ``told``."""
     def at(hours: float) -> datetime:
         return start + timedelta(hours=hours)
 
@@ -186,26 +188,27 @@ def order_path(no: str, *, customer: str = "ACME", salesperson: str = "bob",
     p: list[DomainEvent] = [production(prod.InternalOrderReceived, at(1), Role.SYSTEM, order_no=no,
                                        internal_order_no=f"I-{no}", customer=customer, lines=(line,),
                                        requested_date=at(240).date(), source_event_id=issued.event_id)]
-    promise = at(72)
-    p.append(production(prod.DeliveryPromised, at(2), Role.PMC_PLANNER, promises="order",
+    promise = at(promised)
+    p.append(production(prod.DeliveryPromised, at(replied), Role.PMC_PLANNER, promises="order",
                         order_no=no, promised_at=promise, quantity=ordered, note="materials ok"))
-    s.append(sales(so.OrderProgressRecorded, at(2), Role.SYSTEM, order_no=no, stage="promised",
+    s.append(sales(so.OrderProgressRecorded, at(replied), Role.SYSTEM, order_no=no, stage="promised",
                    at=promise, source_event_id=p[-1].event_id))
-    s.append(sales(so.DeliveryDateNotified, at(4), Role.SALES_ASSISTANT, "amy", order_no=no,
+    s.append(sales(so.DeliveryDateNotified, at(told), Role.SALES_ASSISTANT, "amy", order_no=no,
                    promised_at=promise, channel="phone"))
     if delayed:
+        later = promise + timedelta(hours=24)
         p.append(production(prod.DelayNotified, at(5), Role.PMC_PLANNER, promises="order",
                             order_no=no, kind="delay", reason="film late",
-                            previous_promised_at=promise, new_promised_at=at(96),
+                            previous_promised_at=promise, new_promised_at=later,
                             working_hours_before=30.0, timely=True))
         s.append(sales(so.OrderDelayRecorded, at(5), Role.SYSTEM, order_no=no, kind="delay",
-                       reason="film late", previous_promised_at=promise, new_promised_at=at(96),
+                       reason="film late", previous_promised_at=promise, new_promised_at=later,
                        timely=True, source_event_id=p[-1].event_id))
         s.append(sales(so.OrderExceptionReported, at(5), Role.SYSTEM, order_no=no,
                        exception_no=f"X-{no}-D", kind=so.ExceptionKind.DELAY,
                        description="film late", recipients=tuple(so.Recipient),
                        source_event_id=p[-1].event_id))
-        promise = at(96)
+        promise = later
         s.append(sales(so.DeliveryDateNotified, at(6), Role.SALES_ASSISTANT, "amy", order_no=no,
                        promised_at=promise, channel="email"))
     e: list[DomainEvent] = [
