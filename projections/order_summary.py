@@ -20,16 +20,17 @@ from events import production as prod
 from events import quality as qc
 from events.envelope import DomainEvent
 from events.sales import order as so
-from projections.sample_summary import Row, _iso
+from projections.sample_summary import _iso  # one time format for every summary table
+
+Row = dict[str, Any]
 
 # Statuses in the order an order lives through them; the shown one is derived by ``_status``.
-STATUS_ZH = {
+STATUS_ZH: dict[str, str] = {
     "received": "已接单", "archived": "已归档", "internal_order_issued": "已下内部订单",
     "pmc_received": "PMC已接单", "promised": "PMC已回复交期", "customer_notified": "已通知客户交期",
     "inspecting": "待检验", "rework": "返工中", "passed": "检验合格", "note_issued": "已开出货单",
     "shipment_arranged": "已安排出货", "partly_shipped": "部分出货", "shipped": "已出货",
 }
-STATUSES: tuple[str, ...] = tuple(STATUS_ZH)
 COLUMNS: tuple[str, ...] = (
     "order_no", "po_no", "received_at", "customer", "customer_no", "salesperson", "assistant",
     "lines", "products", "ordered_qty", "requested_date", "quotation_request_no", "files",
@@ -71,10 +72,11 @@ def _delivered(row: Row, e: so.OrderExceptionDelivered) -> None:
 
 
 def _note(row: Row, note_no: str) -> dict[str, Any]:
-    return row["shipping_notes"].setdefault(note_no, {
+    note: dict[str, Any] = row["shipping_notes"].setdefault(note_no, {
         "lots": [], "quantity": None, "issued_at": None, "copies": {}, "method": None,
         "carrier": None, "tracking_no": None, "arranged_at": None, "shipped_qty": 0,
         "shipped_at": None})
+    return note
 
 
 def _note_issued(row: Row, e: so.ShippingNoteIssued) -> None:
@@ -109,9 +111,10 @@ def _delay(row: Row, e: prod.DelayNotified) -> None:
 
 def _try(row: Row, lot_no: str, attempt: int) -> dict[str, Any]:
     lot = row["lots"].setdefault(lot_no, {"tries": {}})
-    return lot["tries"].setdefault(str(attempt), {  # type: ignore[no-any-return]
+    tried: dict[str, Any] = lot["tries"].setdefault(str(attempt), {
         "quantity": None, "completed_at": None, "result": None, "inspected_at": None,
         "findings": None})
+    return tried
 
 
 def _lot_completed(row: Row, e: prod.LotCompleted) -> None:
