@@ -10,10 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from contracts.calendar import WorkingCalendar
+from contracts.subjects import QUERY_ORDER_MONTH
 from projections import order_month
 from projections.projector import Projector
 from projections.store import ViewStore
+from services.cli import main, orders
 from services.cli.orders import month_report
+from services.runtime.settings import Settings
 from tests.projection_events import by_stream, month_note, order_note, order_path
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -125,3 +128,21 @@ def test_a_row_is_late_once_its_latest_promise_is_recorded_missed() -> None:
     assert order_month.delivery({**row, "promises_missed": [row["promised_at"]]}) == "late"
     earlier = datetime(2026, 11, 4, 1, tzinfo=UTC).isoformat()  # a promise since replaced
     assert order_month.delivery({**row, "promises_missed": [earlier]}) is None
+
+
+async def test_salesflow_order_month_prints_the_report_with_stored_escapes_visible(
+        store: ViewStore, capsys: pytest.CaptureFixture[str]) -> None:
+    """rule: R-O6 — `salesflow order-month 2026-11`."""
+    report = analysis(month_of_orders(store), store)
+    report["notes"][0]["text"] = "first\nsecond \x1b]0;t\x07"
+
+    class Answering:
+        async def query(self, subject: str, payload: Any = None, timeout: float = 10.0) -> Any:
+            assert (subject, payload) == (QUERY_ORDER_MONTH, {"month": "2026-11"})
+            return report
+
+    args = main.parser().parse_args(["order-month", "2026-11"])
+    assert await orders.run(args, Settings(), Answering()) == 0  # type: ignore[arg-type]
+    out = capsys.readouterr().out
+    assert out.startswith("Order month 2026-11 / 2026-11 订单月度分析")
+    assert "first\nsecond \\x1b]0;t\\x07" in out and "\x1b" not in out

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 import random
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from contracts.subjects import QUERY_ORDERS
 from events import production as prod
 from events.envelope import DomainEvent, Role
 from events.sales import order as so
@@ -18,7 +21,9 @@ from projections import order_summary
 from projections.order_summary import Row
 from projections.projector import Projector
 from projections.store import ViewStore
+from services.cli import main, orders
 from services.cli.orders import orders_table
+from services.runtime.settings import Settings
 from tests.projection_events import ORDER_T0, Aggregate, by_stream, order_note, order_path
 
 Streams = dict[str, list[DomainEvent]]
@@ -205,3 +210,33 @@ def test_the_table_filters_by_customer_status_salesperson_and_company_month(stor
         projector.apply(items)
     assert orders.rows(store) == once
     assert fold([e for e in events if e.record_no == "O-1"]) == once[0]
+
+
+class AskingClient:
+    """Answers every query with ``answer`` and remembers what was asked."""
+
+    def __init__(self, answer: Any) -> None:
+        self.answer = answer
+        self.asked: list[tuple[str, Any]] = []
+
+    async def query(self, subject: str, payload: Any = None, timeout: float = 10.0) -> Any:
+        self.asked.append((subject, payload))
+        return self.answer
+
+
+async def test_salesflow_orders_asks_with_its_filters_and_shows_stored_escapes_visibly(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """rule: R-O5 — `salesflow orders --customer ... --salesperson ...` as the salesperson reads
+    it; text stored before commands refused control characters reaches the terminal escaped."""
+    row = fold(order_path("O-1", customer="ACME\x1b[2J", shipments=[("L1",)])["sales"])
+    client = AskingClient([row])
+    args = main.parser().parse_args(["orders", "--customer", "ACME", "--salesperson", "bob",
+                                     "--month", "2026-11"])
+    assert await orders.run(args, Settings(), client) == 0  # type: ignore[arg-type]
+    assert client.asked == [(QUERY_ORDERS, {"customer": "ACME", "month": "2026-11",
+                                            "salesperson": "bob"})]
+    out = capsys.readouterr().out
+    assert "ACME\\x1b[2J" in out and "\x1b" not in out
+    assert "No. 订单号" in out and "partly_shipped 部分出货" in out and "1 orders / 共 1 单" in out
+    await orders.run(main.parser().parse_args(["orders", "--json"]), Settings(), client)  # type: ignore[arg-type]
+    assert json.loads(capsys.readouterr().out)[0]["customer"] == "ACME\x1b[2J"
