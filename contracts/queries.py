@@ -13,8 +13,9 @@ from pydantic_core import PydanticCustomError
 from contracts.replies import ErrorBody, validation_refusal
 
 # The read models a rebuild can be asked for, by name (``salesflow rebuild [MODEL]``).
-READ_MODELS: tuple[str, ...] = ("samples", "audit", "customers", "month_notes")
-ReadModelName = Literal["samples", "audit", "customers", "month_notes"]
+READ_MODELS: tuple[str, ...] = ("samples", "audit", "customers", "month_notes", "orders",
+                                "order_notes")
+ReadModelName = Literal["samples", "audit", "customers", "month_notes", "orders", "order_notes"]
 
 
 def _real_month(value: str) -> str:
@@ -49,6 +50,27 @@ class HistoryQuery(BaseModel):
 
 class SampleMonthQuery(BaseModel):
     """Month-end analysis of the Sample Record Summary and its notes (R-S8)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    month: Month = Field(description="YYYY-MM, in the company's time zone / 月份")
+
+
+class OrdersQuery(BaseModel):
+    """Rows of the Order Summary, optionally filtered (R-O3, R-O5)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    customer: str | None = Field(default=None, description="Only this customer / 客户")
+    status: str | None = Field(default=None, description="Only this status, e.g. rework / 状态")
+    month: Month | None = Field(default=None, description="Only orders received in this month "
+                                "(YYYY-MM, in the company's time zone) / 接单月份")
+    salesperson: str | None = Field(default=None, description="Only this salesperson's orders "
+                                    "/ 业务员")
+
+
+class OrderMonthQuery(BaseModel):
+    """Month-end analysis of the Order Summary and its notes (R-O6)."""
 
     model_config = ConfigDict(extra="forbid")
 

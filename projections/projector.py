@@ -18,6 +18,8 @@ from projections import registry
 from projections.audit import AuditTrail
 from projections.customer_file import CustomerFile
 from projections.model import Build, Item, ReadModel
+from projections.order_month import OrderMonthNotes
+from projections.order_table import OrderSummaryTable
 from projections.sample_month import SampleMonthNotes
 from projections.sample_table import SampleSummaryTable
 from projections.store import ViewStore
@@ -31,14 +33,18 @@ class ReadModels:
     """Every read model of salesflow, by name; add one here and it is built and rebuilt."""
 
     def __init__(self, zone: tzinfo | None = None) -> None:
-        self.samples = SampleSummaryTable(zone or ZoneInfo("Asia/Shanghai"))
+        zone = zone or ZoneInfo("Asia/Shanghai")
+        self.samples = SampleSummaryTable(zone)
         self.audit = AuditTrail()
         self.customers = CustomerFile()
         self.month_notes = SampleMonthNotes()
+        self.orders = OrderSummaryTable(zone)
+        self.order_notes = OrderMonthNotes()
         assert tuple(m.name for m in self.all()) == READ_MODELS, "contracts.queries.READ_MODELS"
 
     def all(self) -> list[ReadModel]:
-        return [self.samples, self.audit, self.customers, self.month_notes]
+        return [self.samples, self.audit, self.customers, self.month_notes, self.orders,
+                self.order_notes]
 
     def named(self, names: Sequence[str]) -> list[ReadModel]:
         return [m for m in self.all() if m.name in names]

@@ -8,48 +8,23 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from contracts.calendar import WorkingCalendar
 from events.envelope import DomainEvent
 from events.sales import SampleMonthNoted
-from projections import registry
-from projections.model import Build, Item, ReadModel
+from projections.month_notes import MonthNotes
 from projections.sample_summary import Row
-from projections.store import ViewStore
 
 
-class SampleMonthNotes(ReadModel):
+class SampleMonthNotes(MonthNotes):
     """Read model ``month_notes`` (table ``sample_month_notes``): every month-end note, in order."""
 
     name: ClassVar[str] = "month_notes"
     version: ClassVar[int] = 1
     tables: ClassVar[tuple[str, ...]] = ("sample_month_notes",)
-
-    def wants(self, event: DomainEvent) -> bool:
-        return isinstance(event, SampleMonthNoted)
-
-    def ddl(self) -> list[str]:
-        return ["CREATE TABLE {sample_month_notes} (event_id TEXT PRIMARY KEY, "
-                "month TEXT NOT NULL, noted_at TEXT NOT NULL, noted_by TEXT NOT NULL, "
-                "text TEXT NOT NULL)"]
-
-    def apply(self, store: ViewStore, c: Any, build: Build, items: Sequence[Item]) -> None:
-        notes = [(str(e.event_id), e.month, e.timestamp.astimezone(UTC).isoformat(), e.actor.user,
-                  e.text) for e, _, _ in items if isinstance(e, SampleMonthNoted)]
-        if notes:
-            c.executemany(build.sql(store,
-                "INSERT INTO {sample_month_notes} (event_id, month, noted_at, noted_by, text) "
-                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (event_id) DO NOTHING"), notes)
-
-    def notes(self, store: ViewStore, month: str) -> list[dict[str, Any]]:
-        with store.read() as c:
-            build = registry.require_live(store, c, self)
-            c.execute(build.sql(store, "SELECT month, noted_at, noted_by, text "
-                                       "FROM {sample_month_notes} WHERE month = %(month)s "
-                                       "ORDER BY noted_at, event_id"), {"month": month})
-            return [dict(r) for r in c.fetchall()]
+    noted: ClassVar[type[DomainEvent]] = SampleMonthNoted
 
 
 def analyse(month: str, rows: Sequence[Row], calendar: WorkingCalendar) -> dict[str, Any]:

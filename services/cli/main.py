@@ -15,7 +15,7 @@ from contracts.subjects import (
     QUERY_HISTORY,
     QUERY_SAMPLES,
 )
-from services.cli import customers, dead_letters, months, rebuild, status, tables
+from services.cli import customers, dead_letters, months, orders, rebuild, status, tables
 from services.cli.client import Client
 from services.runtime.connect import NatsUnavailable
 from services.runtime.nats_server import PortTaken
@@ -51,6 +51,7 @@ def parser() -> argparse.ArgumentParser:
     history.add_argument("record", help="record number, e.g. a sample request number")
     history.add_argument("--json", action="store_true", help="print JSON instead of a table")
     months.add_parsers(sub)
+    orders.add_parsers(sub)
     customers.add_parsers(sub)
     dead_letters.add_parser(sub)
     rebuild.add_parser(sub)
@@ -154,7 +155,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         handler = {"demo": cmd_demo, "samples": cmd_samples, "history": cmd_history,
                    "rebuild": rebuild.run, "status": status.run, "sample-month": months.run,
                    "note-month": months.run, "customers": customers.run,
-                   "customer-file": customers.run, "dead-letters": dead_letters.run}[args.command]
+                   "customer-file": customers.run, "dead-letters": dead_letters.run,
+                   "orders": orders.run, "order-month": orders.run,
+                   "note-order-month": orders.run}[args.command]
         return asyncio.run(with_client(handler, args, settings))
     except (NatsUnavailable, PortTaken, StartRefused, BadSetting) as error:
         print(f"salesflow: {error}", file=sys.stderr)

@@ -1,4 +1,5 @@
-"""Queries the projections answer about samples (R-S5, R-S8) and the audit trail.
+"""Queries the projections answer about samples (R-S5, R-S8), orders (R-O3, R-O5, R-O6) and the
+audit trail.
 
 Every query is answered: its handler validates the payload itself (a FastStream-typed argument
 would drop an invalid one without a reply) and refuses it with ``{"error": ErrorBody}``; a read
@@ -20,16 +21,25 @@ from pydantic import BaseModel, ValidationError
 from contracts.calendar import WorkingCalendar
 from contracts.queries import (
     HistoryQuery,
+    OrderMonthQuery,
+    OrdersQuery,
     SampleMonthQuery,
     SamplesQuery,
     query_error,
     refusal,
 )
 from contracts.replies import ErrorBody
-from contracts.subjects import PROJECTIONS, QUERY_HISTORY, QUERY_SAMPLE_MONTH, QUERY_SAMPLES
+from contracts.subjects import (
+    PROJECTIONS,
+    QUERY_HISTORY,
+    QUERY_ORDER_MONTH,
+    QUERY_ORDERS,
+    QUERY_SAMPLE_MONTH,
+    QUERY_SAMPLES,
+)
+from projections import order_month, sample_month
 from projections.model import Rebuilding
 from projections.projector import ReadModels
-from projections.sample_month import analyse
 from projections.store import ViewStore
 
 log = logging.getLogger(__name__)
@@ -80,7 +90,7 @@ def dumps(value: Any) -> bytes:
 
 def register(broker: NatsBroker, store: ViewStore, models: ReadModels,
              calendar: WorkingCalendar) -> None:
-    """Add the sample and audit query subscribers to the projections' broker."""
+    """Add the sample, order and audit query subscribers to the projections' broker."""
 
     @broker.subscriber(QUERY_SAMPLES, queue=PROJECTIONS, title="Sample Record Summary")
     async def on_samples(msg: NatsMessage) -> bytes:
@@ -91,10 +101,24 @@ def register(broker: NatsBroker, store: ViewStore, models: ReadModels,
     async def on_sample_month(msg: NatsMessage) -> bytes:
         def read(query: SampleMonthQuery) -> dict[str, Any]:
             rows = models.samples.rows(store, month=query.month)
-            return {**analyse(query.month, rows, calendar),
+            return {**sample_month.analyse(query.month, rows, calendar),
                     "notes": models.month_notes.notes(store, query.month)}
 
         return await answer(SampleMonthQuery, msg.body, read)
+
+    @broker.subscriber(QUERY_ORDERS, queue=PROJECTIONS, title="Order Summary")
+    async def on_orders(msg: NatsMessage) -> bytes:
+        return await answer(OrdersQuery, msg.body, lambda q: models.orders.rows(
+            store, q.customer, q.status, q.month, q.salesperson))
+
+    @broker.subscriber(QUERY_ORDER_MONTH, queue=PROJECTIONS, title="Month-end order analysis")
+    async def on_order_month(msg: NatsMessage) -> bytes:
+        def read(query: OrderMonthQuery) -> dict[str, Any]:
+            rows = models.orders.rows(store, month=query.month)
+            return {**order_month.analyse(query.month, rows, calendar),
+                    "notes": models.order_notes.notes(store, query.month)}
+
+        return await answer(OrderMonthQuery, msg.body, read)
 
     @broker.subscriber(QUERY_HISTORY, queue=PROJECTIONS, title="Audit trail of one record")
     async def on_history(msg: NatsMessage) -> bytes:

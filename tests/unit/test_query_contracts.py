@@ -4,7 +4,14 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from contracts.queries import RebuildRequest, SampleMonthQuery, SamplesQuery, query_error
+from contracts.queries import (
+    OrderMonthQuery,
+    OrdersQuery,
+    RebuildRequest,
+    SampleMonthQuery,
+    SamplesQuery,
+    query_error,
+)
 
 
 @pytest.mark.parametrize("month", ["2026-1", "nov", "2026-13", "0000-05", "2026-11-01", ""])
@@ -24,3 +31,14 @@ def test_real_months_and_known_read_models_are_accepted() -> None:
     assert RebuildRequest().model is None and RebuildRequest(model="audit").model == "audit"
     with pytest.raises(ValidationError):
         RebuildRequest(model="everything")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("query", [OrderMonthQuery, OrdersQuery])
+def test_an_order_query_month_must_be_a_real_month(query: type[OrderMonthQuery]) -> None:
+    """rule: R-O6 — `order-month 2026-13` and `orders --month nov` are refused, naming the field."""
+    with pytest.raises(ValidationError) as refused:
+        query(month="2026-13")
+    assert (query_error(refused.value).field, OrderMonthQuery(month="2026-12").month) == (
+        "month", "2026-12")
+    assert OrdersQuery(salesperson="bob").salesperson == "bob"
+    assert RebuildRequest(model="orders").model == "orders"

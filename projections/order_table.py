@@ -1,0 +1,33 @@
+"""The Order Summary as a table (R-O3, R-O5): rows kept as JSON, filtered by customer, status,
+salesperson and month. An order's month is the month it was received, in the company's zone."""
+from __future__ import annotations
+
+from typing import ClassVar
+
+from events.envelope import DomainEvent
+from projections import order_summary
+from projections.order_summary import Row
+from projections.store import ViewStore
+from projections.summary_table import Fold, SummaryTable
+
+
+class OrderSummaryTable(SummaryTable):
+    """Read model ``orders`` (table ``order_summary``): one row per customer order."""
+
+    name: ClassVar[str] = "orders"
+    version: ClassVar[int] = 1
+    tables: ClassVar[tuple[str, ...]] = ("order_summary", "order_summary_applied")
+    applied: ClassVar[str | None] = "order_summary_applied"
+    key: ClassVar[str] = "order_no"
+    fold: ClassVar[Fold] = order_summary
+    dated_by: ClassVar[str] = "received_at"
+    filters: ClassVar[tuple[str, ...]] = ("customer", "status", "salesperson")
+
+    def wants(self, event: DomainEvent) -> bool:
+        return order_summary.concerns(event)
+
+    def rows(self, store: ViewStore, customer: str | None = None, status: str | None = None,
+             month: str | None = None, salesperson: str | None = None) -> list[Row]:
+        """Rows, optionally filtered; ``month`` is a month in the company's zone (YYYY-MM)."""
+        return self.select(store, customer=customer, status=status, month=month,
+                           salesperson=salesperson)

@@ -1,0 +1,120 @@
+"""A summary table (打样记录汇总表, 订单汇总表): one row per record, folded by a pure fold, kept as JSON.
+
+The fold (a module with ``new_row(no)`` and ``apply(row, event) -> bool``) knows the columns; the
+table keys rows by the record number, keeps a few columns beside the JSON to filter by, and
+buckets each row in the month of one of its times in the company's time zone: an order taken at
+07:30 on 1 November in Shanghai (23:30 UTC the day before) is November's.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, tzinfo
+from typing import Any, ClassVar, Protocol
+
+import orjson
+
+from events.envelope import DomainEvent
+from projections import registry
+from projections.model import Build, Item, ReadModel
+from projections.store import ViewStore
+
+Row = dict[str, Any]
+
+
+class Fold(Protocol):
+    """What a summary table needs of its fold (looked up at each call, so it can be patched)."""
+
+    def new_row(self, no: str) -> Row: ...
+
+    def apply(self, row: Row, event: DomainEvent) -> bool: ...
+
+
+@functools.lru_cache(maxsize=4096)
+def local_month(minute: str, zone: tzinfo) -> str:
+    """The month of a UTC ``YYYY-MM-DDTHH:MM`` in ``zone`` (zones shift by whole minutes; cached,
+    as a rebuild asks for the same few minutes thousands of times)."""
+    return datetime.fromisoformat(minute).replace(tzinfo=UTC).astimezone(zone).strftime("%Y-%m")
+
+
+class SummaryTable(ReadModel):
+    """Rows of one fold, keyed by ``key``; ``tables`` are (rows, applied event ids)."""
+
+    key: ClassVar[str]
+    fold: ClassVar[Fold]
+    dated_by: ClassVar[str]  # the row's time whose month the row belongs to
+    filters: ClassVar[tuple[str, ...]] = ("customer", "status")
+
+    def __init__(self, zone: tzinfo) -> None:
+        self.zone = zone
+
+    @property
+    def table(self) -> str:
+        return self.tables[0]
+
+    def fingerprint(self) -> str:
+        # Month buckets depend on the zone: a different zone means different rows.
+        return f"v{self.version} zone={self.zone}"
+
+    def ddl(self) -> list[str]:
+        filters = "".join(f"{name} TEXT, " for name in self.filters)
+        return [f"CREATE TABLE {{{self.table}}} ({self.key} TEXT PRIMARY KEY, "
+                f"month TEXT, {filters}row_json TEXT NOT NULL)"]
+
+    def apply(self, store: ViewStore, c: Any, build: Build, items: Sequence[Item]) -> None:
+        rows = self.load(store, c, build, {e.record_no for e, _, _ in items if e.record_no})
+        changed: dict[str, Row] = {}
+        for event, _, _ in items:
+            record = event.record_no or ""
+            row = rows.setdefault(record, self.fold.new_row(record))
+            self.fold.apply(row, event)
+            changed[record] = row
+        self.save(store, c, build, changed.values())
+
+    def load(self, store: ViewStore, c: Any, build: Build, keys: Iterable[str]) -> dict[str, Row]:
+        wanted = sorted(set(keys))
+        rows: dict[str, Row] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            c.execute(build.sql(store, f"SELECT {self.key}, row_json FROM {{{self.table}}} "
+                                       f"WHERE {self.key} IN ({marks})"), chunk)
+            for found in c.fetchall():
+                rows[found[self.key]] = json.loads(found["row_json"])
+        return rows
+
+    def month(self, row: Row) -> str | None:
+        at = row[self.dated_by]
+        return local_month(at[:16], self.zone) if at else None
+
+    def save(self, store: ViewStore, c: Any, build: Build, rows: Iterable[Row]) -> None:
+        names = (self.key, "month", *self.filters, "row_json")
+        params = [(r[self.key], self.month(r), *(r[f] for f in self.filters),
+                   orjson.dumps(r).decode()) for r in rows]
+        updates = ", ".join(f"{n} = excluded.{n}" for n in names[1:])
+        c.executemany(build.sql(store,
+            f"INSERT INTO {{{self.table}}} ({', '.join(names)}) "
+            f"VALUES ({', '.join(['%s'] * len(names))}) "
+            f"ON CONFLICT ({self.key}) DO UPDATE SET {updates}"), params)
+
+    def select(self, store: ViewStore, **equal: str | None) -> list[Row]:
+        """Rows whose ``month`` or filter columns equal the given values (None: any)."""
+        where = [f"{name} = %({name})s" for name, value in equal.items() if value]
+        assert set(equal) <= {"month", *self.filters}, equal
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        with store.read() as c:
+            build = registry.require_live(store, c, self)
+            c.execute(build.sql(store, f"SELECT row_json FROM {{{self.table}}}{clause} "
+                                       f"ORDER BY {self.key}"),
+                      {name: value for name, value in equal.items() if value})
+            return [json.loads(r["row_json"]) for r in c.fetchall()]
+
+    def count(self, store: ViewStore) -> int:
+        """How many rows the live build holds (0 while it has none)."""
+        with store.read() as c:
+            build = registry.live_build(store, c, self)
+            if build is None:
+                return 0
+            c.execute(build.sql(store, f"SELECT COUNT(*) AS n FROM {{{self.table}}}"))
+            return int(c.fetchone()["n"])
