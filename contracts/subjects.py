@@ -70,4 +70,3 @@ def queue_group(component: str) -> str:
 def redrive_subject(component: str) -> str:
     """Ask ``component`` to apply one of its dead letters again."""
     return f"{PREFIX}.ctl.{component}.redrive"
-QUERY_ORDERS = "salesflow.query.orders"

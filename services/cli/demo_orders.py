@@ -178,7 +178,7 @@ SCENARIOS = (
 )
 # The status each scenario leaves its order in (the demo and its tests agree on this).
 FINAL_STATUS = ("shipped", "customer_notified", "customer_notified", "shipped", "customer_notified",
-                "partially_shipped", "received")
+                "partly_shipped", "received")
 
 
 async def run(demo: Demo, prefix: str, customers: list[tuple[str, str]], quotation: str) -> list[str]:
