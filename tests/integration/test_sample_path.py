@@ -11,16 +11,19 @@ from contracts.subjects import (
     QUERY_CUSTOMER_FILE,
     QUERY_CUSTOMERS,
     QUERY_HISTORY,
+    QUERY_ORDER_MONTH,
+    QUERY_ORDERS,
     QUERY_SAMPLE_MONTH,
     QUERY_SAMPLES,
 )
-from services.cli import demo
+from services.cli import demo, demo_orders
 from services.cli.client import Client
 from services.runtime.settings import Settings
 from tests.integration.system import request, running, until
 
 COMPONENTS = list(ALL_COMPONENTS)
 EXPECTED = {f"T-{i + 1:03d}": status for i, status in enumerate(demo.FINAL_STATUS)}
+ORDERS = {f"T-O{i + 1:02d}": status for i, status in enumerate(demo_orders.FINAL_STATUS)}
 
 
 def local_month(at: str, settings: Settings) -> str:
@@ -31,6 +34,11 @@ def local_month(at: str, settings: Settings) -> str:
 async def settled(nc) -> bool:  # type: ignore[no-untyped-def]
     rows = await request(nc, QUERY_SAMPLES, {})
     return {r["request_no"]: r["status"] for r in rows} == EXPECTED
+
+
+async def orders_settled(nc) -> bool:  # type: ignore[no-untyped-def]
+    rows = await request(nc, QUERY_ORDERS, {})
+    return {r["order_no"]: r["status"] for r in rows} == ORDERS
 
 
 async def test_samples_cross_every_department_and_a_rebuild_gives_the_same_table(
@@ -79,8 +87,26 @@ async def test_samples_cross_every_department_and_a_rebuild_gives_the_same_table
         # rule: R-S8 — every trial of every round: T-001 OK, T-002 NG (round 1), T-010 NG.
         assert analysis["trials"]["ok"] == 1 and analysis["trials"]["ng"] == 2 and analysis["notes"]
 
+        # rule: R-O1 rule: R-O3 rule: R-O4 rule: R-O6 — the demo's orders, each in its state.
+        await until(lambda: orders_settled(nc), "every order to reach its expected status", 40)
+        orders = await request(nc, QUERY_ORDERS, {})
+        on_time, delayed_o, missed_o, rework, breakdown, partial, waiting = orders
+        assert on_time["shipped_qty"] == 5000 and on_time["instructions_revision"] == 1
+        assert on_time["files"] and on_time["materials"]
+        assert delayed_o["delay_notices"] == 1 and delayed_o["customer_told_latest"]
+        assert missed_o["penalty_requested_at"] and missed_o["promises_missed"]
+        assert rework["reworked_lots"] == 1 and rework["shipped_qty"] == 5000
+        assert breakdown["exception_count"] == 1 and breakdown["exceptions_open"] == 0
+        assert (partial["shipped_qty"], partial["completed_qty"]) == (3000, 5000)
+        assert waiting["archived_at"] is None and waiting["quotation_request_no"] == "T-009"
+        order_month = await request(nc, QUERY_ORDER_MONTH, {"month": month})
+        assert order_month["orders"] == len(orders) and order_month["penalties"] == ["T-O03"]
+        assert order_month["lots_reworked"] == 1 and order_month["notes"]
+
         reply = await request(nc, CTL_REBUILD, {}, timeout=60)
         assert reply["rows"] == len(live) and reply["events"] > 100
+        assert await request(nc, QUERY_ORDERS, {}) == orders
+        assert await request(nc, QUERY_ORDER_MONTH, {"month": month}) == order_month
         assert await request(nc, QUERY_SAMPLES, {}) == live
         assert await request(nc, QUERY_HISTORY, {"record_no": "T-001"}) == trail
         assert await request(nc, QUERY_CUSTOMERS, {}) == customers
