@@ -12,16 +12,43 @@ from services.runtime.settings import Settings
 
 
 def add_parsers(sub: Any) -> None:
-    month = sub.add_parser("sample-month", help="month-end analysis of the Sample Record Summary "
-                                                "/ 打样月度分析 (R-S8)")
+    add_month_parsers(sub, "sample-month", "note-month", "the Sample Record Summary",
+                      "打样月度分析 (R-S8)", "填写月度总结")
+
+
+def add_month_parsers(sub: Any, analysis: str, note: str, table: str, analysis_zh: str,
+                      note_zh: str) -> None:
+    """The month-end analysis of one summary table and the command writing its notes."""
+    month = sub.add_parser(analysis, help=f"month-end analysis of {table} / {analysis_zh}")
     month.add_argument("month", help="YYYY-MM")
     month.add_argument("--json", action="store_true", help="print JSON instead of text")
-    note = sub.add_parser("note-month", help="write the month-end summary under the month's table "
-                                             "/ 填写月度总结")
-    note.add_argument("month", help="YYYY-MM")
-    note.add_argument("text", help="the summary text")
-    note.add_argument("--user", default=os.environ.get("SALESFLOW_USER") or getpass.getuser(),
-                      help="who writes it (default: $SALESFLOW_USER or your login)")
+    writer = sub.add_parser(note, help=f"write the month-end summary under the month's {table} "
+                                       f"/ {note_zh}")
+    writer.add_argument("month", help="YYYY-MM")
+    writer.add_argument("text", help="the summary text")
+    writer.add_argument("--user", default=os.environ.get("SALESFLOW_USER") or getpass.getuser(),
+                        help="who writes it (default: $SALESFLOW_USER or your login)")
+
+
+def notes(report: dict[str, Any]) -> list[str]:
+    """The month's notes under its figures, oldest first."""
+    lines = ["Notes 月度总结:"]
+    lines += [f"  {n['noted_at'][:10]} {n['noted_by']}: {n['text']}" for n in report["notes"]]
+    if not report["notes"]:
+        lines.append("  (none yet / 暂无)")
+    return lines
+
+
+async def write_note(client: Any, command: str, args: argparse.Namespace) -> int:
+    """Send a month's note as the assistant ``--user``; print the refusal if any."""
+    reply = await client.command("sales", command, {
+        "actor": {"user": args.user, "role": "sales_assistant"}, "month": args.month,
+        "text": args.text})
+    if reply.error:
+        print(visible(reply.error.sentence()))
+        return 1
+    print(f"noted under {args.month} / 已记录")
+    return 0
 
 
 def render(report: dict[str, Any]) -> str:
@@ -40,12 +67,8 @@ def render(report: dict[str, Any]) -> str:
         + (f"{hours:.1f} h" if hours is not None else "-"),
         "  late 逾期: " + (", ".join(report["late"]) or "none 无"),
         "  penalty requests 处罚申请: " + (", ".join(report["penalties"]) or "none 无"),
-        "Notes 月度总结:",
     ]
-    lines += [f"  {n['noted_at'][:10]} {n['noted_by']}: {n['text']}" for n in report["notes"]]
-    if not report["notes"]:
-        lines.append("  (none yet / 暂无)")
-    return "\n".join(lines)
+    return "\n".join(lines + notes(report))
 
 
 async def run(args: argparse.Namespace, settings: Settings, client: Any) -> int:
@@ -58,11 +81,4 @@ async def run(args: argparse.Namespace, settings: Settings, client: Any) -> int:
             return 1
         print(json_text(report) if args.json else visible(render(report), lines=True))
         return 0
-    reply = await client.command("sales", "note_sample_month", {
-        "actor": {"user": args.user, "role": "sales_assistant"}, "month": args.month,
-        "text": args.text})
-    if reply.error:
-        print(visible(reply.error.sentence()))
-        return 1
-    print(f"noted under {args.month} / 已记录")
-    return 0
+    return await write_note(client, "note_sample_month", args)

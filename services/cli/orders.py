@@ -3,14 +3,13 @@ Summary (订单汇总表, R-O3, R-O5) and its month-end analysis and notes (R-O6
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
 from collections.abc import Sequence
 from datetime import tzinfo
 from typing import Any
 
 from contracts.subjects import QUERY_ORDER_MONTH, QUERY_ORDERS
 from services.cli.client import Client
+from services.cli.months import add_month_parsers, notes, write_note
 from services.cli.tables import flags, json_text, render, visible
 from services.runtime.settings import Settings
 
@@ -32,16 +31,8 @@ def add_parsers(sub: Any) -> None:
     orders.add_argument("--month", help="only orders received in YYYY-MM")
     orders.add_argument("--salesperson", help="only this salesperson's orders")
     orders.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    month = sub.add_parser("order-month", help="month-end analysis of the Order Summary "
-                                               "/ 订单月度分析 (R-O6)")
-    month.add_argument("month", help="YYYY-MM")
-    month.add_argument("--json", action="store_true", help="print JSON instead of text")
-    note = sub.add_parser("note-order-month", help="write the month-end summary under the month's "
-                                                   "Order Summary / 填写订单月度总结")
-    note.add_argument("month", help="YYYY-MM")
-    note.add_argument("text", help="the summary text")
-    note.add_argument("--user", default=os.environ.get("SALESFLOW_USER") or getpass.getuser(),
-                      help="who writes it (default: $SALESFLOW_USER or your login)")
+    add_month_parsers(sub, "order-month", "note-order-month", "the Order Summary",
+                      "订单月度分析 (R-O6)", "填写订单月度总结")
 
 
 def order_flags(row: dict[str, Any]) -> str:
@@ -107,12 +98,8 @@ def month_report(report: dict[str, Any]) -> str:
         f"({report['delay_notices_timely']} timely 及时)",
         "  late 逾期: " + (", ".join(report["late"]) or "none 无"),
         "  penalty requests 处罚申请: " + (", ".join(report["penalties"]) or "none 无"),
-        "Notes 月度总结:",
     ]
-    lines += [f"  {n['noted_at'][:10]} {n['noted_by']}: {n['text']}" for n in report["notes"]]
-    if not report["notes"]:
-        lines.append("  (none yet / 暂无)")
-    return "\n".join(lines)
+    return "\n".join(lines + notes(report))
 
 
 async def run(args: argparse.Namespace, settings: Settings, client: Client) -> int:
@@ -126,11 +113,4 @@ async def run(args: argparse.Namespace, settings: Settings, client: Client) -> i
         report = await client.query(QUERY_ORDER_MONTH, {"month": args.month})
         print(json_text(report) if args.json else visible(month_report(report), lines=True))
         return 0
-    reply = await client.command("sales", "note_order_month", {
-        "actor": {"user": args.user, "role": "sales_assistant"}, "month": args.month,
-        "text": args.text})
-    if reply.error:
-        print(visible(reply.error.sentence()))
-        return 1
-    print(f"noted under {args.month} / 已记录")
-    return 0
+    return await write_note(client, "note_order_month", args)
