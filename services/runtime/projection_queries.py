@@ -27,6 +27,7 @@ from contracts.queries import (
 )
 from contracts.replies import ErrorBody
 from contracts.subjects import PROJECTIONS, QUERY_HISTORY, QUERY_SAMPLE_MONTH, QUERY_SAMPLES
+from projections import as_of
 from projections.model import Rebuilding
 from projections.projector import ReadModels
 from projections.sample_month import analyse
@@ -84,8 +85,13 @@ def register(broker: NatsBroker, store: ViewStore, models: ReadModels,
 
     @broker.subscriber(QUERY_SAMPLES, queue=PROJECTIONS, title="Sample Record Summary")
     async def on_samples(msg: NatsMessage) -> bytes:
-        return await answer(SamplesQuery, msg.body, lambda q: models.samples.rows(
-            store, q.customer, q.status, q.month))
+        def read(q: SamplesQuery) -> list[dict[str, Any]]:
+            if q.as_of is not None:  # R-S5: e.g. the table as it stood at 16:00
+                return as_of.rows(store, models.samples.fold(), q.as_of,
+                                  customer=q.customer, status=q.status, month=q.month)
+            return models.samples.rows(store, q.customer, q.status, q.month)
+
+        return await answer(SamplesQuery, msg.body, read)
 
     @broker.subscriber(QUERY_SAMPLE_MONTH, queue=PROJECTIONS, title="Month-end sample analysis")
     async def on_sample_month(msg: NatsMessage) -> bytes:
