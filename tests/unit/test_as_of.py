@@ -48,16 +48,17 @@ def set_back(events: list[DomainEvent], kind: type[DomainEvent], by: timedelta) 
             for e in events]
 
 
-def history() -> list[DomainEvent]:
+def history(later: timedelta = timedelta(0)) -> list[DomainEvent]:
     """Ten samples, requested 7 hours (and a second and a microsecond) apart from 31 October
-    15:00 in Shanghai, so their paths overlap and the month turns between the second and third
-    (in Shanghai, not in UTC); three customers; NG rounds and delays; one clock set back."""
+    15:00 in Shanghai (or ``later``), so their paths overlap and the month turns between the
+    second and third (in Shanghai, not in UTC); three customers; NG rounds and delays; one
+    clock set back."""
     events: list[DomainEvent] = []
     for k in range(10):
         path = sample_path(f"S-{k:02}", ("ng", "ok") if k % 3 == 0 else ("ok",), delayed=k % 4 == 1)
         if k == 4:
             path = set_back(path, sales.SampleReceiptConfirmed, timedelta(hours=18, minutes=30))
-        by = timedelta(hours=7 * k - 50, seconds=k, microseconds=k)
+        by = later + timedelta(hours=7 * k - 50, seconds=k, microseconds=k)
         events += shifted(path, by, customer=("ACME", "BOLT", "CORA")[k % 3])
     return events
 
