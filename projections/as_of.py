@@ -4,16 +4,19 @@ The moment is the events' ``timestamp``: when a department recorded them. The au
 every event of every stream exactly as it travelled, with that moment (``occurred_at``), so a
 table whose rows are a pure fold (``new_row(record_no)``, ``apply(row, event)``) is read as of
 ``T`` by folding, in memory, the audit's events recorded at or before ``T``. Nothing is stored:
-every table gets as-of reading by declaring its ``Fold`` (see ``SampleSummaryTable.fold``).
+a table gets as-of reading by declaring its ``Fold`` (see ``SampleSummaryTable.fold``), and its
+query answers ``rows(store, table.fold(), query.as_of, **filters)`` when ``as_of`` is given.
 
 What it guarantees: the rows equal those a rebuild would give from the events recorded at or
-before ``T`` that the projections hold. A fold's rows may depend on the order of one
-aggregate's events (its versions) and must not depend on how aggregates interleave, as for a
-rebuild from four streams; events are folded by their moment, each aggregate's in version order.
-An event recorded before ``T`` that has not reached the projections yet (its department's
-relay or the projections behind: ``salesflow status``) is missing until it arrives; once every
-stream has passed ``T``, the answer for ``T`` no longer changes. While the audit trail has no
-complete table (rebuilt after a change of its schema) as-of reading is refused (``Rebuilding``).
+before ``T`` that the projections hold. Events are folded in the order of their moments, each
+aggregate's in version order; so a fold's rows may depend on the order of one aggregate's
+events, and must not depend on how different aggregates' events interleave (also within one
+stream, where a rebuild follows the order they were stored in, not their moments). An event
+recorded before ``T`` that has not reached the projections yet (its department's relay or the
+projections behind: ``salesflow status``) is missing until it arrives; once the relays and the
+projections have caught up with ``T``, the answer for ``T`` no longer changes. While the audit
+trail has no complete table (rebuilt after a change of its schema) as-of reading is refused
+(``Rebuilding``).
 
 Speed: only the event types a fold reads are loaded. A filter that the opening event of a row
 decides alone (a sample's customer, its month) first picks the records from their opening
@@ -75,7 +78,9 @@ AUDIT = AuditTrail()
 
 
 def moment_text(moment: datetime) -> str:
-    """``moment`` as the audit stores ``occurred_at`` (UTC ISO text, compared as text)."""
+    """``moment`` as the audit stores ``occurred_at``: UTC ISO text with no fraction or six
+    digits of one, and ``+00:00``, so text order is time order (also under a locale collation,
+    which weighs the digits first)."""
     if moment.utcoffset() is None:
         raise ValueError("an as-of moment needs its time zone")
     return moment.astimezone(UTC).isoformat()
