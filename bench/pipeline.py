@@ -10,11 +10,15 @@
 3. latency: the real system as subprocesses; ``request_sample`` commands at a fixed rate; time
    from the accepted reply to the row being visible in the Sample Record Summary (SQLite file).
    Target: p99 <= 200 ms at 50 commands/s.
+4. as-of: the Sample Record Summary read as of a past moment over ``--records`` sample records
+   (whole table, one customer, one month), against a full rebuild of the same events
+   (``bench.as_of``, which prints more detail on its own). No target.
 
 It asserts nothing; it prints a table. ``--only rebuild`` still fills the stream through the
 relay (step 1's work) but reports only the rebuild.
 
-    python -m bench.pipeline [--events 20000] [--rate 50] [--seconds 10] [--only relay|rebuild|latency]
+    python -m bench.pipeline [--events 20000] [--rate 50] [--seconds 10] [--records 10000]
+                             [--only relay|rebuild|latency|as_of]
 """
 from __future__ import annotations
 
@@ -31,7 +35,7 @@ from pathlib import Path
 
 import nats
 
-from bench import latency, rebuild, relay
+from bench import as_of, latency, rebuild, relay
 from services.runtime.nats_server import EmbeddedNats
 from services.runtime.settings import Settings
 from services.runtime.streams import ensure_streams
@@ -103,6 +107,14 @@ def latency_row(result: latency.LatencyResult, rate: float) -> Row:
                "-", "-", f"p99 <= 200 ms: {verdict}")
 
 
+def as_of_rows(lines: list[as_of.Line]) -> list[Row]:
+    """As-of readings (seconds) next to the full rebuild of the same events."""
+    rebuild_seconds = lines[0].seconds
+    return [Row(f"{line.measurement} (s, {line.rows:,} rows)", f"{line.seconds:.3f}",
+                f"{rebuild_seconds:.3f} (full rebuild)", f"{line.seconds / rebuild_seconds:.3f}", "-")
+            for line in lines[1:]]
+
+
 def table(rows: list[Row]) -> str:
     head = Row("measurement", "ours", "raw baseline", "ratio", "target")
     cells = [[r.measurement, r.ours, r.raw, r.ratio, r.target] for r in [head, *rows]]
@@ -120,7 +132,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seconds", type=float, default=10.0, help="seconds of commands (10)")
     p.add_argument("--rounds", type=int, default=3,
                    help="rebuild rounds, raw and ours alternating; the best of each is shown (3)")
-    p.add_argument("--only", choices=("relay", "rebuild", "latency"), help="run one measurement")
+    p.add_argument("--records", type=int, default=10_000, help="sample records for as-of (10000)")
+    p.add_argument("--only", choices=("relay", "rebuild", "latency", "as_of"),
+                   help="run one measurement")
     return p.parse_args(argv)
 
 
@@ -146,6 +160,10 @@ async def main(args: argparse.Namespace) -> int:
                 f"p99 {latency.percentile(result.reply_ms, 99):.1f} ms")
             if result.refused:
                 notes.append(f"refused or lost: {len(result.refused)}, e.g. {result.refused[:3]}")
+        if args.only in (None, "as_of"):
+            lines, more = as_of.measure(tmp / "as_of", args.records, args.rounds, say)
+            rows += as_of_rows(lines)
+            notes += more
     print()
     print(table(rows))
     for note in notes:

@@ -5,11 +5,21 @@ naming the field, in English and Chinese); it is never dropped without a reply.
 """
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+)
 from pydantic_core import PydanticCustomError
 
+from contracts.commands.bounds import bilingual, now_of
 from contracts.replies import ErrorBody, validation_refusal
 
 # The read models a rebuild can be asked for, by name (``salesflow rebuild [MODEL]``).
@@ -28,6 +38,27 @@ def _real_month(value: str) -> str:
 
 Month = Annotated[str, AfterValidator(_real_month)]
 
+FIRST_MOMENT = datetime(2000, 1, 1, tzinfo=UTC)
+# The asking machine's clock may run a little ahead of the projections' (a CLI on a laptop).
+CLOCK_SKEW = timedelta(minutes=1)
+
+
+def _past_moment(value: datetime, info: ValidationInfo) -> datetime:
+    """A moment the tables can be read as of: recorded history, from 2000 to now."""
+    if value < FIRST_MOMENT:
+        raise bilingual("datetime_too_early", "must be 2000-01-01 or later",
+                        "不能早于 2000-01-01")
+    if value > now_of(info) + CLOCK_SKEW:
+        raise bilingual("datetime_too_late", "must not be in the future: a table can only be "
+                        "read as it stood at a past moment", "不能是将来的时间：只能查看过去某一时刻的表")
+    return value
+
+
+# Rules R-S5 / R-O5: the summary as it stood at a moment, e.g. the 16:00 view of a working day.
+AsOf = Annotated[AwareDatetime, AfterValidator(_past_moment)]
+AS_OF_TEXT = ("The table as it stood at this moment (with its UTC offset, e.g. "
+              "2026-12-01T16:00:00+08:00), folded from the events recorded up to it / 截至该时刻的汇总表")
+
 
 class SamplesQuery(BaseModel):
     """Rows of the Sample Record Summary, optionally filtered."""
@@ -38,6 +69,7 @@ class SamplesQuery(BaseModel):
     status: str | None = Field(default=None, description="Only this status / 状态")
     month: Month | None = Field(default=None, description="Only samples requested in this month "
                                 "(YYYY-MM, in the company's time zone) / 申请月份")
+    as_of: AsOf | None = Field(default=None, description=AS_OF_TEXT)
 
 
 class HistoryQuery(BaseModel):
@@ -67,6 +99,7 @@ class OrdersQuery(BaseModel):
                                 "(YYYY-MM, in the company's time zone) / 接单月份")
     salesperson: str | None = Field(default=None, description="Only this salesperson's orders "
                                     "/ 业务员")
+    as_of: AsOf | None = Field(default=None, description=AS_OF_TEXT)
 
 
 class OrderMonthQuery(BaseModel):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from events.envelope import DomainEvent
+from events.sales import OrderReceived
 from projections import order_summary
 from projections.order_summary import Row
 from projections.store import ViewStore
-from projections.summary_table import Fold, SummaryTable
+from projections.summary_table import RowFold, SummaryTable
 
 
 class OrderSummaryTable(SummaryTable):
@@ -19,9 +20,11 @@ class OrderSummaryTable(SummaryTable):
     tables: ClassVar[tuple[str, ...]] = ("order_summary", "order_summary_applied")
     applied: ClassVar[str | None] = "order_summary_applied"
     key: ClassVar[str] = "order_no"
-    fold: ClassVar[Fold] = order_summary
+    summary: ClassVar[RowFold] = order_summary
     dated_by: ClassVar[str] = "received_at"
     filters: ClassVar[tuple[str, ...]] = ("customer", "status", "salesperson")
+    opened_by: ClassVar[type[DomainEvent]] = OrderReceived
+    opening_decides: ClassVar[tuple[str, ...]] = ("customer", "month", "salesperson")
 
     def wants(self, event: DomainEvent) -> bool:
         return order_summary.concerns(event)

@@ -173,7 +173,10 @@ def apply(row: Row, event: DomainEvent) -> bool:
 
 def _start_round(row: Row, round_no: int) -> None:
     if round_no > row["round"]:
-        row.update(dict.fromkeys(ROUND_COLUMNS), round=round_no)
+        # An earlier round's production progress is forgotten with its columns: applied after
+        # the new round started it is ignored as stale, so keeping it would make the row depend
+        # on how the streams interleave (the shown status is the same either way).
+        row.update(dict.fromkeys(ROUND_COLUMNS), round=round_no, ops_key=[0, -1])
 
 
 def _derive(row: Row) -> None:

@@ -7,23 +7,27 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from events import sales
 from events.envelope import DomainEvent
 from projections import sample_summary
 from projections.sample_summary import Row
 from projections.store import ViewStore
-from projections.summary_table import Fold, SummaryTable
+from projections.summary_table import RowFold, SummaryTable
 
 
 class SampleSummaryTable(SummaryTable):
     """Read model ``samples`` (table ``sample_summary``): one row per sample request."""
 
     name: ClassVar[str] = "samples"
-    version: ClassVar[int] = 1
+    # v2: an earlier round's production progress is forgotten when a round starts (rows no
+    # longer depend on how the streams interleave, which as-of reading relies on).
+    version: ClassVar[int] = 2
     tables: ClassVar[tuple[str, ...]] = ("sample_summary", "sample_summary_applied")
     applied: ClassVar[str | None] = "sample_summary_applied"
     key: ClassVar[str] = "request_no"
-    fold: ClassVar[Fold] = sample_summary
+    summary: ClassVar[RowFold] = sample_summary
     dated_by: ClassVar[str] = "requested_at"
+    opened_by: ClassVar[type[DomainEvent]] = sales.SampleRequested
 
     def wants(self, event: DomainEvent) -> bool:
         # Promises of customer orders share their event types with samples' (``promises``).

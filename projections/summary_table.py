@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Sequence
+import operator
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any, ClassVar, Protocol
 
@@ -17,14 +18,18 @@ import orjson
 
 from events.envelope import DomainEvent
 from projections import registry
+from projections.as_of import Fold
 from projections.model import Build, Item, ReadModel
 from projections.store import ViewStore
 
 Row = dict[str, Any]
 
 
-class Fold(Protocol):
-    """What a summary table needs of its fold (looked up at each call, so it can be patched)."""
+class RowFold(Protocol):
+    """What a summary table needs of its fold module (looked up at each call, so it can be
+    patched): the events it folds, a new row, and the fold of one event."""
+
+    FOLD: Mapping[type[DomainEvent], Any]
 
     def new_row(self, no: str) -> Row: ...
 
@@ -42,9 +47,11 @@ class SummaryTable(ReadModel):
     """Rows of one fold, keyed by ``key``; ``tables`` are (rows, applied event ids)."""
 
     key: ClassVar[str]
-    fold: ClassVar[Fold]
+    summary: ClassVar[RowFold]
     dated_by: ClassVar[str]  # the row's time whose month the row belongs to
     filters: ClassVar[tuple[str, ...]] = ("customer", "status")
+    opened_by: ClassVar[type[DomainEvent]]  # the event that opens a row
+    opening_decides: ClassVar[tuple[str, ...]] = ("customer", "month")  # filters it alone sets
 
     def __init__(self, zone: tzinfo) -> None:
         self.zone = zone
@@ -67,8 +74,8 @@ class SummaryTable(ReadModel):
         changed: dict[str, Row] = {}
         for event, _, _ in items:
             record = event.record_no or ""
-            row = rows.setdefault(record, self.fold.new_row(record))
-            self.fold.apply(row, event)
+            row = rows.setdefault(record, self.summary.new_row(record))
+            self.summary.apply(row, event)
             changed[record] = row
         self.save(store, c, build, changed.values())
 
@@ -109,6 +116,15 @@ class SummaryTable(ReadModel):
                                        f"ORDER BY {self.key}"),
                       {name: value for name, value in equal.items() if value})
             return [json.loads(r["row_json"]) for r in c.fetchall()]
+
+    def fold(self) -> Fold:
+        """How the table is folded again as of a past moment (``projections.as_of``)."""
+        return Fold(events=tuple(self.summary.FOLD), wants=self.wants,
+                    new_row=self.summary.new_row, apply=self.summary.apply,
+                    filters={**{name: operator.itemgetter(name) for name in self.filters},
+                             "month": self.month},
+                    order=operator.itemgetter(self.key), opened_by=self.opened_by,
+                    opening_decides=self.opening_decides)
 
     def count(self, store: ViewStore) -> int:
         """How many rows the live build holds (0 while it has none)."""

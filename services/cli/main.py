@@ -15,7 +15,7 @@ from contracts.subjects import (
     QUERY_HISTORY,
     QUERY_SAMPLES,
 )
-from services.cli import customers, dead_letters, months, orders, rebuild, status, tables
+from services.cli import as_of, customers, dead_letters, months, orders, rebuild, status, tables
 from services.cli.client import Client
 from services.runtime.connect import NatsUnavailable
 from services.runtime.nats_server import PortTaken
@@ -47,6 +47,7 @@ def parser() -> argparse.ArgumentParser:
     samples.add_argument("--customer", help="only this customer")
     samples.add_argument("--status", help="only this status, e.g. returned")
     samples.add_argument("--month", help="only samples requested in YYYY-MM")
+    as_of.add_argument(samples)
     samples.add_argument("--json", action="store_true", help="print JSON instead of a table")
     history = sub.add_parser("history", help="audit trail of one record: every event, who, when")
     history.add_argument("record", help="record number, e.g. a sample request number")
@@ -84,8 +85,12 @@ async def cmd_demo(args: argparse.Namespace, settings: Settings, client: Client)
 
 async def cmd_samples(args: argparse.Namespace, settings: Settings, client: Client) -> int:
     filters = {"customer": args.customer, "status": args.status, "month": args.month}
-    rows = await client.query(QUERY_SAMPLES, {k: v for k, v in filters.items() if v})
-    print(tables.json_text(rows) if args.json else tables.samples(rows, settings.zone()))
+    query = {k: v for k, v in filters.items() if v} | as_of.query(args, settings.zone())
+    rows = await client.query(QUERY_SAMPLES, query)
+    if args.json:
+        print(tables.json_text(rows))
+    else:
+        print(as_of.title(args, settings.zone()) + tables.samples(rows, settings.zone()))
     return 0
 
 

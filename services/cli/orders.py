@@ -8,6 +8,7 @@ from datetime import tzinfo
 from typing import Any
 
 from contracts.subjects import QUERY_ORDER_MONTH, QUERY_ORDERS
+from services.cli import as_of
 from services.cli.client import Client
 from services.cli.months import add_month_parsers, notes, write_note
 from services.cli.tables import flags, json_text, render, visible
@@ -31,6 +32,7 @@ def add_parsers(sub: Any) -> None:
     orders.add_argument("--month", help="only orders received in YYYY-MM")
     orders.add_argument("--salesperson", help="only this salesperson's orders")
     orders.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    as_of.add_argument(orders)
     add_month_parsers(sub, "order-month", "note-order-month", "the Order Summary",
                       "订单月度分析 (R-O6)", "填写订单月度总结")
 
@@ -106,8 +108,10 @@ async def run(args: argparse.Namespace, settings: Settings, client: Client) -> i
     if args.command == "orders":
         filters = {"customer": args.customer, "status": args.status, "month": args.month,
                    "salesperson": args.salesperson}
-        rows = await client.query(QUERY_ORDERS, {k: v for k, v in filters.items() if v})
-        print(json_text(rows) if args.json else orders_table(rows, settings.zone()))
+        query = {k: v for k, v in filters.items() if v} | as_of.query(args, settings.zone())
+        rows = await client.query(QUERY_ORDERS, query)
+        print(json_text(rows) if args.json
+              else as_of.title(args, settings.zone()) + orders_table(rows, settings.zone()))
         return 0
     if args.command == "order-month":
         report = await client.query(QUERY_ORDER_MONTH, {"month": args.month})

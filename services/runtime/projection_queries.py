@@ -37,7 +37,7 @@ from contracts.subjects import (
     QUERY_SAMPLE_MONTH,
     QUERY_SAMPLES,
 )
-from projections import order_month, sample_month
+from projections import as_of, order_month, sample_month
 from projections.model import Rebuilding
 from projections.projector import ReadModels
 from projections.store import ViewStore
@@ -94,8 +94,13 @@ def register(broker: NatsBroker, store: ViewStore, models: ReadModels,
 
     @broker.subscriber(QUERY_SAMPLES, queue=PROJECTIONS, title="Sample Record Summary")
     async def on_samples(msg: NatsMessage) -> bytes:
-        return await answer(SamplesQuery, msg.body, lambda q: models.samples.rows(
-            store, q.customer, q.status, q.month))
+        def read(q: SamplesQuery) -> list[dict[str, Any]]:
+            if q.as_of is not None:  # R-S5: e.g. the table as it stood at 16:00
+                return as_of.rows(store, models.samples.fold(), q.as_of,
+                                  customer=q.customer, status=q.status, month=q.month)
+            return models.samples.rows(store, q.customer, q.status, q.month)
+
+        return await answer(SamplesQuery, msg.body, read)
 
     @broker.subscriber(QUERY_SAMPLE_MONTH, queue=PROJECTIONS, title="Month-end sample analysis")
     async def on_sample_month(msg: NatsMessage) -> bytes:
@@ -108,8 +113,13 @@ def register(broker: NatsBroker, store: ViewStore, models: ReadModels,
 
     @broker.subscriber(QUERY_ORDERS, queue=PROJECTIONS, title="Order Summary")
     async def on_orders(msg: NatsMessage) -> bytes:
-        return await answer(OrdersQuery, msg.body, lambda q: models.orders.rows(
-            store, q.customer, q.status, q.month, q.salesperson))
+        def read(q: OrdersQuery) -> list[dict[str, Any]]:
+            if q.as_of is not None:  # R-O5: e.g. the table as it stood at 16:00
+                return as_of.rows(store, models.orders.fold(), q.as_of, customer=q.customer,
+                                  status=q.status, month=q.month, salesperson=q.salesperson)
+            return models.orders.rows(store, q.customer, q.status, q.month, q.salesperson)
+
+        return await answer(OrdersQuery, msg.body, read)
 
     @broker.subscriber(QUERY_ORDER_MONTH, queue=PROJECTIONS, title="Month-end order analysis")
     async def on_order_month(msg: NatsMessage) -> bytes:

@@ -10,7 +10,7 @@ from typing import Any
 
 import nats
 
-from contracts.subjects import COMPONENTS, QUERY_HISTORY, command_subject
+from contracts.subjects import COMPONENTS, QUERY_HISTORY, QUERY_ORDERS, command_subject
 from services.runtime.settings import Settings
 from tests.integration.system import request, running, until
 
@@ -66,6 +66,12 @@ async def test_an_order_goes_from_intake_through_rework_to_shipment(settings: Se
         assert refused["error"]["kind"] == "rule" and refused["error"]["rule"] == "R-O4"
         await accepted(nc, "production", "complete_lot", "production", lot_no="L1", quantity=5000)
         await accepted(nc, "quality", "inspect_lot", "inspector", lot_no="L1", result="pass")
+
+        async def passed() -> bool:
+            rows = await request(nc, QUERY_ORDERS, {})
+            return bool(rows) and rows[0]["status"] == "passed"
+        await until(passed, "the passed lot in the Order Summary", 20)
+        before_shipping = datetime.now(UTC)
         await accepted(nc, "sales", "issue_shipping_note", "assistant", note_no="N1", lots=["L1"])
         for copy_name in ("delivery", "finance", "sales"):
             await accepted(nc, "sales", "issue_shipping_note_copy", "assistant", note_no="N1",
@@ -87,4 +93,13 @@ async def test_an_order_goes_from_intake_through_rework_to_shipment(settings: Se
         assert attempts == [1, 2]
         copies = [e["facts"]["copy_name"] for e in trail if e["type"] == "ShippingNoteCopyIssued"]
         assert sorted(copies) == ["delivery", "finance", "sales"]
+
+        # rule: R-O5 — the Order Summary now, and as it stood before the shipping note.
+        async def in_table() -> bool:
+            return (await request(nc, QUERY_ORDERS, {}))[0]["status"] == "shipped"
+        await until(in_table, "the shipment in the Order Summary", 20)
+        [row] = await request(nc, QUERY_ORDERS, {"salesperson": "bob"})
+        assert (row["shipped_qty"], row["reworked_lots"], row["instructions_revision"]) == (5000, 1, 1)
+        [then] = await request(nc, QUERY_ORDERS, {"as_of": before_shipping.isoformat()})
+        assert (then["status"], then["shipped_qty"], then["shipping_note_nos"]) == ("passed", 0, "")
         await nc.close()
