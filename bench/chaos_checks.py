@@ -173,8 +173,9 @@ def penalties(stores: dict[str, list[StoredEvent]], now: datetime) -> Findings:
     found = empty()
     rounds: dict[tuple[str, int], list[StoredEvent]] = defaultdict(list)
     for e in [*stores.get("production", []), *stores.get("sales", [])]:
+        # The chaos flows are samples; an order's promises (``promises``) are judged elsewhere.
         if e.record and e.type in ("DeliveryPromised", "DelayNotified", "SampleCompleted",
-                                   "PenaltyRequested"):
+                                   "PenaltyRequested") and e.body.get("promises", "sample") == "sample":
             rounds[(e.record, int(e.body.get("round", 1)))].append(e)
     judged_before = now - TIMER_GRACE - TIMER_SLACK
     for (record, round_no), events in rounds.items():
