@@ -46,7 +46,11 @@ def test_a_component_in_the_foreground_stops_cleanly_when_its_terminal_closes(
                                           stderr=subprocess.STDOUT)
     system.wait_for(lambda: "quality service ready" in system.up_log.read_text(), "quality to run")
     system.process.send_signal(signal.SIGHUP)
-    assert system.process.wait(30) == 0
+    try:
+        code = system.process.wait(30)
+    except subprocess.TimeoutExpired:
+        raise AssertionError("quality did not stop:\n" + system.up_log.read_text()) from None
+    assert code == 0
     assert "Traceback" not in system.up_log.read_text()
 
 

@@ -99,6 +99,9 @@ async def test_samples_cross_every_department_and_a_rebuild_gives_the_same_table
         assert breakdown["exception_count"] == 1 and breakdown["exceptions_open"] == 0
         assert (partial["shipped_qty"], partial["completed_qty"]) == (3000, 5000)
         assert waiting["archived_at"] is None and waiting["quotation_request_no"] == "T-009"
+        async def noted() -> bool:  # the demo writes the month's notes last
+            return bool((await request(nc, QUERY_ORDER_MONTH, {"month": month}))["notes"])
+        await until(noted, "the order month's notes", 20)
         order_month = await request(nc, QUERY_ORDER_MONTH, {"month": month})
         assert order_month["orders"] == len(orders) and order_month["penalties"] == ["T-O03"]
         assert order_month["lots_reworked"] == 1 and order_month["notes"]
