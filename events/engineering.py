@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import Field
 
+from events import complaint_desk as desk
 from events.envelope import Department, DieDifficulty, DomainEvent, OrderLine
 
 
@@ -84,6 +85,29 @@ class ProcessInstructionsIssued(ProcessInstructionsEvent):
     size: int = Field(ge=1, description="Bytes")
 
 
+# -- complaints that reach engineering (R-C2, R-C4): the facts are in ``events.complaint_desk`` ------
+class EngineeringComplaintRedirected(desk.Redirected):
+    """A complaint reached engineering first and was redirected into sales (R-C4)."""
+
+    department: ClassVar[Department] = Department.ENGINEERING
+
+
+class EngineeringComplaintInvestigationOpened(desk.InvestigationOpened):
+    """Sales escalated a complaint to engineering (R-C2)."""
+
+    department: ClassVar[Department] = Department.ENGINEERING
+
+
+class EngineeringComplaintAnalysed(desk.Analysed):
+    """Engineering's cause analysis and corrective measures of an escalated complaint (R-C2)."""
+
+    department: ClassVar[Department] = Department.ENGINEERING
+
+
+COMPLAINT_EVENTS: tuple[type[DomainEvent], ...] = (
+    EngineeringComplaintRedirected, EngineeringComplaintInvestigationOpened, EngineeringComplaintAnalysed)
+
+
 EVENTS: tuple[type[DomainEvent], ...] = (
     SamplingJobOpened,
     SamplingScheduled,
@@ -91,4 +115,5 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     SampleReturnedToSales,
     ProcessInstructionsRequested,
     ProcessInstructionsIssued,
+    *COMPLAINT_EVENTS,
 )

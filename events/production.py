@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import Field, model_validator
 
+from events import complaint_desk as desk
 from events.envelope import Department, DieDifficulty, DomainEvent, OrderLine, Timer
 
 # Production's timer for a promised time (R-S7).
@@ -171,6 +172,29 @@ class ReworkStarted(ProductionOrderEvent):
     source_event_id: UUID = Field(description="Quality's InspectionFailed event")
 
 
+# -- complaints that reach production (R-C2, R-C4): the facts are in ``events.complaint_desk`` ------
+class ProductionComplaintRedirected(desk.Redirected):
+    """A complaint reached production first and was redirected into sales (R-C4)."""
+
+    department: ClassVar[Department] = Department.PRODUCTION
+
+
+class ProductionComplaintInvestigationOpened(desk.InvestigationOpened):
+    """Sales escalated a complaint to production (R-C2)."""
+
+    department: ClassVar[Department] = Department.PRODUCTION
+
+
+class ProductionComplaintAnalysed(desk.Analysed):
+    """Production's cause analysis and corrective measures of an escalated complaint (R-C2)."""
+
+    department: ClassVar[Department] = Department.PRODUCTION
+
+
+COMPLAINT_EVENTS: tuple[type[DomainEvent], ...] = (
+    ProductionComplaintRedirected, ProductionComplaintInvestigationOpened, ProductionComplaintAnalysed)
+
+
 EVENTS: tuple[type[DomainEvent], ...] = (
     SampleDocumentsReceived,
     DeliveryPromised,
@@ -180,4 +204,5 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     InternalOrderReceived,
     LotCompleted,
     ReworkStarted,
+    *COMPLAINT_EVENTS,
 )

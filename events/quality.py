@@ -6,6 +6,7 @@ from uuid import UUID
 
 from pydantic import Field
 
+from events import complaint_desk as desk
 from events.envelope import Department, DomainEvent
 
 
@@ -42,8 +43,32 @@ class InspectionFailed(InspectionEvent):
     findings: str = Field(description="What is wrong / 检验问题")
 
 
+# -- complaints that reach quality (R-C2, R-C4): the facts are in ``events.complaint_desk`` ------
+class QualityComplaintRedirected(desk.Redirected):
+    """A complaint reached quality first and was redirected into sales (R-C4)."""
+
+    department: ClassVar[Department] = Department.QUALITY
+
+
+class QualityComplaintInvestigationOpened(desk.InvestigationOpened):
+    """Sales escalated a complaint to quality (R-C2)."""
+
+    department: ClassVar[Department] = Department.QUALITY
+
+
+class QualityComplaintAnalysed(desk.Analysed):
+    """Quality's cause analysis and corrective measures of an escalated complaint (R-C2)."""
+
+    department: ClassVar[Department] = Department.QUALITY
+
+
+COMPLAINT_EVENTS: tuple[type[DomainEvent], ...] = (
+    QualityComplaintRedirected, QualityComplaintInvestigationOpened, QualityComplaintAnalysed)
+
+
 EVENTS: tuple[type[DomainEvent], ...] = (
     InspectionRequested,
     InspectionPassed,
     InspectionFailed,
+    *COMPLAINT_EVENTS,
 )

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from contracts.commands import (
+    complaint_desk,
+    complaints,
     customers,
     engineering,
     orders,
@@ -14,10 +16,12 @@ from contracts.commands.base import Command
 
 ALL: dict[str, dict[str, type[Command]]] = {
     "sales": {c.name: c for c in sales.COMMANDS + sales_followup.COMMANDS + customers.COMMANDS
-              + orders.COMMANDS},
-    "engineering": {c.name: c for c in engineering.COMMANDS + engineering.ORDER_COMMANDS},
-    "production": {c.name: c for c in production.COMMANDS + production.ORDER_COMMANDS},
-    "quality": {c.name: c for c in quality.COMMANDS},
+              + orders.COMMANDS + complaints.COMMANDS},
+    "engineering": {c.name: c for c in engineering.COMMANDS + engineering.ORDER_COMMANDS
+                    + complaint_desk.COMMANDS},
+    "production": {c.name: c for c in production.COMMANDS + production.ORDER_COMMANDS
+                   + complaint_desk.COMMANDS},
+    "quality": {c.name: c for c in quality.COMMANDS + complaint_desk.COMMANDS},
 }
 
 __all__ = ["ALL", "Command"]

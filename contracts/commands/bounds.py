@@ -149,6 +149,11 @@ PromiseTime = Annotated[AwareDatetime, AfterValidator(
 # late, and frame orders reach a year or two ahead.
 RequestedDay = Annotated[date, AfterValidator(
     date_window(back=timedelta(days=31), ahead=timedelta(days=2 * 366)))]
+# The day goods were shipped, named in a complaint (R-C2): complaints come up to years later.
+ShippedDay = Annotated[date, AfterValidator(day_window(timedelta(days=5 * 366)))]
+# The day of an on-site visit for a complaint (R-C7): recorded up to a month late, planned ahead.
+VisitDay = Annotated[date, AfterValidator(
+    date_window(back=timedelta(days=31), ahead=timedelta(days=366)))]
 # A planned sampling start: may be recorded after the fact (up to a month), planned up to a year.
 PlannedStart = Annotated[AwareDatetime, AfterValidator(
     moment_window(back=timedelta(days=30), ahead=timedelta(days=366)))]

@@ -76,6 +76,41 @@ def valid(now: datetime) -> dict[str, dict[str, Any]]:
                          "new_promised_at": iso(now + timedelta(hours=72))},
         "complete_sample": sample,
         **valid_orders(now),
+        **valid_complaints(now),
+    }
+
+
+def valid_complaints(now: datetime) -> dict[str, dict[str, Any]]:
+    """The complaint commands (R-C1 to R-C7) of sales and of the other departments."""
+    c: dict[str, Any] = {"complaint_no": "K-1"}
+    return {
+        "receive_complaint": {**c, "channel": "fax", "customer": "ACME", "summary": "burrs",
+                              "salesperson": "bob"},
+        "forward_complaint": {**c, "to": "tina"},
+        "register_complaint": {**c, "customer": "ACME", "salesperson": "bob",
+                               "product_model": "G-7", "shipping_date": (now - timedelta(days=9))
+                               .date().isoformat(), "batch": "B-3", "problem": "burr on edge",
+                               "category": "burr", "order_no": "O-1", "shipping_note_no": "N-1"},
+        "attach_complaint_file": {**c, "filename": "burr.jpg", "media_type": "image/jpeg",
+                                  "content_base64": "eA==", "content_sha256": SHA, "size": 1},
+        "record_customer_contact": {**c, "note": "called Mr. Chen"},
+        "judge_complaint_severity": {**c, "severity": "complex", "responsible": "quality"},
+        "fill_complaint_form": {**c, "form_no": "F-1", "handling": "8D by quality"},
+        "sign_complaint_form": c, "escalate_complaint": c,
+        "answer_minor_complaint": {**c, "reply": "replacement sent"},
+        "reply_to_complaint": {**c, "reply": "new die, 100% inspection"},
+        "record_complaint_follow_up": {**c, "satisfied": True, "note": "no burrs since",
+                                       "new_requirement": "photos of each lot"},
+        "verify_satisfaction": c, "close_complaint": c,
+        "schedule_complaint_visit": {**c, "visit_on": (now + timedelta(days=3)).date().isoformat(),
+                                     "technical_support": "tina", "salesperson": "bob",
+                                     "quality": "qiu"},
+        "record_complaint_visit": {**c, "findings": "die worn"},
+        "archive_complaint_form": c,
+        "note_complaint_month": {"month": now.strftime("%Y-%m"), "text": "burrs twice at ACME"},
+        "redirect_complaint": {**c, "channel": "phone", "customer": "ACME", "summary": "burrs",
+                               "how": "caller_told_process"},
+        "record_complaint_analysis": {**c, "cause": "worn die", "measures": "new die"},
     }
 
 
@@ -118,12 +153,12 @@ def valid_orders(now: datetime) -> dict[str, dict[str, Any]]:
 def common(name: str) -> list[Case]:
     """What every command carries: the actor, the conversation id, the record number."""
     number = ("customer_no" if name in CUSTOMER_COMMANDS else "order_no" if name in ORDER_COMMANDS
-              else "request_no")
+              else "complaint_no" if name in COMPLAINT_COMMANDS else "request_no")
     cases: list[Case] = [("actor.user", "u" * 81, None), ("actor.user", "", None),
                          ("actor.role", "janitor", None), ("actor", "amy", None),
                          ("correlation_id", "not-a-uuid", None),
                          ("command_id", "c" * 65, None), ("command_id", "two words", None)]
-    if name not in ("note_sample_month", "note_order_month"):
+    if name not in ("note_sample_month", "note_order_month", "note_complaint_month"):
         cases += [(number, "S 1", None), (number, "X" * 41, None)]
     return cases
 
@@ -134,6 +169,13 @@ ORDER_COMMANDS = {"receive_order", "archive_order", "issue_internal_order",
                   "issue_shipping_note_copy", "arrange_shipment", "confirm_shipment",
                   "promise_order_delivery", "notify_order_delay", "complete_lot", "inspect_lot",
                   "issue_process_instructions"}
+COMPLAINT_COMMANDS = {"receive_complaint", "forward_complaint", "register_complaint",
+                      "attach_complaint_file", "record_customer_contact",
+                      "judge_complaint_severity", "fill_complaint_form", "sign_complaint_form",
+                      "escalate_complaint", "answer_minor_complaint", "reply_to_complaint",
+                      "record_complaint_follow_up", "verify_satisfaction", "close_complaint",
+                      "schedule_complaint_visit", "record_complaint_visit",
+                      "archive_complaint_form", "redirect_complaint", "record_complaint_analysis"}
 CUSTOMER_COMMANDS = {"submit_customer", "confirm_customer", "approve_contact_disclosure",
                      "send_contact_window", "file_customer_document"}
 
@@ -221,6 +263,52 @@ def bad(now: datetime) -> dict[str, list[Case]]:
                          ("new_promised_at", iso(now + 5 * 365 * day), LATER),
                          ("new_promised_at", iso(now - 4 * day), EARLIER)],
         **bad_orders(now),
+        **bad_complaints(now),
+    }
+
+
+def bad_complaints(now: datetime) -> dict[str, list[Case]]:
+    day = timedelta(days=1)
+    today = now.astimezone(UTC).date()
+    text = lambda n: "t" * n  # noqa: E731 - one character too many for a limit of n - 1
+    return {
+        "receive_complaint": [("channel", "pigeon", None), ("customer", text(121), None),
+                              ("summary", text(2001), None), ("summary", "", None),
+                              ("salesperson", text(81), None)],
+        "forward_complaint": [("to", "", None), ("to", text(81), None)],
+        "register_complaint": [
+            ("customer", "", None), ("salesperson", text(81), None),
+            ("product_model", text(121), None),
+            ("shipping_date", (today + 2 * day).isoformat(), LATER),
+            ("shipping_date", (today - 6 * 366 * day).isoformat(), EARLIER),
+            ("shipping_date", "0001-01-01", EARLIER), ("batch", text(61), None),
+            ("problem", text(2001), None), ("category", text(61), None),
+            ("order_no", "O 1", None), ("shipping_note_no", text(41), None)],
+        "attach_complaint_file": [
+            ("filename", text(201), None), ("media_type", "jpeg", None),
+            ("content_base64", "A" * (MAX_BASE64_CHARS + 4), None),
+            ("content_sha256", "XYZ", None), ("size", -1, None),
+            ("size", MAX_DOCUMENT_BYTES + 1, None)],
+        "record_customer_contact": [("note", text(2001), None), ("note", "", None)],
+        "judge_complaint_severity": [("severity", "huge", None), ("responsible", "sales", None)],
+        "fill_complaint_form": [("form_no", "F 1", None), ("handling", text(2001), None)],
+        "answer_minor_complaint": [("reply", text(2001), None), ("reply", "", None)],
+        "reply_to_complaint": [("reply", text(2001), None)],
+        "record_complaint_follow_up": [("satisfied", "maybe", None), ("note", text(2001), None),
+                                       ("new_requirement", text(1001), None)],
+        "schedule_complaint_visit": [
+            ("visit_on", (today - 40 * day).isoformat(), EARLIER),
+            ("visit_on", (today + 400 * day).isoformat(), LATER),
+            ("visit_on", "9999-12-31", LATER), ("technical_support", "", None),
+            ("salesperson", text(81), None), ("quality", "", None)],
+        "record_complaint_visit": [("findings", text(4001), None), ("findings", "", None)],
+        "note_complaint_month": [("month", "2026-13", MONTH), ("month", "1999-12", EARLIER),
+                                 ("month", (today + 62 * day).strftime("%Y-%m"), LATER),
+                                 ("text", text(4001), None), ("text", "", None)],
+        "redirect_complaint": [("channel", "smoke", None), ("customer", text(121), None),
+                               ("summary", text(2001), None), ("how", "ignored", None)],
+        "record_complaint_analysis": [("cause", text(2001), None), ("cause", "", None),
+                                      ("measures", text(2001), None)],
     }
 
 
