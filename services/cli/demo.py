@@ -20,7 +20,7 @@ from contracts.calendar import WorkingCalendar
 from contracts.replies import CommandReply
 from contracts.subjects import QUERY_SAMPLES
 from services.cli.client import Client
-from services.cli import demo_orders
+from services.cli import demo_complaints, demo_orders
 from services.cli.demo_customers import onboard
 from services.cli.tables import visible
 
@@ -70,7 +70,8 @@ class Demo:
                 return reply
             assert reply.error is not None
             if reply.error.kind not in ("unavailable", "not_found", "rule") or time.monotonic() > deadline:
-                record = fields.get("request_no") or fields.get("order_no") or ""
+                record = (fields.get("request_no") or fields.get("order_no")
+                          or fields.get("complaint_no") or "")
                 raise DemoFailed(visible(f"{name} {record}: "
                                          f"{reply.error.sentence()}"))
             await asyncio.sleep(0.1)
@@ -291,8 +292,11 @@ async def run(client: Client, customers: int, prefix: str, out: Any = print) -> 
     # The order that waits for a price names the quotation still with the customer, if any.
     waiting = [n for i, n in enumerate(numbers) if SCENARIOS[i % len(SCENARIOS)][1]
                is Demo.awaiting_customer]
-    orders = await demo_orders.run(demo, prefix, onboarded, waiting[0] if waiting else numbers[0])
+    orders, complaints = await asyncio.gather(
+        demo_orders.run(demo, prefix, onboarded, waiting[0] if waiting else numbers[0]),
+        demo_complaints.run(demo, prefix, [name for _, name in onboarded]))
     out(f"{len(orders)} orders taken in (R-O1 to R-O4); see `salesflow orders`")
+    out(f"{len(complaints)} complaints handled (R-C1 to R-C7); see `salesflow complaints`")
     month = datetime.now(demo.zone).strftime("%Y-%m")
     await demo.send("sales", "note_sample_month", "assistant", month=month,
                     text=f"{customers} demo samples; NG on the die edge: new die steel ordered. "
@@ -300,6 +304,8 @@ async def run(client: Client, customers: int, prefix: str, out: Any = print) -> 
     await demo.send("sales", "note_order_month", "assistant", month=month,
                     text="one order reworked after a burr finding; one promise missed. "
                          "一单因毛刺返工；一单未达成承诺交期。")
-    out(f"month-end notes written under {month}; see `salesflow sample-month {month}` and "
-        f"`salesflow order-month {month}`")
+    await demo.send("sales", "note_complaint_month", "tech", month=month,
+                    text="burrs twice: die blade life now tracked. 两次毛刺：刀模寿命已纳入管控。")
+    out(f"month-end notes written under {month}; see `salesflow sample-month {month}`, "
+        f"`salesflow order-month {month}` and `salesflow complaint-month {month}`")
     return numbers

@@ -37,8 +37,9 @@ def parser() -> argparse.ArgumentParser:
         "or NATS_URL."))
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("up", help=UP_HELP, description=UP_HELP)
-    demo = sub.add_parser("demo", help="drive sample requests and customer orders of several "
-                                       "customers through the system, as the staff would / 演示")
+    demo = sub.add_parser("demo", help="drive sample requests, customer orders and complaints "
+                                       "of several customers through the system, as the staff "
+                                       "would / 演示")
     demo.add_argument("--customers", type=int, default=12,
                       help="how many samples (default 12: every scenario once)")
     demo.add_argument("--prefix", default=None, help="request number prefix (default: S + time); "
@@ -71,15 +72,15 @@ Handler = Callable[[argparse.Namespace, Settings, Client], Awaitable[int]]
 
 
 async def cmd_demo(args: argparse.Namespace, settings: Settings, client: Client) -> int:
-    from services.cli import demo, demo_orders
+    from services.cli import demo, demo_complaints, demo_orders
 
     prefix = args.prefix or time.strftime("S%y%m%d-%H%M%S")
     started = time.perf_counter()
     numbers = await demo.run(client, args.customers, prefix)
-    print(f"demo done: {len(numbers)} samples and {len(demo_orders.SCENARIOS) + 1} orders in "
-          f"{time.perf_counter() - started:.1f} s; see them with `salesflow samples` and "
-          f"`salesflow orders`, one trail with `salesflow history {numbers[0]}` or "
-          f"`salesflow history {prefix}-O01`")
+    print(f"demo done: {len(numbers)} samples, {len(demo_orders.SCENARIOS) + 1} orders and "
+          f"{len(demo_complaints.SCENARIOS)} complaints in {time.perf_counter() - started:.1f} s; "
+          f"see them with `salesflow samples`, `salesflow orders` and `salesflow complaints`, one "
+          f"trail with `salesflow history {numbers[0]}`, `{prefix}-O01` or `{prefix}-K01`")
     return 0
 
 
