@@ -1,12 +1,13 @@
 """Production's routing tables."""
 from __future__ import annotations
 
+from contracts.commands import complaint_desk as desk_cmd
 from contracts.commands import production as cmd
 from events.engineering import SamplingScheduled
 from events.envelope import Department
 from events.production import ORDER_PROMISE_TIMER, PROMISE_TIMER, SALES_PROMISE_TIMER
 from events.quality import InspectionFailed
-from events.sales import InternalOrderIssued
+from events.sales import ComplaintEscalated, InternalOrderIssued
 from services.production.application import ProductionApplication as App
 from services.runtime.spec import ServiceSpec
 
@@ -20,11 +21,14 @@ SPEC = ServiceSpec(
         cmd.PromiseOrderDelivery: App.promise_order_delivery,
         cmd.NotifyOrderDelay: App.notify_order_delay,
         cmd.CompleteLot: App.complete_lot,
+        desk_cmd.RedirectComplaint: App.redirect_complaint,
+        desk_cmd.RecordComplaintAnalysis: App.record_complaint_analysis,
     },
     reactions={
         SamplingScheduled: App.on_sampling_scheduled,
         InternalOrderIssued: App.on_internal_order_issued,
         InspectionFailed: App.on_inspection_failed,
+        ComplaintEscalated: App.on_complaint_escalated,
     },
     timers={
         PROMISE_TIMER: App.on_promise_due,
