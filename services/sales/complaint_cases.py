@@ -32,7 +32,7 @@ class ComplaintUseCases(_Application):
 
     def complaint(self, complaint_no: str) -> ComplaintRecord:
         try:
-            return self.repository.get(complaint_id(complaint_no),  # type: ignore[no-any-return]
+            return self.repository.get(complaint_id(complaint_no),
                                        projector_func=ComplaintRecord.project)
         except AggregateNotFoundError:
             raise NotFound(None, f"complaint {complaint_no} does not exist",
