@@ -130,6 +130,8 @@ class ComplaintRecord(Aggregate):
         ctx.require("R-C1", TECHNICAL_SUPPORT, "judge a complaint's severity",
                     "判定客诉严重程度")
         self._expect("judge")
+        # A minor complaint may still name a department (the month analysis counts complaints
+        # by responsible department); it is answered by sales, never escalated.
         if severity is not Severity.MINOR and responsible is None:
             raise RuleBroken("R-C2", f"a {severity.value} complaint names the responsible "
                              "department (production, quality or engineering)",

@@ -246,3 +246,14 @@ def test_a_customer_contact_is_recorded_at_any_step_of_the_handling() -> None:
         record.collect_events()
         record.contact_customer(tina(), "called Mr. Chen")
         assert isinstance(entries(record.collect_events())[0], ev.CustomerContacted)
+
+
+def test_a_minor_complaint_may_name_a_department_and_is_still_answered_by_sales() -> None:
+    """rule: R-C2 — minor: sales handles it; the department counts in the month analysis."""
+    record = complaint_at("registered")
+    record.judge(tina(), MINOR, Department.PRODUCTION)
+    record.fill_form(tina(), "F-1", "replace")
+    record.sign_form(sue())
+    assert refused(record, lambda r: r.escalate(tina())).rule == "R-C2"
+    record.answer_minor(amy(), "replacement sent")
+    assert (record.status, record.responsible) == ("replied", Department.PRODUCTION)
