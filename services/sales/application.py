@@ -1,4 +1,5 @@
-"""The sales application: each command loads a record (sample, customer, order), calls it, saves it."""
+"""The sales application: each command loads a record (sample, customer, order, complaint), calls
+it, saves it."""
 from __future__ import annotations
 
 from eventsourcing.persistence import Tracking
@@ -10,13 +11,15 @@ from events import engineering, production
 from events.envelope import Department, DomainEvent
 from services.domain import Context
 from services.runtime.store import DepartmentApplication
+from services.sales.complaint_cases import ComplaintUseCases
 from services.sales.customers import CustomerUseCases
 from services.sales.followup_cases import FollowUpUseCases
 from services.sales.order_cases import OrderUseCases
 from services.sales.sample import SampleRecord, sample_id
 
 
-class SalesApplication(FollowUpUseCases, OrderUseCases, CustomerUseCases, DepartmentApplication):
+class SalesApplication(FollowUpUseCases, OrderUseCases, ComplaintUseCases, CustomerUseCases,
+                       DepartmentApplication):
     """Sales' event store and use cases."""
 
     name = Department.SALES.value

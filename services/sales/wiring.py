@@ -15,6 +15,11 @@ from events.quality import InspectionFailed, InspectionPassed
 from services.runtime.spec import ServiceSpec
 from services.sales.customers import CUSTOMER_COMMANDS, CUSTOMER_PREPARERS
 from services.sales.application import PROGRESS_OF, SalesApplication as App
+from services.sales.complaint_cases import (
+    COMPLAINT_COMMANDS,
+    COMPLAINT_PREPARERS,
+    COMPLAINT_REACTIONS,
+)
 from services.sales.order_cases import ORDER_COMMANDS
 
 SPEC = ServiceSpec(
@@ -42,8 +47,9 @@ SPEC = ServiceSpec(
         followup.NoteSampleMonth: App.note_sample_month,
         **CUSTOMER_COMMANDS,
         **ORDER_COMMANDS,
+        **COMPLAINT_COMMANDS,
     },
-    preparers=CUSTOMER_PREPARERS,
+    preparers={**CUSTOMER_PREPARERS, **COMPLAINT_PREPARERS},
     reactions={
         # Promise events of orders (``promises="order"``) are routed on to the order record.
         **{event_cls: App.on_progress for event_cls in PROGRESS_OF},
@@ -53,6 +59,9 @@ SPEC = ServiceSpec(
         InspectionPassed: App.on_order_progress,
         InspectionFailed: App.on_order_progress,
         ProcessInstructionsIssued: App.on_order_progress,
+        # R-C4 redirected complaints and R-C2 analyses of the production, quality and
+        # engineering complaint desks.
+        **COMPLAINT_REACTIONS,
     },
     # Sales' own timers of old: production decides them now; here they only move tracking on.
     timers={SALES_PROMISE_TIMER: App.on_promise_due},
