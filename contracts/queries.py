@@ -24,8 +24,9 @@ from contracts.replies import ErrorBody, validation_refusal
 
 # The read models a rebuild can be asked for, by name (``salesflow rebuild [MODEL]``).
 READ_MODELS: tuple[str, ...] = ("samples", "audit", "customers", "month_notes", "orders",
-                                "order_notes")
-ReadModelName = Literal["samples", "audit", "customers", "month_notes", "orders", "order_notes"]
+                                "order_notes", "complaints", "complaint_notes")
+ReadModelName = Literal["samples", "audit", "customers", "month_notes", "orders", "order_notes",
+                        "complaints", "complaint_notes"]
 
 
 def _real_month(value: str) -> str:
@@ -104,6 +105,31 @@ class OrdersQuery(BaseModel):
 
 class OrderMonthQuery(BaseModel):
     """Month-end analysis of the Order Summary and its notes (R-O6)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    month: Month = Field(description="YYYY-MM, in the company's time zone / 月份")
+
+
+class ComplaintsQuery(BaseModel):
+    """Rows of the Complaint Summary, optionally filtered (R-C2, R-C3, R-C5)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    customer: str | None = Field(default=None, description="Only this customer / 客户")
+    status: str | None = Field(default=None, description="Only this status, e.g. escalated / 状态")
+    month: Month | None = Field(default=None, description="Only complaints received in this month "
+                                "(YYYY-MM, in the company's time zone) / 接收月份")
+    salesperson: str | None = Field(default=None, description="Only this salesperson's complaints "
+                                    "/ 业务员")
+    severity: Literal["minor", "needs_data", "complex"] | None = Field(
+        default=None, description="Only this severity / 严重程度")
+    as_of: AsOf | None = Field(default=None, description=AS_OF_TEXT)
+
+
+class ComplaintMonthQuery(BaseModel):
+    """Month-end analysis of the Complaint Summary per customer and per problem, and its notes
+    (R-C6)."""
 
     model_config = ConfigDict(extra="forbid")
 

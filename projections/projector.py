@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 from contracts.queries import READ_MODELS
 from projections import registry
 from projections.audit import AuditTrail
+from projections.complaint_month import ComplaintMonthNotes
+from projections.complaint_table import ComplaintSummaryTable
 from projections.customer_file import CustomerFile
 from projections.model import Build, Item, ReadModel
 from projections.order_month import OrderMonthNotes
@@ -40,11 +42,13 @@ class ReadModels:
         self.month_notes = SampleMonthNotes()
         self.orders = OrderSummaryTable(zone)
         self.order_notes = OrderMonthNotes()
+        self.complaints = ComplaintSummaryTable(zone)
+        self.complaint_notes = ComplaintMonthNotes()
         assert tuple(m.name for m in self.all()) == READ_MODELS, "contracts.queries.READ_MODELS"
 
     def all(self) -> list[ReadModel]:
         return [self.samples, self.audit, self.customers, self.month_notes, self.orders,
-                self.order_notes]
+                self.order_notes, self.complaints, self.complaint_notes]
 
     def named(self, names: Sequence[str]) -> list[ReadModel]:
         return [m for m in self.all() if m.name in names]

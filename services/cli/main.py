@@ -15,7 +15,8 @@ from contracts.subjects import (
     QUERY_HISTORY,
     QUERY_SAMPLES,
 )
-from services.cli import as_of, customers, dead_letters, months, orders, rebuild, status, tables
+from services.cli import (as_of, complaints, customers, dead_letters, months, orders, rebuild,
+                          status, tables)
 from services.cli.client import Client
 from services.runtime.connect import NatsUnavailable
 from services.runtime.nats_server import PortTaken
@@ -55,6 +56,7 @@ def parser() -> argparse.ArgumentParser:
     history.add_argument("--json", action="store_true", help="print JSON instead of a table")
     months.add_parsers(sub)
     orders.add_parsers(sub)
+    complaints.add_parsers(sub)
     customers.add_parsers(sub)
     dead_letters.add_parser(sub)
     rebuild.add_parser(sub)
@@ -166,7 +168,8 @@ def run(argv: Sequence[str] | None = None) -> int:
                    "note-month": months.run, "customers": customers.run,
                    "customer-file": customers.run, "dead-letters": dead_letters.run,
                    "orders": orders.run, "order-month": orders.run,
-                   "note-order-month": orders.run}[args.command]
+                   "note-order-month": orders.run, "complaints": complaints.run,
+                   "complaint-month": complaints.run, "note-complaint-month": complaints.run}[args.command]
         return asyncio.run(with_client(handler, args, settings))
     except (NatsUnavailable, PortTaken, StartRefused, BadSetting) as error:
         print(f"salesflow: {error}", file=sys.stderr)

@@ -39,10 +39,12 @@ def notes(report: dict[str, Any]) -> list[str]:
     return lines
 
 
-async def write_note(client: Any, command: str, args: argparse.Namespace) -> int:
-    """Send a month's note as the assistant ``--user``; print the refusal if any."""
+async def write_note(client: Any, command: str, args: argparse.Namespace,
+                     role: str = "sales_assistant") -> int:
+    """Send a month's note as ``--user`` in ``role`` (the assistant writes the sample and order
+    notes, technical support the complaint analysis); print the refusal if any."""
     reply = await client.command("sales", command, {
-        "actor": {"user": args.user, "role": "sales_assistant"}, "month": args.month,
+        "actor": {"user": args.user, "role": role}, "month": args.month,
         "text": args.text})
     if reply.error:
         print(visible(reply.error.sentence()))

@@ -1,5 +1,5 @@
-"""Queries the projections answer about samples (R-S5, R-S8), orders (R-O3, R-O5, R-O6) and the
-audit trail.
+"""Queries the projections answer about samples (R-S5, R-S8), orders (R-O3, R-O5, R-O6),
+complaints (R-C2, R-C3, R-C5, R-C6) and the audit trail.
 
 Every query is answered: its handler validates the payload itself (a FastStream-typed argument
 would drop an invalid one without a reply) and refuses it with ``{"error": ErrorBody}``; a read
@@ -20,6 +20,8 @@ from pydantic import BaseModel, ValidationError
 
 from contracts.calendar import WorkingCalendar
 from contracts.queries import (
+    ComplaintMonthQuery,
+    ComplaintsQuery,
     HistoryQuery,
     OrderMonthQuery,
     OrdersQuery,
@@ -31,13 +33,15 @@ from contracts.queries import (
 from contracts.replies import ErrorBody
 from contracts.subjects import (
     PROJECTIONS,
+    QUERY_COMPLAINT_MONTH,
+    QUERY_COMPLAINTS,
     QUERY_HISTORY,
     QUERY_ORDER_MONTH,
     QUERY_ORDERS,
     QUERY_SAMPLE_MONTH,
     QUERY_SAMPLES,
 )
-from projections import as_of, order_month, sample_month
+from projections import as_of, complaint_month, order_month, sample_month
 from projections.model import Rebuilding
 from projections.projector import ReadModels
 from projections.store import ViewStore
@@ -90,7 +94,7 @@ def dumps(value: Any) -> bytes:
 
 def register(broker: NatsBroker, store: ViewStore, models: ReadModels,
              calendar: WorkingCalendar) -> None:
-    """Add the sample, order and audit query subscribers to the projections' broker."""
+    """Add the sample, order, complaint and audit query subscribers to the projections' broker."""
 
     @broker.subscriber(QUERY_SAMPLES, queue=PROJECTIONS, title="Sample Record Summary")
     async def on_samples(msg: NatsMessage) -> bytes:
@@ -129,6 +133,27 @@ def register(broker: NatsBroker, store: ViewStore, models: ReadModels,
                     "notes": models.order_notes.notes(store, query.month)}
 
         return await answer(OrderMonthQuery, msg.body, read)
+
+    @broker.subscriber(QUERY_COMPLAINTS, queue=PROJECTIONS, title="Complaint Summary")
+    async def on_complaints(msg: NatsMessage) -> bytes:
+        def read(q: ComplaintsQuery) -> list[dict[str, Any]]:
+            filters = {"customer": q.customer, "status": q.status, "month": q.month,
+                       "salesperson": q.salesperson, "severity": q.severity}
+            if q.as_of is not None:  # R-C5: e.g. the table the CS supervisor had at 16:00
+                return as_of.rows(store, models.complaints.fold(), q.as_of, **filters)
+            return models.complaints.rows(store, **filters)
+
+        return await answer(ComplaintsQuery, msg.body, read)
+
+    @broker.subscriber(QUERY_COMPLAINT_MONTH, queue=PROJECTIONS,
+                       title="Month-end complaint analysis per customer and per problem")
+    async def on_complaint_month(msg: NatsMessage) -> bytes:
+        def read(query: ComplaintMonthQuery) -> dict[str, Any]:
+            rows = models.complaints.rows(store, month=query.month)
+            return {**complaint_month.analyse(query.month, rows, calendar),
+                    "notes": models.complaint_notes.notes(store, query.month)}
+
+        return await answer(ComplaintMonthQuery, msg.body, read)
 
     @broker.subscriber(QUERY_HISTORY, queue=PROJECTIONS, title="Audit trail of one record")
     async def on_history(msg: NatsMessage) -> bytes:

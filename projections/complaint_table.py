@@ -1,0 +1,40 @@
+"""The Complaint Summary as a table (R-C2, R-C3, R-C5): rows kept as JSON, filtered by customer,
+status, salesperson, severity and month. A complaint's month is the month sales took it in
+(``ComplaintReceived``, also for one redirected from another department), in the company's zone."""
+from __future__ import annotations
+
+from typing import ClassVar
+
+from events.envelope import DomainEvent
+from events.sales import ComplaintReceived
+from projections import complaint_summary
+from projections.complaint_summary import Row
+from projections.store import ViewStore
+from projections.summary_table import RowFold, SummaryTable
+
+
+class ComplaintSummaryTable(SummaryTable):
+    """Read model ``complaints`` (table ``complaint_summary``): one row per complaint."""
+
+    name: ClassVar[str] = "complaints"
+    version: ClassVar[int] = 1
+    tables: ClassVar[tuple[str, ...]] = ("complaint_summary", "complaint_summary_applied")
+    applied: ClassVar[str | None] = "complaint_summary_applied"
+    key: ClassVar[str] = "complaint_no"
+    summary: ClassVar[RowFold] = complaint_summary
+    dated_by: ClassVar[str] = "received_at"
+    filters: ClassVar[tuple[str, ...]] = ("customer", "status", "salesperson", "severity")
+    opened_by: ClassVar[type[DomainEvent]] = ComplaintReceived
+    # Registration may correct the customer and names the salesperson: only the month is the
+    # intake's alone.
+    opening_decides: ClassVar[tuple[str, ...]] = ("month",)
+
+    def wants(self, event: DomainEvent) -> bool:
+        return complaint_summary.concerns(event)
+
+    def rows(self, store: ViewStore, customer: str | None = None, status: str | None = None,
+             month: str | None = None, salesperson: str | None = None,
+             severity: str | None = None) -> list[Row]:
+        """Rows, optionally filtered; ``month`` is a month in the company's zone (YYYY-MM)."""
+        return self.select(store, customer=customer, status=status, month=month,
+                           salesperson=salesperson, severity=severity)
