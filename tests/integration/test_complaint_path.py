@@ -50,6 +50,11 @@ async def test_a_complaint_from_the_wrong_department_to_verified_satisfaction(
         nc = await nats.connect(settings.nats_url)
         await accepted(nc, "quality", "redirect_complaint", "inspector", channel="fax",
                        customer="ACME", summary="tape peels off", how="forwarded_to_technical_support")
+
+        async def taken_in() -> bool:  # R-C4: sales takes it in from quality's stream
+            trail = await request(nc, QUERY_HISTORY, {"record_no": NO})
+            return any(e["type"] == "ComplaintReceived" for e in trail)
+        await until(taken_in, "sales to take the complaint in", 20)
         refused = await command(nc, "sales", "register_complaint", "salesperson", customer="ACME",
                                 salesperson="bob", product_model="T-1", problem="peels",
                                 category="adhesion")

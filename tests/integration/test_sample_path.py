@@ -10,13 +10,15 @@ from contracts.subjects import (
     CTL_REBUILD,
     QUERY_CUSTOMER_FILE,
     QUERY_CUSTOMERS,
+    QUERY_COMPLAINT_MONTH,
+    QUERY_COMPLAINTS,
     QUERY_HISTORY,
     QUERY_ORDER_MONTH,
     QUERY_ORDERS,
     QUERY_SAMPLE_MONTH,
     QUERY_SAMPLES,
 )
-from services.cli import demo, demo_orders
+from services.cli import demo, demo_complaints, demo_orders
 from services.cli.client import Client
 from services.runtime.settings import Settings
 from tests.integration.system import request, running, until
@@ -24,6 +26,7 @@ from tests.integration.system import request, running, until
 COMPONENTS = list(ALL_COMPONENTS)
 EXPECTED = {f"T-{i + 1:03d}": status for i, status in enumerate(demo.FINAL_STATUS)}
 ORDERS = {f"T-O{i + 1:02d}": status for i, status in enumerate(demo_orders.FINAL_STATUS)}
+COMPLAINTS = {f"T-K{i + 1:02d}": status for i, status in enumerate(demo_complaints.FINAL_STATUS)}
 
 
 def local_month(at: str, settings: Settings) -> str:
@@ -34,6 +37,11 @@ def local_month(at: str, settings: Settings) -> str:
 async def settled(nc) -> bool:  # type: ignore[no-untyped-def]
     rows = await request(nc, QUERY_SAMPLES, {})
     return {r["request_no"]: r["status"] for r in rows} == EXPECTED
+
+
+async def complaints_settled(nc) -> bool:  # type: ignore[no-untyped-def]
+    rows = await request(nc, QUERY_COMPLAINTS, {})
+    return {r["complaint_no"]: r["status"] for r in rows} == COMPLAINTS
 
 
 async def orders_settled(nc) -> bool:  # type: ignore[no-untyped-def]
@@ -106,10 +114,28 @@ async def test_samples_cross_every_department_and_a_rebuild_gives_the_same_table
         assert order_month["orders"] == len(orders) and order_month["penalties"] == ["T-O03"]
         assert order_month["lots_reworked"] == 1 and order_month["notes"]
 
+        # rule: R-C1 rule: R-C2 rule: R-C3 rule: R-C4 rule: R-C5 rule: R-C6 rule: R-C7
+        await until(lambda: complaints_settled(nc), "every complaint to reach its expected status", 40)
+        complaints = await request(nc, QUERY_COMPLAINTS, {})
+        minor, data, redirected, visited, reopened = complaints
+        assert minor["severity"] == "minor" and minor["closed_at"]
+        assert data["responsible"] == "engineering" and data["measures"]
+        assert redirected["redirected_from"] == "production"
+        assert visited["visit_findings"] and visited["form_archived_at"] and visited["closed_at"]
+        assert reopened["reopen_count"] == 1
+        assert all(r["entries_delivered"] for r in complaints)
+
+        async def complaint_noted() -> bool:  # the demo writes the month's notes last
+            return bool((await request(nc, QUERY_COMPLAINT_MONTH, {"month": month}))["notes"])
+        await until(complaint_noted, "the complaint month's notes", 20)
+        complaint_month = await request(nc, QUERY_COMPLAINT_MONTH, {"month": month})
+
         reply = await request(nc, CTL_REBUILD, {}, timeout=60)
         assert reply["rows"] == len(live) and reply["events"] > 100
         assert await request(nc, QUERY_ORDERS, {}) == orders
         assert await request(nc, QUERY_ORDER_MONTH, {"month": month}) == order_month
+        assert await request(nc, QUERY_COMPLAINTS, {}) == complaints
+        assert await request(nc, QUERY_COMPLAINT_MONTH, {"month": month}) == complaint_month
         assert await request(nc, QUERY_SAMPLES, {}) == live
         assert await request(nc, QUERY_HISTORY, {"record_no": "T-001"}) == trail
         assert await request(nc, QUERY_CUSTOMERS, {}) == customers
