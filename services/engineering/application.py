@@ -5,20 +5,25 @@ from __future__ import annotations
 
 from eventsourcing.persistence import Tracking
 
-from contracts.commands import complaint_desk as desk_cmd
 from contracts.commands import engineering as cmd
 from contracts.replies import EventRef
 from events import engineering as ev
 from events.envelope import Department, Role
 from events.production import SampleCompleted
-from events.sales import ComplaintEscalated, InternalOrderIssued, SampleApplicationApproved
-from services.complaint_desk import ComplaintDesk, DeskTerms, desk_id
+from events.sales import (
+    InternalOrderIssued,
+    SampleApplicationApproved,
+)
+from services.complaint_desk import DeskTerms
+from services.complaint_desk_cases import ComplaintDeskUseCases
 from services.domain import Context
-from services.engineering.process_instructions import ProcessInstructions, instructions_id
+from services.engineering.process_instructions import (
+    ProcessInstructions,
+    instructions_id,
+)
 from services.engineering.sampling_job import SamplingJob, job_id
 from services.runtime import object_store
 from services.runtime.store import DepartmentApplication
-
 
 # Who answers complaints in engineering, and the events its desk records (R-C4, R-C2).
 DESK = DeskTerms(roles=(Role.ENGINEER,),
@@ -27,10 +32,11 @@ DESK = DeskTerms(roles=(Role.ENGINEER,),
                  analysed=ev.EngineeringComplaintAnalysed)
 
 
-class EngineeringApplication(DepartmentApplication):
+class EngineeringApplication(ComplaintDeskUseCases, DepartmentApplication):
     """Engineering's event store and use cases."""
 
     name = Department.ENGINEERING.value
+    desk = DESK
 
     def job(self, request_no: str) -> SamplingJob:
         return self.load(SamplingJob, job_id(request_no), f"sampling job {request_no}")
@@ -73,27 +79,3 @@ class EngineeringApplication(DepartmentApplication):
         instructions = self.load_or_new(ProcessInstructions, instructions_id(event.order_no))
         instructions.request(self.reaction_context(event), event)
         self.store(instructions, tracking=tracking)
-
-    # -- complaints (R-C4, R-C2): the desk shared with the other departments ----------------
-    def complaint_desk(self, complaint_no: str) -> ComplaintDesk:
-        """The complaint as engineering knows it, or a new desk: a complaint never escalated here is
-        refused by the rule (R-C2), not as a missing record."""
-        return self.load_or_new(ComplaintDesk, desk_id(complaint_no))
-
-    def redirect_complaint(self, c: desk_cmd.RedirectComplaint, ctx: Context) -> list[EventRef]:
-        desk = self.complaint_desk(c.complaint_no)
-        desk.redirect(ctx, DESK, complaint_no=c.complaint_no, channel=c.channel,
-                      customer=c.customer, summary=c.summary, how=c.how)
-        return self.store(desk)
-
-    def record_complaint_analysis(self, c: desk_cmd.RecordComplaintAnalysis,
-                                  ctx: Context) -> list[EventRef]:
-        desk = self.complaint_desk(c.complaint_no)
-        desk.record_analysis(ctx, DESK, complaint_no=c.complaint_no, cause=c.cause,
-                             measures=c.measures)
-        return self.store(desk)
-
-    def on_complaint_escalated(self, event: ComplaintEscalated, tracking: Tracking) -> None:
-        desk = self.complaint_desk(event.complaint_no)
-        desk.open_investigation(self.reaction_context(event), DESK, event)
-        self.store(desk, tracking=tracking)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from eventsourcing.persistence import Tracking
 
-from contracts.commands import complaint_desk as desk_cmd
 from contracts.commands import production as cmd
 from contracts.replies import EventRef
 from contracts.timers import TimerDue
@@ -13,13 +12,13 @@ from events import production as ev
 from events.engineering import SamplingScheduled
 from events.envelope import Department, Role
 from events.quality import InspectionFailed
-from events.sales import ComplaintEscalated, InternalOrderIssued
-from services.complaint_desk import ComplaintDesk, DeskTerms, desk_id
+from events.sales import InternalOrderIssued
+from services.complaint_desk import DeskTerms
+from services.complaint_desk_cases import ComplaintDeskUseCases
 from services.domain import Context
 from services.production.production_order import ProductionOrder, production_order_id
 from services.production.sample_work_order import SampleWorkOrder, work_order_id
 from services.runtime.store import SYSTEM, DepartmentApplication
-
 
 # Who answers complaints in production, and the events its desk records (R-C4, R-C2).
 DESK = DeskTerms(roles=(Role.PMC_PLANNER, Role.PRODUCTION_SUPERVISOR),
@@ -28,10 +27,11 @@ DESK = DeskTerms(roles=(Role.PMC_PLANNER, Role.PRODUCTION_SUPERVISOR),
                  analysed=ev.ProductionComplaintAnalysed)
 
 
-class ProductionApplication(DepartmentApplication):
+class ProductionApplication(ComplaintDeskUseCases, DepartmentApplication):
     """Production's event store and use cases."""
 
     name = Department.PRODUCTION.value
+    desk = DESK
 
     def work_order(self, request_no: str) -> SampleWorkOrder:
         return self.load(SampleWorkOrder, work_order_id(request_no), f"sample work order {request_no}")
@@ -108,27 +108,3 @@ class ProductionApplication(DepartmentApplication):
                       causation_id=due.source_event_id)
         order.promise_fell_due(ctx, due.due_at)
         self.store(order, tracking=tracking)
-
-    # -- complaints (R-C4, R-C2): the desk shared with the other departments ----------------
-    def complaint_desk(self, complaint_no: str) -> ComplaintDesk:
-        """The complaint as production knows it, or a new desk: a complaint never escalated here is
-        refused by the rule (R-C2), not as a missing record."""
-        return self.load_or_new(ComplaintDesk, desk_id(complaint_no))
-
-    def redirect_complaint(self, c: desk_cmd.RedirectComplaint, ctx: Context) -> list[EventRef]:
-        desk = self.complaint_desk(c.complaint_no)
-        desk.redirect(ctx, DESK, complaint_no=c.complaint_no, channel=c.channel,
-                      customer=c.customer, summary=c.summary, how=c.how)
-        return self.store(desk)
-
-    def record_complaint_analysis(self, c: desk_cmd.RecordComplaintAnalysis,
-                                  ctx: Context) -> list[EventRef]:
-        desk = self.complaint_desk(c.complaint_no)
-        desk.record_analysis(ctx, DESK, complaint_no=c.complaint_no, cause=c.cause,
-                             measures=c.measures)
-        return self.store(desk)
-
-    def on_complaint_escalated(self, event: ComplaintEscalated, tracking: Tracking) -> None:
-        desk = self.complaint_desk(event.complaint_no)
-        desk.open_investigation(self.reaction_context(event), DESK, event)
-        self.store(desk, tracking=tracking)
