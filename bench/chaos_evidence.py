@@ -37,14 +37,16 @@ class StoredEvent:
     type: str
     event_id: str
     causation_id: str | None
-    record: str | None  # the sample request no. or customer no. it belongs to
+    record: str | None  # the complaint, order, sample request or customer no. it belongs to
     role: str | None
     body: dict[str, Any]  # the event's JSON
 
 
 def _stored(department: str, position: int, topic: str, state: bytes) -> StoredEvent:
     body = json.loads(state)
-    record = body.get("request_no") or body.get("customer_no")
+    # An order's events also name its customer, a complaint's may name an order: own number first.
+    record = (body.get("complaint_no") or body.get("order_no") or body.get("request_no")
+              or body.get("customer_no"))
     return StoredEvent(department, position, topic.rpartition(".v")[0] or topic, str(body["event_id"]),
                        body.get("causation_id"), record, (body.get("actor") or {}).get("role"), body)
 

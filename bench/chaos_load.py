@@ -1,8 +1,10 @@
-"""The command load of a chaos run: the demo's sample scenarios, started at a steady pace.
+"""The command load of a chaos run: the demo's scenarios, started at a steady pace.
 
-Each flow is one scenario of ``salesflow demo`` (``services.cli.demo.SCENARIOS``) for one new
-sample, walked through every department by the CLI client exactly as the demo does, with
-its retries when a reaction has not arrived yet or a service does not answer. Every reply
+Each flow is one scenario of ``salesflow demo`` for one new record: a sample
+(``services.cli.demo.SCENARIOS``), a customer order (``services.cli.demo_orders``) or a
+complaint (``services.cli.demo_complaints``), walked through every department by the CLI
+client exactly as the demo does, with its retries when a reaction has not arrived yet or a
+service does not answer. Every reply
 that accepted a command is recorded with its event ids, so the checks can ask the stores
 for each of them.
 """
@@ -19,8 +21,12 @@ from typing import Any
 from contracts.replies import CommandReply
 from contracts.subjects import QUERY_HISTORY
 from services.cli.client import Client
+from services.cli import demo_complaints, demo_orders
 from services.cli.demo import CUSTOMERS, SCENARIOS, Demo, DemoFailed, actor
+from services.cli.demo_complaints import ComplaintDemo
 from services.cli.demo_customers import onboard
+from services.cli.demo_orders import OrderDemo
+from services.cli.tables import visible
 from services.runtime.connect import NatsUnavailable
 
 TIMER_GRACE = timedelta(seconds=1)  # the system runs with SALESFLOW_TIMER_GRACE_SECONDS=1
@@ -36,6 +42,13 @@ class Accepted:
     command: str
     record: str
     event_ids: tuple[str, ...]
+
+
+def record_of(fields: dict[str, Any]) -> str | None:
+    """The record a command is about: a complaint or an order may also name a customer (and a
+    complaint an order), so their own numbers come first."""
+    return (fields.get("complaint_no") or fields.get("order_no") or fields.get("request_no")
+            or fields.get("customer_no"))
 
 
 class RecordingClient(Client):
@@ -55,8 +68,7 @@ class RecordingClient(Client):
                       *args: Any, **kwargs: Any) -> CommandReply:
         reply = await super().command(department, name, payload, *args, **kwargs)
         if reply.ok:
-            record = str(payload.get("request_no") or payload.get("customer_no")
-                         or payload.get("month") or "")
+            record = str(record_of(payload) or payload.get("month") or "")
             self.accepted.append(Accepted(department, name, record,
                                           tuple(str(e.event_id) for e in reply.events)))
         elif reply.error is not None:
@@ -78,6 +90,9 @@ class RecordingClient(Client):
 class ChaosDemo(Demo):
     """The demo's steps, with one more scenario and a lost reply told apart from a slow reaction."""
 
+    customer_no: str = ""  # this burst's onboarded customer, for the orders (R-S2: its drawing)
+    customer_name: str = ""
+
     async def send(self, department: str, name: str, who: str, /, **fields: Any) -> CommandReply:
         """As the demo's, except after a lost reply: the demo then takes any rule refusal as
         "the lost attempt was stored", but right after a restart the refusal may only mean
@@ -85,7 +100,7 @@ class ChaosDemo(Demo):
         by this actor since the first attempt means it was stored."""
         deadline = time.monotonic() + self.patience
         payload = {"actor": actor(who), **fields}
-        record = fields.get("request_no") or fields.get("customer_no")
+        record = record_of(fields)
         first = datetime.now(UTC)
         lost_reply, looked = False, 0.0
         while True:
@@ -101,7 +116,7 @@ class ChaosDemo(Demo):
                 if record is None or await self.stored_since(str(record), payload["actor"], first):
                     return reply
             if kind not in ("unavailable", "not_found", "rule") or time.monotonic() > deadline:
-                raise DemoFailed(f"{name} {fields.get('request_no', '')}: {reply.error.sentence()}")
+                raise DemoFailed(f"{name} {record or ''}: {reply.error.sentence()}")
             await asyncio.sleep(0.1)
 
     async def stored_since(self, record: str, who: dict[str, str], since: datetime) -> bool:
@@ -123,13 +138,74 @@ class ChaosDemo(Demo):
         await asyncio.sleep(max(wait.total_seconds(), 0.0))
 
 
-# The demo's scenarios (services.cli.demo.SCENARIOS), and one of our own.
-FLOWS = (*SCENARIOS, ("completed before a near promise: no penalty", ChaosDemo.on_time))
+    # -- the demo's orders and complaints, one record each --------------------------------
+    def order(self, no: str) -> OrderDemo:
+        return ChaosOrderDemo(self, no, self.customer_name, self.customer_no)
+
+    async def order_on_time(self, no: str, customer: str) -> None:
+        await demo_orders.on_time(self.order(no))
+
+    async def order_reworked(self, no: str, customer: str) -> None:
+        await demo_orders.rework(self.order(no))
+
+    async def order_delayed(self, no: str, customer: str) -> None:
+        await demo_orders.delayed(self.order(no))
+
+    async def order_missed(self, no: str, customer: str) -> None:
+        """A promise two seconds away passes without notice: the flow waits for the penalty."""
+        await demo_orders.missed(self.order(no))
+
+    async def complaint_reopened(self, no: str, customer: str) -> None:
+        """Escalated to quality, analysed, replied; dissatisfied; escalated again; verified."""
+        await demo_complaints.reopened(ComplaintDemo(self, no, customer))
+
+    async def complaint_from_production(self, no: str, customer: str) -> None:
+        """Reached production first, redirected into sales (R-C4), registered there."""
+        await demo_complaints.from_production(ComplaintDemo(self, no, customer))
+
+
+class ChaosOrderDemo(OrderDemo):
+    """The demo's order steps; PMC's promise also tells a lost reply from a refusal."""
+
+    async def promise(self, promise_in: timedelta) -> None:
+        """As the demo's, except that a promise refused because the order "is promised" means a
+        try whose reply was lost was stored (a promise is given once, R-O2)."""
+        deadline = time.monotonic() + self.demo.patience
+        while True:
+            reply = await self.demo.client.command("production", "promise_order_delivery", {
+                "actor": actor("pmc"), "order_no": self.no,
+                "promised_at": (datetime.now(UTC) + promise_in).isoformat(),
+                "note": "materials in stock 物料齐备"})
+            if reply.ok or (reply.error and f"{self.no} is promised" in reply.error.message_en):
+                break
+            if time.monotonic() > deadline or (reply.error and reply.error.kind not in (
+                    "not_found", "rule", "unavailable")):
+                raise DemoFailed(visible(f"promise_order_delivery {self.no}: "
+                                         f"{reply.error and reply.error.sentence()}"))
+            await asyncio.sleep(0.1)
+        await self.send("sales", "notify_customer_of_delivery", "assistant", channel="phone")
+
+
+# The demo's sample scenarios (services.cli.demo.SCENARIOS), one of our own, then orders and
+# complaints (services.cli.demo_orders / demo_complaints).
+SAMPLE_FLOWS = (*SCENARIOS, ("completed before a near promise: no penalty", ChaosDemo.on_time))
+ORDER_FLOWS = (
+    ("order on time: promise, instructions, inspection passed, shipped", ChaosDemo.order_on_time),
+    ("order inspection failed, reworked, passed, shipped", ChaosDemo.order_reworked),
+    ("order delay notice in time", ChaosDemo.order_delayed),
+    ("order's near promise missed without notice: penalty", ChaosDemo.order_missed),
+)
+COMPLAINT_FLOWS = (
+    ("complaint escalated to quality, reopened, verified", ChaosDemo.complaint_reopened),
+    ("complaint redirected from production into sales", ChaosDemo.complaint_from_production),
+)
+FLOWS = (*SAMPLE_FLOWS, *ORDER_FLOWS, *COMPLAINT_FLOWS)
 
 
 @dataclass
 class Flow:
-    """One sample walked through one demo scenario, or one customer onboarded (R-S1, R-S2)."""
+    """One sample, order or complaint walked through one demo scenario, or one customer
+    onboarded (R-S1, R-S2)."""
 
     record: str
     scenario: str | None  # the scenario's method name; None for a customer's onboarding
@@ -156,8 +232,9 @@ class Load:
     async def _pace(self, prefix: str) -> None:
         demo = ChaosDemo(self.client, out=lambda *_: None, patience=self.patience)
         customer = f"{prefix}-C"
+        demo.customer_no, demo.customer_name = customer, self.rng.choice(CUSTOMERS)
         self.flows.append(Flow(customer, None, asyncio.create_task(
-            onboard(demo, customer, self.rng.choice(CUSTOMERS)), name=customer)))
+            onboard(demo, customer, demo.customer_name), name=customer)))
         count = 0
         while True:
             count += 1
