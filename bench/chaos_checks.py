@@ -8,12 +8,12 @@ from __future__ import annotations
 import bisect
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from bench.chaos_evidence import STREAMS, StoredEvent
-from bench.chaos_load import FLOWS, TIMER_GRACE, TIMER_SLACK, Accepted, Flow
+from bench.chaos_load import FLOWS, SAMPLE_FLOWS, TIMER_GRACE, TIMER_SLACK, Accepted, Flow
 
 CATEGORIES = ("lost", "duplicated", "double_applied", "missing_reactions", "wrong_reactions",
               "reordered", "mismatched_rows", "dead_letters")
@@ -32,20 +32,87 @@ _COUNTS = {
     "FinishedSampleReceived": (1, 2, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1),
     "DelayNoticeRecorded": (0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0),
 }
+_INVESTIGATIONS = tuple(f"{d}ComplaintInvestigationOpened" for d in ("Production", "Quality", "Engineering"))
+
+
+def _order(received: int = 1, inspections: int = 0, reworks: int = 0, progress: int = 1,
+           delays: int = 0, missed: int = 0) -> dict[str, int]:
+    """What one order of a scenario ends with: production's and engineering's reactions to the
+    internal order, quality's to each lot, production's to each failure, and sales' to each
+    promise, instructions, lot and verdict (R-O2 to R-O4); penalties for its missed promises."""
+    return {"InternalOrderReceived": received, "ProcessInstructionsRequested": received,
+            "InspectionRequested": inspections, "ReworkStarted": reworks,
+            "OrderProgressRecorded": progress, "OrderDelayRecorded": delays,
+            "DelayNoticeRecorded": 0, "DeliveryPromiseMissed": missed,
+            "OrderPenaltyRequested": missed, "PenaltyRequested": 0}
+
+
+def _complaint(**investigations: int) -> dict[str, int]:
+    """What one complaint ends with: received once (through sales' window, or taken over from
+    the department it reached first, R-C4), the responsible department's investigations and
+    sales' copy of each analysis (R-C2)."""
+    opened = {f"{d}ComplaintInvestigationOpened": investigations.get(d.lower(), 0)
+              for d in ("Production", "Quality", "Engineering")}
+    return {"ComplaintReceived": 1, **opened,
+            "ComplaintMeasuresRecorded": sum(investigations.values())}
+
+
 PER_SCENARIO: dict[str, dict[str, int]] = {
     method.__name__: {kind: counts[i] for kind, counts in _COUNTS.items()}
-    for i, (_, method) in enumerate(FLOWS)}
+    for i, (_, method) in enumerate(SAMPLE_FLOWS)}
+PER_SCENARIO |= {
+    # promised, instructions issued, lot completed, lot passed
+    "order_on_time": _order(inspections=1, progress=4),
+    # promised, lot completed twice, failed, passed (no instructions in this scenario)
+    "order_reworked": _order(inspections=2, reworks=1, progress=5),
+    "order_delayed": _order(delays=1),
+    "order_missed": _order(missed=1),
+    "complaint_reopened": _complaint(quality=2),  # escalated twice: once more after the reopen
+    "complaint_from_production": _complaint(),  # left registered, not escalated
+}
+assert set(PER_SCENARIO) == {method.__name__ for _, method in FLOWS}
+
+
+def _promises(kind: str) -> Callable[[StoredEvent], bool]:
+    return lambda e: e.body.get("promises", "sample") == kind
+
+
+def _investigation(escalated: StoredEvent) -> str:
+    return f"{str(escalated.body.get('responsible', '')).capitalize()}ComplaintInvestigationOpened"
+
+
 # Reactions that follow every event of a type in these flows, whatever the scenario:
-# (cause, reaction). Sales records other production stages only when no later one arrived
-# first (R-S5), but "returned" is the last stage: it is always recorded.
-CAUSES = (
-    ("SampleApplicationApproved", "SamplingJobOpened"),
-    ("SamplingScheduled", "SampleDocumentsReceived"),
-    ("SampleCompleted", "FinishedSampleReceived"),
-    ("DelayNotified", "DelayNoticeRecorded"),
-    ("SampleReturnedToSales", "SampleProgressRecorded"),
+# (cause, reaction or how to name it from the cause, which causes (None: all)). Sales records
+# other production stages of a sample only when no later one arrived first (R-S5), but
+# "returned" is the last stage: it is always recorded. Production's promise events are one
+# type for samples and orders (``promises``); sales reacts to each kind differently.
+CAUSES: tuple[tuple[str, str | Callable[[StoredEvent], str], Callable[[StoredEvent], bool] | None], ...] = (
+    ("SampleApplicationApproved", "SamplingJobOpened", None),
+    ("SamplingScheduled", "SampleDocumentsReceived", None),
+    ("SampleCompleted", "FinishedSampleReceived", None),
+    ("DelayNotified", "DelayNoticeRecorded", _promises("sample")),
+    ("SampleReturnedToSales", "SampleProgressRecorded", None),
+    # orders (R-O2 to R-O4, R-S7)
+    ("InternalOrderIssued", "InternalOrderReceived", None),
+    ("InternalOrderIssued", "ProcessInstructionsRequested", None),
+    ("LotCompleted", "InspectionRequested", None),
+    ("InspectionFailed", "ReworkStarted", None),
+    ("DeliveryPromised", "OrderProgressRecorded", _promises("order")),
+    ("ProcessInstructionsIssued", "OrderProgressRecorded", None),
+    ("LotCompleted", "OrderProgressRecorded", None),
+    ("InspectionPassed", "OrderProgressRecorded", None),
+    ("InspectionFailed", "OrderProgressRecorded", None),
+    ("DelayNotified", "OrderDelayRecorded", _promises("order")),
+    ("DeliveryPromiseMissed", "OrderPenaltyRequested", _promises("order")),
+    # complaints (R-C2, R-C4): an escalation opens an investigation in the responsible
+    # department (and only there: ``reactions`` checks that too)
+    ("ComplaintEscalated", _investigation, None),
+    *((f"{d}ComplaintAnalysed", "ComplaintMeasuresRecorded", None)
+      for d in ("Production", "Quality", "Engineering")),
+    *((f"{d}ComplaintRedirected", "ComplaintReceived", None)
+      for d in ("Production", "Quality", "Engineering")),
 )
-CAUSED = {reaction for _, reaction in CAUSES}
+CAUSED = {reaction for _, reaction, _ in CAUSES if isinstance(reaction, str)} | set(_INVESTIGATIONS)
 
 
 def empty() -> Findings:
@@ -139,11 +206,21 @@ def reactions(stores: dict[str, list[StoredEvent]], flows: Sequence[Flow]) -> Fi
             extra[(record, kind)] += len(copies) - 1
             found["double_applied"][f"{kind}:{cause}"] = (
                 f"{kind} of {record or '-'} stored {len(copies)} times for one cause ({cause})")
-    for cause, reaction in CAUSES:
+    for cause, reaction, which in CAUSES:
         for e in events:
-            if e.type == cause and (reaction, e.event_id) not in by_cause:
-                found["missing_reactions"][f"{reaction}:{e.event_id}"] = (
-                    f"no {reaction} for {cause} {e.event_id} of {e.record or '-'}")
+            if e.type != cause or (which is not None and not which(e)):
+                continue
+            expected = reaction if isinstance(reaction, str) else reaction(e)
+            if (expected, e.event_id) not in by_cause:
+                found["missing_reactions"][f"{expected}:{e.event_id}"] = (
+                    f"no {expected} for {cause} {e.event_id} of {e.record or '-'}")
+    escalations = {e.event_id: e for e in events if e.type == "ComplaintEscalated"}
+    for e in events:  # an investigation opened by an escalation to another department
+        if e.type in _INVESTIGATIONS and (cause_event := escalations.get(e.causation_id or "")):
+            if e.type != (expected := _investigation(cause_event)):
+                found["wrong_reactions"][f"{e.type}:{cause_event.event_id}"] = (
+                    f"{e.type} of {e.record or '-'} for an escalation to "
+                    f"{cause_event.body.get('responsible')} (expected {expected} only, R-C2)")
     per_record: dict[str, Counter[str]] = defaultdict(Counter)
     for e in events:
         if e.record:
@@ -240,10 +317,17 @@ def _keyed(rows: Any, key: str) -> dict[str, str]:
     return {str(r.get(key)): json.dumps(r, sort_keys=True, default=str) for r in rows}
 
 
+# The summary tables a rebuild must give again, each by its record number.
+MODELS = (("samples", "request_no"), ("customers", "customer_no"), ("orders", "order_no"),
+          ("complaints", "complaint_no"))
+
+
 def models_against_rebuild(before: dict[str, Any], after: dict[str, Any]) -> Findings:
     """The read models answer the same before and after ``salesflow rebuild``."""
     found = empty()
-    for model, key in (("samples", "request_no"), ("customers", "customer_no")):
+    for model, key in MODELS:
+        if model not in before:
+            continue
         live, rebuilt = _keyed(before[model], key), _keyed(after[model], key)
         for name in sorted(set(live) | set(rebuilt)):
             if live.get(name) != rebuilt.get(name):

@@ -33,7 +33,8 @@ from bench.chaos_evidence import (
 from bench.chaos_faults import Fault, NotInjected, back, inject
 from bench.chaos_load import Load
 from bench.chaos_rig import Rig
-from contracts.subjects import COMPONENTS, QUERY_CUSTOMERS, QUERY_HISTORY, QUERY_SAMPLES
+from contracts.subjects import (COMPONENTS, QUERY_COMPLAINTS, QUERY_CUSTOMERS, QUERY_HISTORY,
+                               QUERY_ORDERS, QUERY_SAMPLES)
 from services.runtime.store import DepartmentApplication
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,8 @@ async def read_models(rig: Rig, records: list[str]) -> dict[str, Any]:
     client = rig.client
     return {"samples": await client.query(QUERY_SAMPLES, {}),
             "customers": await client.query(QUERY_CUSTOMERS, {}),
+            "orders": await client.query(QUERY_ORDERS, {}),
+            "complaints": await client.query(QUERY_COMPLAINTS, {}),
             "history": {r: await client.query(QUERY_HISTORY, {"record_no": r}) for r in records}}
 
 
