@@ -106,6 +106,103 @@ def test_more_reactions_than_a_finished_scenario_ends_with_are_wrong() -> None:
     assert "S-9 (quotation_only): 1 SamplingJobOpened, expected 0" in found["wrong_reactions"].values()
 
 
+def test_an_internal_order_must_reach_production_and_engineering_once_each() -> None:
+    """rule: R-O2 — the internal order is received by PMC and asks engineering for instructions."""
+    issued = event("sales", 1, "InternalOrderIssued", "O-1")
+    found = checks.reactions({"sales": [issued]}, [])
+    assert set(found["missing_reactions"]) == {f"InternalOrderReceived:{issued.event_id}",
+                                               f"ProcessInstructionsRequested:{issued.event_id}"}
+    received = [event("production", i, "InternalOrderReceived", "O-1", cause=issued.event_id)
+                for i in (1, 2)]
+    asked = event("engineering", 1, "ProcessInstructionsRequested", "O-1", cause=issued.event_id)
+    progress = event("sales", 2, "OrderProgressRecorded", "O-1", cause=str(uuid.uuid4()))
+    found = checks.reactions({"sales": [issued, progress], "production": received,
+                              "engineering": [asked]}, [finished_flow("O-1", "order_delayed")])
+    assert list(found["double_applied"]) == [f"InternalOrderReceived:{issued.event_id}"]
+    assert not found["missing_reactions"] and not found["wrong_reactions"]
+
+
+def test_a_lot_is_inspected_a_failed_one_reworked_and_sales_records_each() -> None:
+    """rule: R-O3 / R-O4 — every lot to quality, every failure back to production, and sales'
+    order status follows each report."""
+    lot = event("production", 1, "LotCompleted", "O-1", lot_no="L1")
+    failed = event("quality", 1, "InspectionFailed", "O-1", lot_no="L1")
+    found = checks.reactions({"production": [lot], "quality": [failed]}, [])
+    assert set(found["missing_reactions"]) == {
+        f"InspectionRequested:{lot.event_id}", f"OrderProgressRecorded:{lot.event_id}",
+        f"ReworkStarted:{failed.event_id}", f"OrderProgressRecorded:{failed.event_id}"}
+    requested = [event("quality", 2 + i, "InspectionRequested", "O-1", cause=lot.event_id)
+                 for i in (0, 1)]
+    rework = event("production", 2, "ReworkStarted", "O-1", cause=failed.event_id)
+    sales = [event("sales", i, "OrderProgressRecorded", "O-1", cause=c.event_id)
+             for i, c in enumerate((lot, failed), start=1)]
+    found = checks.reactions({"production": [lot, rework], "quality": [failed, *requested],
+                              "sales": sales}, [])
+    assert list(found["double_applied"]) == [f"InspectionRequested:{lot.event_id}"]
+    assert not found["missing_reactions"]
+
+
+def test_an_order_delay_is_recorded_as_an_order_delay_not_a_sample_notice() -> None:
+    """rule: R-S7 — ``promises: order`` goes to the order; a sample notice would be wrong."""
+    delay = event("production", 1, "DelayNotified", "O-1", promises="order", order_no="O-1")
+    found = checks.reactions({"production": [delay]}, [])
+    assert list(found["missing_reactions"]) == [f"OrderDelayRecorded:{delay.event_id}"]
+    noticed = event("sales", 1, "DelayNoticeRecorded", "O-1", cause=delay.event_id)
+    found = checks.reactions({"production": [delay], "sales": [noticed]},
+                             [finished_flow("O-1", "order_delayed")])
+    assert list(found["missing_reactions"]) == [f"OrderDelayRecorded:{delay.event_id}"]
+    assert "O-1 (order_delayed): 1 DelayNoticeRecorded, expected 0" in found["wrong_reactions"].values()
+
+
+def test_an_order_promise_missed_asks_for_exactly_one_penalty_and_a_kept_one_for_none() -> None:
+    """rule: R-S7 for orders"""
+    missed = event("production", 1, "DeliveryPromiseMissed", "O-1", promises="order")
+    found = checks.reactions({"production": [missed]}, [finished_flow("O-1", "order_missed")])
+    assert list(found["missing_reactions"]) == [f"OrderPenaltyRequested:{missed.event_id}"]
+    twice = [event("sales", i, "OrderPenaltyRequested", "O-1", cause=missed.event_id) for i in (1, 2)]
+    found = checks.reactions({"production": [missed], "sales": twice},
+                             [finished_flow("O-1", "order_missed")])
+    assert list(found["double_applied"]) == [f"OrderPenaltyRequested:{missed.event_id}"]
+    assert not found["wrong_reactions"]  # the copy is counted once, as double-applied
+    unasked = event("sales", 1, "OrderPenaltyRequested", "O-2", cause=str(uuid.uuid4()))
+    found = checks.reactions({"sales": [unasked]}, [finished_flow("O-2", "order_on_time")])
+    assert "O-2 (order_on_time): 1 OrderPenaltyRequested, expected 0" in found["wrong_reactions"].values()
+
+
+def test_an_escalation_opens_an_investigation_in_the_responsible_department_only() -> None:
+    """rule: R-C2"""
+    escalated = event("sales", 1, "ComplaintEscalated", "K-1", responsible="quality")
+    elsewhere = event("production", 1, "ProductionComplaintInvestigationOpened", "K-1",
+                      cause=escalated.event_id)
+    found = checks.reactions({"sales": [escalated], "production": [elsewhere]}, [])
+    assert list(found["missing_reactions"]) == [
+        f"QualityComplaintInvestigationOpened:{escalated.event_id}"]
+    [wrong] = found["wrong_reactions"].values()
+    assert "ProductionComplaintInvestigationOpened of K-1 for an escalation to quality" in wrong
+    opened = [event("quality", i, "QualityComplaintInvestigationOpened", "K-1",
+                    cause=escalated.event_id) for i in (1, 2)]
+    found = checks.reactions({"sales": [escalated], "quality": opened}, [])
+    assert list(found["double_applied"]) == [
+        f"QualityComplaintInvestigationOpened:{escalated.event_id}"]
+    assert not found["missing_reactions"] and not found["wrong_reactions"]
+
+
+def test_an_analysis_reaches_sales_and_a_redirected_complaint_is_taken_over_once() -> None:
+    """rule: R-C2 / R-C4"""
+    analysed = event("engineering", 1, "EngineeringComplaintAnalysed", "K-1")
+    redirected = event("production", 1, "ProductionComplaintRedirected", "K-2")
+    found = checks.reactions({"engineering": [analysed], "production": [redirected]}, [])
+    assert set(found["missing_reactions"]) == {f"ComplaintMeasuresRecorded:{analysed.event_id}",
+                                               f"ComplaintReceived:{redirected.event_id}"}
+    sales = [event("sales", 1, "ComplaintMeasuresRecorded", "K-1", cause=analysed.event_id),
+             *(event("sales", i, "ComplaintReceived", "K-2", cause=redirected.event_id)
+               for i in (2, 3))]
+    found = checks.reactions({"engineering": [analysed], "production": [redirected],
+                              "sales": sales}, [finished_flow("K-2", "complaint_from_production")])
+    assert list(found["double_applied"]) == [f"ComplaintReceived:{redirected.event_id}"]
+    assert not found["missing_reactions"] and not found["wrong_reactions"]
+
+
 def promise_trail(promised: datetime, completed: datetime | None,
                   penalty: bool) -> dict[str, list[StoredEvent]]:
     production = [event("production", 1, "DeliveryPromised", promised_at=promised.isoformat(), round=1)]
@@ -170,6 +267,17 @@ def test_rows_that_differ_after_a_rebuild_are_mismatched() -> None:
     assert set(found) == {"samples:S-1", "samples:S-2", "history:S-1"}
     assert "status: 'returned' live vs 'completed' rebuilt" in found["samples:S-1"]
     assert not any(checks.models_against_rebuild(before, before).values())
+
+
+def test_order_and_complaint_rows_that_differ_after_a_rebuild_are_mismatched() -> None:
+    before = {"samples": [], "customers": [], "history": {},
+              "orders": [{"order_no": "O-1", "status": "shipped"}],
+              "complaints": [{"complaint_no": "K-1", "status": "verified"}]}
+    after = {**before, "orders": [{"order_no": "O-1", "status": "promised"}], "complaints": []}
+    found = checks.models_against_rebuild(before, after)["mismatched_rows"]
+    assert set(found) == {"orders:O-1", "complaints:K-1"}
+    assert "status: 'shipped' live vs 'promised' rebuilt" in found["orders:O-1"]
+    assert "complaints row K-1 only before the rebuild" == found["complaints:K-1"]
 
 
 def test_dead_letters_are_counted_and_known_findings_are_not_counted_again() -> None:
