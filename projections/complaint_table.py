@@ -8,8 +8,6 @@ from typing import ClassVar
 from events.envelope import DomainEvent
 from events.sales import ComplaintReceived
 from projections import complaint_summary
-from projections.complaint_summary import Row
-from projections.store import ViewStore
 from projections.summary_table import RowFold, SummaryTable
 
 
@@ -32,9 +30,3 @@ class ComplaintSummaryTable(SummaryTable):
     def wants(self, event: DomainEvent) -> bool:
         return complaint_summary.concerns(event)
 
-    def rows(self, store: ViewStore, customer: str | None = None, status: str | None = None,
-             month: str | None = None, salesperson: str | None = None,
-             severity: str | None = None) -> list[Row]:
-        """Rows, optionally filtered; ``month`` is a month in the company's zone (YYYY-MM)."""
-        return self.select(store, customer=customer, status=status, month=month,
-                           salesperson=salesperson, severity=severity)

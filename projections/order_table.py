@@ -7,8 +7,6 @@ from typing import ClassVar
 from events.envelope import DomainEvent
 from events.sales import OrderReceived
 from projections import order_summary
-from projections.order_summary import Row
-from projections.store import ViewStore
 from projections.summary_table import RowFold, SummaryTable
 
 
@@ -29,8 +27,3 @@ class OrderSummaryTable(SummaryTable):
     def wants(self, event: DomainEvent) -> bool:
         return order_summary.concerns(event)
 
-    def rows(self, store: ViewStore, customer: str | None = None, status: str | None = None,
-             month: str | None = None, salesperson: str | None = None) -> list[Row]:
-        """Rows, optionally filtered; ``month`` is a month in the company's zone (YYYY-MM)."""
-        return self.select(store, customer=customer, status=status, month=month,
-                           salesperson=salesperson)

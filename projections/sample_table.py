@@ -10,8 +10,6 @@ from typing import ClassVar
 from events import sales
 from events.envelope import DomainEvent
 from projections import sample_summary
-from projections.sample_summary import Row
-from projections.store import ViewStore
 from projections.summary_table import RowFold, SummaryTable
 
 
@@ -34,7 +32,3 @@ class SampleSummaryTable(SummaryTable):
         return (type(event) in sample_summary.FOLD and bool(event.record_no)
                 and getattr(event, "promises", "sample") == "sample")
 
-    def rows(self, store: ViewStore, customer: str | None = None, status: str | None = None,
-             month: str | None = None) -> list[Row]:
-        """Rows, optionally filtered; ``month`` is a month in the company's zone (YYYY-MM)."""
-        return self.select(store, customer=customer, status=status, month=month)

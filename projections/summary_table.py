@@ -18,6 +18,7 @@ import orjson
 
 from events.envelope import DomainEvent
 from projections import registry
+from projections import as_of
 from projections.as_of import Fold
 from projections.model import Build, Item, ReadModel
 from projections.store import ViewStore
@@ -104,6 +105,14 @@ class SummaryTable(ReadModel):
             f"INSERT INTO {{{self.table}}} ({', '.join(names)}) "
             f"VALUES ({', '.join(['%s'] * len(names))}) "
             f"ON CONFLICT ({self.key}) DO UPDATE SET {updates}"), params)
+
+    def rows(self, store: ViewStore, at: datetime | None = None, **filters: str | None) -> list[Row]:
+        """Rows whose filter columns (and ``month``, YYYY-MM in the company's zone) equal the
+        given values (None: any): as the table stands, or as it stood at the moment ``at``,
+        folded again from the events recorded up to it (R-S5, R-O5, R-C5: the 16:00 view)."""
+        if at is not None:
+            return as_of.rows(store, self.fold(), at, **filters)
+        return self.select(store, **filters)
 
     def select(self, store: ViewStore, **equal: str | None) -> list[Row]:
         """Rows whose ``month`` or filter columns equal the given values (None: any)."""

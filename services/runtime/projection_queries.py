@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from faststream.nats import NatsBroker, NatsMessage
@@ -41,13 +41,19 @@ from contracts.subjects import (
     QUERY_SAMPLE_MONTH,
     QUERY_SAMPLES,
 )
-from projections import as_of, complaint_month, order_month, sample_month
+from projections import complaint_month, order_month, sample_month
 from projections.model import Rebuilding
+from projections.month_notes import MonthNotes
 from projections.projector import ReadModels
 from projections.store import ViewStore
+from projections.summary_table import SummaryTable
 
 log = logging.getLogger(__name__)
 Q = TypeVar("Q", bound=BaseModel)
+TableQuery = SamplesQuery | OrdersQuery | ComplaintsQuery
+MonthQuery = SampleMonthQuery | OrderMonthQuery | ComplaintMonthQuery
+Handler = Callable[[NatsMessage], Awaitable[bytes]]
+Analyse = Callable[[str, list[dict[str, Any]], WorkingCalendar], dict[str, Any]]
 
 
 def rebuilding(error: Rebuilding) -> ErrorBody:
@@ -96,64 +102,37 @@ def register(broker: NatsBroker, store: ViewStore, models: ReadModels,
              calendar: WorkingCalendar) -> None:
     """Add the sample, order, complaint and audit query subscribers to the projections' broker."""
 
-    @broker.subscriber(QUERY_SAMPLES, queue=PROJECTIONS, title="Sample Record Summary")
-    async def on_samples(msg: NatsMessage) -> bytes:
-        def read(q: SamplesQuery) -> list[dict[str, Any]]:
-            if q.as_of is not None:  # R-S5: e.g. the table as it stood at 16:00
-                return as_of.rows(store, models.samples.fold(), q.as_of,
-                                  customer=q.customer, status=q.status, month=q.month)
-            return models.samples.rows(store, q.customer, q.status, q.month)
+    def table(contract: type[TableQuery], summary: SummaryTable) -> Handler:
+        """A summary table's rows, filtered, now or as of a moment (the 16:00 view)."""
+        async def on_rows(msg: NatsMessage) -> bytes:
+            return await answer(contract, msg.body, lambda q: summary.rows(
+                store, q.as_of, **q.model_dump(mode="json", exclude={"as_of"})))
+        return on_rows
 
-        return await answer(SamplesQuery, msg.body, read)
+    def month(contract: type[MonthQuery], summary: SummaryTable, analyse: Analyse,
+              notes: MonthNotes) -> Handler:
+        """A month's analysis of a summary table, with its notes (R-S8, R-O6, R-C6)."""
+        def read(query: MonthQuery) -> dict[str, Any]:
+            rows = summary.rows(store, month=query.month)
+            return {**analyse(query.month, rows, calendar), "notes": notes.notes(store, query.month)}
 
-    @broker.subscriber(QUERY_SAMPLE_MONTH, queue=PROJECTIONS, title="Month-end sample analysis")
-    async def on_sample_month(msg: NatsMessage) -> bytes:
-        def read(query: SampleMonthQuery) -> dict[str, Any]:
-            rows = models.samples.rows(store, month=query.month)
-            return {**sample_month.analyse(query.month, rows, calendar),
-                    "notes": models.month_notes.notes(store, query.month)}
+        async def on_month(msg: NatsMessage) -> bytes:
+            return await answer(contract, msg.body, read)
+        return on_month
 
-        return await answer(SampleMonthQuery, msg.body, read)
-
-    @broker.subscriber(QUERY_ORDERS, queue=PROJECTIONS, title="Order Summary")
-    async def on_orders(msg: NatsMessage) -> bytes:
-        def read(q: OrdersQuery) -> list[dict[str, Any]]:
-            if q.as_of is not None:  # R-O5: e.g. the table as it stood at 16:00
-                return as_of.rows(store, models.orders.fold(), q.as_of, customer=q.customer,
-                                  status=q.status, month=q.month, salesperson=q.salesperson)
-            return models.orders.rows(store, q.customer, q.status, q.month, q.salesperson)
-
-        return await answer(OrdersQuery, msg.body, read)
-
-    @broker.subscriber(QUERY_ORDER_MONTH, queue=PROJECTIONS, title="Month-end order analysis")
-    async def on_order_month(msg: NatsMessage) -> bytes:
-        def read(query: OrderMonthQuery) -> dict[str, Any]:
-            rows = models.orders.rows(store, month=query.month)
-            return {**order_month.analyse(query.month, rows, calendar),
-                    "notes": models.order_notes.notes(store, query.month)}
-
-        return await answer(OrderMonthQuery, msg.body, read)
-
-    @broker.subscriber(QUERY_COMPLAINTS, queue=PROJECTIONS, title="Complaint Summary")
-    async def on_complaints(msg: NatsMessage) -> bytes:
-        def read(q: ComplaintsQuery) -> list[dict[str, Any]]:
-            filters = {"customer": q.customer, "status": q.status, "month": q.month,
-                       "salesperson": q.salesperson, "severity": q.severity}
-            if q.as_of is not None:  # R-C5: e.g. the table the CS supervisor had at 16:00
-                return as_of.rows(store, models.complaints.fold(), q.as_of, **filters)
-            return models.complaints.rows(store, **filters)
-
-        return await answer(ComplaintsQuery, msg.body, read)
-
-    @broker.subscriber(QUERY_COMPLAINT_MONTH, queue=PROJECTIONS,
-                       title="Month-end complaint analysis per customer and per problem")
-    async def on_complaint_month(msg: NatsMessage) -> bytes:
-        def read(query: ComplaintMonthQuery) -> dict[str, Any]:
-            rows = models.complaints.rows(store, month=query.month)
-            return {**complaint_month.analyse(query.month, rows, calendar),
-                    "notes": models.complaint_notes.notes(store, query.month)}
-
-        return await answer(ComplaintMonthQuery, msg.body, read)
+    for subject, title, handler in (
+        (QUERY_SAMPLES, "Sample Record Summary", table(SamplesQuery, models.samples)),
+        (QUERY_ORDERS, "Order Summary", table(OrdersQuery, models.orders)),
+        (QUERY_COMPLAINTS, "Complaint Summary", table(ComplaintsQuery, models.complaints)),
+        (QUERY_SAMPLE_MONTH, "Month-end sample analysis", month(
+            SampleMonthQuery, models.samples, sample_month.analyse, models.month_notes)),
+        (QUERY_ORDER_MONTH, "Month-end order analysis", month(
+            OrderMonthQuery, models.orders, order_month.analyse, models.order_notes)),
+        (QUERY_COMPLAINT_MONTH, "Month-end complaint analysis per customer and per problem",
+         month(ComplaintMonthQuery, models.complaints, complaint_month.analyse,
+               models.complaint_notes)),
+    ):
+        broker.subscriber(subject, queue=PROJECTIONS, title=title)(handler)
 
     @broker.subscriber(QUERY_HISTORY, queue=PROJECTIONS, title="Audit trail of one record")
     async def on_history(msg: NatsMessage) -> bytes:
