@@ -30,7 +30,8 @@ class RowFold(Protocol):
     """What a summary table needs of its fold module (looked up at each call, so it can be
     patched): the events it folds, a new row, and the fold of one event."""
 
-    FOLD: Mapping[type[DomainEvent], Any]
+    @property
+    def FOLD(self) -> Mapping[type[DomainEvent], Any]: ...  # noqa: N802 - the module's constant
 
     def new_row(self, no: str) -> Row: ...
 
