@@ -6,8 +6,11 @@ as the staff would say it: ``--as-of "2026-12-01 16:00"``.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
+
+from services.cli.tables import json_text
 
 HELP = ("the table as it stood at this moment, e.g. \"2026-12-01 16:00\" (company time zone "
         "unless an offset is given, e.g. 2026-12-01T16:00+08:00) / 查看某一时刻的表")
@@ -45,3 +48,14 @@ def title(args: argparse.Namespace, zone: tzinfo) -> str:
         return ""
     shown = moment(args.as_of, zone).astimezone(zone).strftime("%Y-%m-%d %H:%M")
     return f"as of {shown} ({zone}) / 截至 {shown}\n"
+
+
+async def show(client: Any, subject: str, args: argparse.Namespace, zone: tzinfo,
+               filters: Sequence[str],
+               table: Callable[[Sequence[dict[str, Any]], tzinfo], str]) -> int:
+    """Ask a summary table's query with the given filters of ``args`` (and ``--as-of``), and
+    print its rows as JSON or as the table."""
+    wanted = {name: getattr(args, name) for name in filters if getattr(args, name)}
+    rows = await client.query(subject, wanted | query(args, zone))
+    print(json_text(rows) if args.json else title(args, zone) + table(rows, zone))
+    return 0

@@ -11,7 +11,7 @@ from typing import Any
 from contracts.subjects import QUERY_COMPLAINT_MONTH, QUERY_COMPLAINTS
 from services.cli import as_of
 from services.cli.client import Client
-from services.cli.months import add_month_parsers, notes, write_note
+from services.cli.months import add_month_parsers, counts, hours, notes, write_note
 from services.cli.tables import json_text, render, visible
 from services.runtime.settings import Settings
 
@@ -73,19 +73,11 @@ def complaints_table(rows: Sequence[dict[str, Any]], tz: tzinfo) -> str:
             + f"\n{len(rows)} complaints / 共 {len(rows)} 条 (times in {tz})")
 
 
-def _hours(value: float | None) -> str:
-    return f"{value:.1f} h" if value is not None else "-"
-
-
-def _counts(counts: dict[str, int]) -> str:
-    return ", ".join(f"{k} {v}" for k, v in counts.items()) or "-"
-
-
 def _groups(title: str, groups: dict[str, dict[str, Any]]) -> list[str]:
     lines = [f"  {title}:"]
     lines += [f"    {name}: {g['complaints']} (open 未结 {g['open']}, closed 已结 {g['closed']}); "
-              f"severity 严重度 {_counts(g['by_severity'])}; to close 结案 "
-              f"{_hours(g['average_working_hours_to_close'])}; repeats 重复 {g['repeats']}"
+              f"severity 严重度 {counts(g['by_severity'])}; to close 结案 "
+              f"{hours(g['average_working_hours_to_close'])}; repeats 重复 {g['repeats']}"
               for name, g in groups.items()]
     return lines if groups else [*lines, "    -"]
 
@@ -95,10 +87,10 @@ def month_report(report: dict[str, Any]) -> str:
         f"Complaint month {report['month']} / {report['month']} 客诉月度分析",
         f"  complaints 客诉数: {report['complaints']} (open 未结案 {report['open']}, closed 已结案 "
         f"{report['closed']}, reopened 重开 {report['reopened']})",
-        f"  by severity 按严重度: {_counts(report['by_severity'])}",
-        f"  by status 按状态: {_counts(report['by_status'])}",
+        f"  by severity 按严重度: {counts(report['by_severity'])}",
+        f"  by status 按状态: {counts(report['by_status'])}",
         f"  average working hours to close 平均结案工时: "
-        f"{_hours(report['average_working_hours_to_close'])}",
+        f"{hours(report['average_working_hours_to_close'])}",
         f"  repeats, same customer and problem 同客户同问题重复: {report['repeats']}",
         *_groups("per customer 按客户", report["per_customer"]),
         *_groups("per problem 按问题类别", report["per_category"]),
@@ -112,13 +104,9 @@ def month_report(report: dict[str, Any]) -> str:
 
 async def run(args: argparse.Namespace, settings: Settings, client: Client) -> int:
     if args.command == "complaints":
-        filters = {"customer": args.customer, "status": args.status, "month": args.month,
-                   "salesperson": args.salesperson, "severity": args.severity}
-        query = {k: v for k, v in filters.items() if v} | as_of.query(args, settings.zone())
-        rows = await client.query(QUERY_COMPLAINTS, query)
-        print(json_text(rows) if args.json
-              else as_of.title(args, settings.zone()) + complaints_table(rows, settings.zone()))
-        return 0
+        return await as_of.show(client, QUERY_COMPLAINTS, args, settings.zone(),
+                                ("customer", "status", "month", "salesperson", "severity"),
+                                complaints_table)
     if args.command == "complaint-month":
         report = await client.query(QUERY_COMPLAINT_MONTH, {"month": args.month})
         print(json_text(report) if args.json else visible(month_report(report), lines=True))

@@ -87,14 +87,8 @@ async def cmd_demo(args: argparse.Namespace, settings: Settings, client: Client)
 
 
 async def cmd_samples(args: argparse.Namespace, settings: Settings, client: Client) -> int:
-    filters = {"customer": args.customer, "status": args.status, "month": args.month}
-    query = {k: v for k, v in filters.items() if v} | as_of.query(args, settings.zone())
-    rows = await client.query(QUERY_SAMPLES, query)
-    if args.json:
-        print(tables.json_text(rows))
-    else:
-        print(as_of.title(args, settings.zone()) + tables.samples(rows, settings.zone()))
-    return 0
+    return await as_of.show(client, QUERY_SAMPLES, args, settings.zone(),
+                            ("customer", "status", "month"), tables.samples)
 
 
 async def cmd_history(args: argparse.Namespace, settings: Settings, client: Client) -> int:

@@ -30,6 +30,16 @@ def add_month_parsers(sub: Any, analysis: str, note: str, table: str, analysis_z
                         help="who writes it (default: $SALESFLOW_USER or your login)")
 
 
+def hours(value: float | None) -> str:
+    """Working hours in a month report."""
+    return f"{value:.1f} h" if value is not None else "-"
+
+
+def counts(found: dict[str, int]) -> str:
+    """``{"ok": 3, "ng": 1}`` as ``ok 3, ng 1`` in a month report."""
+    return ", ".join(f"{k} {v}" for k, v in found.items()) or "-"
+
+
 def notes(report: dict[str, Any]) -> list[str]:
     """The month's notes under its figures, oldest first."""
     lines = ["Notes 月度总结:"]

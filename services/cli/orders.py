@@ -10,7 +10,7 @@ from typing import Any
 from contracts.subjects import QUERY_ORDER_MONTH, QUERY_ORDERS
 from services.cli import as_of
 from services.cli.client import Client
-from services.cli.months import add_month_parsers, notes, write_note
+from services.cli.months import add_month_parsers, counts, hours, notes, write_note
 from services.cli.tables import flags, json_text, render, visible
 from services.runtime.settings import Settings
 
@@ -68,14 +68,6 @@ def orders_table(rows: Sequence[dict[str, Any]], tz: tzinfo) -> str:
             + f"\n{len(rows)} orders / 共 {len(rows)} 单 (times in {tz})")
 
 
-def _hours(value: float | None) -> str:
-    return f"{value:.1f} h" if value is not None else "-"
-
-
-def _counts(counts: dict[str, int]) -> str:
-    return ", ".join(f"{k} {v}" for k, v in counts.items()) or "-"
-
-
 def month_report(report: dict[str, Any]) -> str:
     delivery = report["delivery"]
     rate = f"{delivery['on_time_rate']:.0%}" if delivery["on_time_rate"] is not None else "-"
@@ -84,16 +76,16 @@ def month_report(report: dict[str, Any]) -> str:
         f"Order month {report['month']} / {report['month']} 订单月度分析",
         f"  orders 订单数: {report['orders']}, ordered 订购 {report['ordered_qty']}, "
         f"shipped 已出货 {report['shipped_qty']}",
-        f"  by status 按状态: {_counts(report['by_status'])}",
-        f"  by customer 按客户: {_counts(report['by_customer'])}",
+        f"  by status 按状态: {counts(report['by_status'])}",
+        f"  by customer 按客户: {counts(report['by_customer'])}",
         f"  delivery vs latest promise 按最新交期: on time 准时 {delivery['on_time']}, "
         f"late 逾期 {delivery['late']}, on-time rate 准时率 {rate}",
         f"  PMC reply 交期回复 (working hours 工时): average 平均 "
-        f"{_hours(report['average_pmc_reply_working_hours'])} over {report['pmc_replies']}",
+        f"{hours(report['average_pmc_reply_working_hours'])} over {report['pmc_replies']}",
         f"  customer told 告知客户 (working hours 工时): average 平均 "
-        f"{_hours(report['average_customer_notice_working_hours'])} over {report['customer_notices']}",
+        f"{hours(report['average_customer_notice_working_hours'])} over {report['customer_notices']}",
         f"  exceptions 异常: {report['exceptions']} ({report['exceptions_open']} open 未送达); "
-        f"by kind 按类别: {_counts(report['exceptions_by_kind'])}",
+        f"by kind 按类别: {counts(report['exceptions_by_kind'])}",
         f"  lots inspected 已检批次: {report['lots_inspected']}, reworked 返工 "
         f"{report['lots_reworked']}, rework rate 返工率 {rework}",
         f"  delay notices 延期通知: {report['delay_notices']} "
@@ -106,13 +98,8 @@ def month_report(report: dict[str, Any]) -> str:
 
 async def run(args: argparse.Namespace, settings: Settings, client: Client) -> int:
     if args.command == "orders":
-        filters = {"customer": args.customer, "status": args.status, "month": args.month,
-                   "salesperson": args.salesperson}
-        query = {k: v for k, v in filters.items() if v} | as_of.query(args, settings.zone())
-        rows = await client.query(QUERY_ORDERS, query)
-        print(json_text(rows) if args.json
-              else as_of.title(args, settings.zone()) + orders_table(rows, settings.zone()))
-        return 0
+        return await as_of.show(client, QUERY_ORDERS, args, settings.zone(),
+                                ("customer", "status", "month", "salesperson"), orders_table)
     if args.command == "order-month":
         report = await client.query(QUERY_ORDER_MONTH, {"month": args.month})
         print(json_text(report) if args.json else visible(month_report(report), lines=True))
