@@ -16,30 +16,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from contracts.calendar import WorkingCalendar
-
 from contracts.replies import CommandReply
 from contracts.subjects import QUERY_SAMPLES
-from services.cli.client import Client
 from services.cli import demo_complaints, demo_orders
-from services.cli.demo_customers import onboard
+from services.cli.client import Client
+from services.cli.demo_customers import CUSTOMERS, DemoFailed, actor, onboard
 from services.cli.tables import visible
 
-CUSTOMERS = ("Huaxin Electronics 华信电子", "Dongguan Precision 东莞精密", "Shenzhen Tape 深圳胶带",
-             "Suzhou Display 苏州显示", "Ningbo Auto Parts 宁波汽配", "Xiamen Optics 厦门光学")
-PEOPLE = {
-    "assistant": ("amy", "sales_assistant"), "salesperson": ("bob", "salesperson"),
-    "tech": ("tina", "technical_support"), "quoter": ("quinn", "quotation_specialist"),
-    "supervisor": ("sue", "cs_supervisor"), "engineer": ("eric", "engineer"),
-    "pmc": ("pam", "pmc_planner"), "production": ("pete", "production_supervisor"),
-    "manager": ("max", "sales_manager"), "inspector": ("qiu", "qc_inspector"),
-}
 FULL_MATERIALS = {k: True for k in ("drawings", "technical_requirements", "original_sample",
                                     "quality_requirements", "key_notes")}
-
-
-def actor(who: str) -> dict[str, str]:
-    user, role = PEOPLE[who]
-    return {"user": user, "role": role}
 
 
 def company_zone() -> ZoneInfo:
@@ -251,7 +236,6 @@ class Demo:
             self.out(visible(f"  {no}: refused as expected: {reply.error.sentence()}"))
 
 
-DemoFailed = demo_orders.DemoFailed
 
 
 SCENARIOS = (

@@ -1,4 +1,5 @@
-"""The demo's customers: onboarded with their External Contact Window (R-S1) and a drawing on
+"""The demo's customers and people (who acts in which role), and how the customers are
+onboarded: with their External Contact Window (R-S1) and a drawing on
 file (R-S2) before their samples are requested."""
 from __future__ import annotations
 
@@ -8,6 +9,26 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from services.cli.demo import Demo
+
+CUSTOMERS = ("Huaxin Electronics 华信电子", "Dongguan Precision 东莞精密", "Shenzhen Tape 深圳胶带",
+             "Suzhou Display 苏州显示", "Ningbo Auto Parts 宁波汽配", "Xiamen Optics 厦门光学")
+PEOPLE = {
+    "assistant": ("amy", "sales_assistant"), "salesperson": ("bob", "salesperson"),
+    "tech": ("tina", "technical_support"), "quoter": ("quinn", "quotation_specialist"),
+    "supervisor": ("sue", "cs_supervisor"), "engineer": ("eric", "engineer"),
+    "pmc": ("pam", "pmc_planner"), "production": ("pete", "production_supervisor"),
+    "manager": ("max", "sales_manager"), "inspector": ("qiu", "qc_inspector"),
+}
+
+
+class DemoFailed(RuntimeError):
+    """A demo step was refused for a reason waiting cannot fix."""
+
+
+def actor(who: str) -> dict[str, str]:
+    user, role = PEOPLE[who]
+    return {"user": user, "role": role}
+
 
 WINDOW = [  # R-S1: the External Contact Window's required sales contacts
     {"name": "Ma Li 马丽", "role": "marketing_manager", "duty": "major exceptions 重大异常",

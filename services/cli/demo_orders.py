@@ -11,20 +11,13 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from contracts.subjects import QUERY_ORDERS
+from services.cli.demo_customers import DemoFailed, actor
 from services.cli.tables import visible
 
 if TYPE_CHECKING:
     from services.cli.demo import Demo
 
 
-class DemoFailed(RuntimeError):
-    """A demo step was refused for a reason waiting cannot fix."""
-
-
-def actor(who: str) -> dict[str, str]:
-    from services.cli.demo import actor as demo_actor
-
-    return demo_actor(who)
 
 PRODUCTS = ({"product": "EMI gasket 屏蔽垫片", "part_no": "P-EMI-1", "quantity": 5000},
             {"product": "foam pad 泡棉垫", "part_no": "P-FOAM-2", "quantity": 2000})
