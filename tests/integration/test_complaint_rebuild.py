@@ -18,8 +18,9 @@ from contracts.subjects import (
 )
 from events.envelope import DomainEvent
 from services.runtime.settings import Settings
+from tests.complaint_events import COMPLAINT_T0, complaint_note, complaint_path
 from tests.integration.system import request, running, until
-from tests.projection_events import COMPLAINT_T0, complaint_note, complaint_path, publish
+from tests.projection_events import publish
 
 SCENARIOS: list[tuple[str, dict[str, Any]]] = [
     ("C-1", {"visit": True}),

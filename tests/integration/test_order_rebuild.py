@@ -7,11 +7,18 @@ from typing import Any
 
 import nats
 
-from contracts.subjects import CTL_REBUILD, PROJECTIONS, QUERY_ORDER_MONTH, QUERY_ORDERS, status_subject
+from contracts.subjects import (
+    CTL_REBUILD,
+    PROJECTIONS,
+    QUERY_ORDER_MONTH,
+    QUERY_ORDERS,
+    status_subject,
+)
 from events.envelope import DomainEvent
 from services.runtime.settings import Settings
 from tests.integration.system import request, running, until
-from tests.projection_events import order_note, order_path, publish
+from tests.order_events import order_note, order_path
+from tests.projection_events import publish
 
 SCENARIOS: list[tuple[str, dict[str, Any]]] = [
     ("O-1", {}),

@@ -12,7 +12,7 @@ import pytest
 from events.envelope import DomainEvent
 from projections import as_of
 from projections.store import ViewStore
-from tests.projection_events import order_path
+from tests.order_events import order_path
 from tests.unit.test_as_of import MEMORY, loaded, moments, rebuilt
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

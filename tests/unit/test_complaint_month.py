@@ -22,7 +22,9 @@ from projections.store import ViewStore
 from services.cli import complaints, main
 from services.cli.complaints import month_report
 from services.runtime.settings import Settings
-from tests.projection_events import by_stream, complaint_note, complaint_path, order_note
+from tests.complaint_events import complaint_note, complaint_path
+from tests.order_events import order_note
+from tests.projection_events import by_stream
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CALENDAR = WorkingCalendar(use_chinese_holidays=False)  # Mon-Sat 08-12, 13-17 in Shanghai

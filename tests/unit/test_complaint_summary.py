@@ -24,14 +24,9 @@ from projections.store import ViewStore
 from services.cli import complaints, main
 from services.cli.complaints import complaints_table
 from services.runtime.settings import Settings
-from tests.projection_events import (
-    COMPLAINT_T0,
-    by_stream,
-    complaint_note,
-    complaint_path,
-    order_path,
-    sample_path,
-)
+from tests.complaint_events import COMPLAINT_T0, complaint_note, complaint_path
+from tests.order_events import order_path
+from tests.projection_events import by_stream, sample_path
 from tests.unit.test_order_summary import AskingClient, interleavings
 
 

@@ -17,7 +17,8 @@ from projections.store import ViewStore
 from services.cli import main, orders
 from services.cli.orders import month_report
 from services.runtime.settings import Settings
-from tests.projection_events import by_stream, month_note, order_note, order_path
+from tests.order_events import order_note, order_path
+from tests.projection_events import by_stream, month_note
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CALENDAR = WorkingCalendar(use_chinese_holidays=False)  # Mon-Sat 08-12, 13-17 in Shanghai

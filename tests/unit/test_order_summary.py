@@ -24,7 +24,8 @@ from projections.store import ViewStore
 from services.cli import main, orders
 from services.cli.orders import orders_table
 from services.runtime.settings import Settings
-from tests.projection_events import ORDER_T0, Aggregate, by_stream, order_note, order_path
+from tests.order_events import ORDER_T0, order_note, order_path
+from tests.projection_events import Aggregate, by_stream
 
 Streams = dict[str, list[DomainEvent]]
 
