@@ -8,12 +8,19 @@ from __future__ import annotations
 import bisect
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from bench.chaos_evidence import STREAMS, StoredEvent
-from bench.chaos_load import FLOWS, SAMPLE_FLOWS, TIMER_GRACE, TIMER_SLACK, Accepted, Flow
+from bench.chaos_expected import (
+    CAUSED,
+    CAUSES,
+    INVESTIGATIONS,
+    PER_SCENARIO,
+    investigation,
+)
+from bench.chaos_load import TIMER_GRACE, TIMER_SLACK, Accepted, Flow
 
 CATEGORIES = ("lost", "duplicated", "double_applied", "missing_reactions", "wrong_reactions",
               "reordered", "mismatched_rows", "dead_letters")
@@ -23,96 +30,6 @@ FAILING = CATEGORIES
 
 Findings = dict[str, dict[str, str]]  # category -> key -> sentence
 
-# How many of each reaction a sample of each scenario ends with, read from the department
-# stores: the demo's twelve (services.cli.demo.SCENARIOS, same figures as tests/trails.py) and
-# ours. Penalty requests are checked against the promises themselves (``penalties``).
-_COUNTS = {
-    "SamplingJobOpened": (1, 2, 0, 0, 1, 1, 1, 1, 0, 0, 1, 0, 1),
-    "SampleDocumentsReceived": (1, 2, 0, 0, 1, 1, 1, 1, 0, 0, 1, 0, 1),
-    "FinishedSampleReceived": (1, 2, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1),
-    "DelayNoticeRecorded": (0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0),
-}
-_INVESTIGATIONS = tuple(f"{d}ComplaintInvestigationOpened" for d in ("Production", "Quality", "Engineering"))
-
-
-def _order(received: int = 1, inspections: int = 0, reworks: int = 0, progress: int = 1,
-           delays: int = 0, missed: int = 0) -> dict[str, int]:
-    """What one order of a scenario ends with: production's and engineering's reactions to the
-    internal order, quality's to each lot, production's to each failure, and sales' to each
-    promise, instructions, lot and verdict (R-O2 to R-O4); penalties for its missed promises."""
-    return {"InternalOrderReceived": received, "ProcessInstructionsRequested": received,
-            "InspectionRequested": inspections, "ReworkStarted": reworks,
-            "OrderProgressRecorded": progress, "OrderDelayRecorded": delays,
-            "DelayNoticeRecorded": 0, "DeliveryPromiseMissed": missed,
-            "OrderPenaltyRequested": missed, "PenaltyRequested": 0}
-
-
-def _complaint(**investigations: int) -> dict[str, int]:
-    """What one complaint ends with: received once (through sales' window, or taken over from
-    the department it reached first, R-C4), the responsible department's investigations and
-    sales' copy of each analysis (R-C2)."""
-    opened = {f"{d}ComplaintInvestigationOpened": investigations.get(d.lower(), 0)
-              for d in ("Production", "Quality", "Engineering")}
-    return {"ComplaintReceived": 1, **opened,
-            "ComplaintMeasuresRecorded": sum(investigations.values())}
-
-
-PER_SCENARIO: dict[str, dict[str, int]] = {
-    method.__name__: {kind: counts[i] for kind, counts in _COUNTS.items()}
-    for i, (_, method) in enumerate(SAMPLE_FLOWS)}
-PER_SCENARIO |= {
-    # promised, instructions issued, lot completed, lot passed
-    "order_on_time": _order(inspections=1, progress=4),
-    # promised, lot completed twice, failed, passed (no instructions in this scenario)
-    "order_reworked": _order(inspections=2, reworks=1, progress=5),
-    "order_delayed": _order(delays=1),
-    "order_missed": _order(missed=1),
-    "complaint_reopened": _complaint(quality=2),  # escalated twice: once more after the reopen
-    "complaint_from_production": _complaint(),  # left registered, not escalated
-}
-assert set(PER_SCENARIO) == {method.__name__ for _, method in FLOWS}
-
-
-def _promises(kind: str) -> Callable[[StoredEvent], bool]:
-    return lambda e: e.body.get("promises", "sample") == kind
-
-
-def _investigation(escalated: StoredEvent) -> str:
-    return f"{str(escalated.body.get('responsible', '')).capitalize()}ComplaintInvestigationOpened"
-
-
-# Reactions that follow every event of a type in these flows, whatever the scenario:
-# (cause, reaction or how to name it from the cause, which causes (None: all)). Sales records
-# other production stages of a sample only when no later one arrived first (R-S5), but
-# "returned" is the last stage: it is always recorded. Production's promise events are one
-# type for samples and orders (``promises``); sales reacts to each kind differently.
-CAUSES: tuple[tuple[str, str | Callable[[StoredEvent], str], Callable[[StoredEvent], bool] | None], ...] = (
-    ("SampleApplicationApproved", "SamplingJobOpened", None),
-    ("SamplingScheduled", "SampleDocumentsReceived", None),
-    ("SampleCompleted", "FinishedSampleReceived", None),
-    ("DelayNotified", "DelayNoticeRecorded", _promises("sample")),
-    ("SampleReturnedToSales", "SampleProgressRecorded", None),
-    # orders (R-O2 to R-O4, R-S7)
-    ("InternalOrderIssued", "InternalOrderReceived", None),
-    ("InternalOrderIssued", "ProcessInstructionsRequested", None),
-    ("LotCompleted", "InspectionRequested", None),
-    ("InspectionFailed", "ReworkStarted", None),
-    ("DeliveryPromised", "OrderProgressRecorded", _promises("order")),
-    ("ProcessInstructionsIssued", "OrderProgressRecorded", None),
-    ("LotCompleted", "OrderProgressRecorded", None),
-    ("InspectionPassed", "OrderProgressRecorded", None),
-    ("InspectionFailed", "OrderProgressRecorded", None),
-    ("DelayNotified", "OrderDelayRecorded", _promises("order")),
-    ("DeliveryPromiseMissed", "OrderPenaltyRequested", _promises("order")),
-    # complaints (R-C2, R-C4): an escalation opens an investigation in the responsible
-    # department (and only there: ``reactions`` checks that too)
-    ("ComplaintEscalated", _investigation, None),
-    *((f"{d}ComplaintAnalysed", "ComplaintMeasuresRecorded", None)
-      for d in ("Production", "Quality", "Engineering")),
-    *((f"{d}ComplaintRedirected", "ComplaintReceived", None)
-      for d in ("Production", "Quality", "Engineering")),
-)
-CAUSED = {reaction for _, reaction, _ in CAUSES if isinstance(reaction, str)} | set(_INVESTIGATIONS)
 
 
 def empty() -> Findings:
@@ -216,8 +133,8 @@ def reactions(stores: dict[str, list[StoredEvent]], flows: Sequence[Flow]) -> Fi
                     f"no {expected} for {cause} {e.event_id} of {e.record or '-'}")
     escalations = {e.event_id: e for e in events if e.type == "ComplaintEscalated"}
     for e in events:  # an investigation opened by an escalation to another department
-        if e.type in _INVESTIGATIONS and (cause_event := escalations.get(e.causation_id or "")):
-            if e.type != (expected := _investigation(cause_event)):
+        if e.type in INVESTIGATIONS and (cause_event := escalations.get(e.causation_id or "")):
+            if e.type != (expected := investigation(cause_event)):
                 found["wrong_reactions"][f"{e.type}:{cause_event.event_id}"] = (
                     f"{e.type} of {e.record or '-'} for an escalation to "
                     f"{cause_event.body.get('responsible')} (expected {expected} only, R-C2)")
