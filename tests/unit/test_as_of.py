@@ -217,3 +217,35 @@ def test_the_command_line_reads_a_moment_without_offset_in_the_company_zone() ->
     assert cli_as_of.query(argparse.Namespace(as_of=None), SHANGHAI) == {}
     with pytest.raises(argparse.ArgumentTypeError, match="YYYY-MM-DD HH:MM"):
         cli_as_of.parse("tomorrow at four")
+
+
+def compared_with_rebuilds(store: ViewStore, events: list[DomainEvent], model: str) -> int:
+    """Assert that ``model`` (a summary table's name in ``ReadModels``) as of every sampled
+    moment equals a rebuild of the events recorded up to it, and as of the last one equals the
+    live table; returns how many non-empty tables were compared."""
+    projector = loaded(store, events)
+    fold = getattr(projector.models, model).fold()
+    checked = 0
+    for moment in moments(events):
+        reference = rebuilt(events, moment)
+        try:
+            expected = getattr(reference.models, model).rows(reference.store)
+            assert as_of.rows(store, fold, moment) == expected, moment
+            checked += bool(expected)
+        finally:
+            reference.store.close()
+    assert as_of.rows(store, fold, max(e.timestamp for e in events)) == \
+        getattr(projector.models, model).rows(store)
+    return checked
+
+
+def as_of_and_rebuilt(store: ViewStore, events: list[DomainEvent], model: str, moment: datetime,
+                      **filters: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``model``'s rows with ``filters`` as of ``moment``, and a rebuild's up to it."""
+    fold = getattr(loaded(store, events).models, model).fold()
+    reference = rebuilt(events, moment)
+    try:
+        expected = getattr(reference.models, model).rows(reference.store, **filters)
+    finally:
+        reference.store.close()
+    return as_of.rows(store, fold, moment, **filters), expected

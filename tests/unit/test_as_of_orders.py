@@ -10,10 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from events.envelope import DomainEvent
-from projections import as_of
 from projections.store import ViewStore
 from tests.order_events import order_path
-from tests.unit.test_as_of import MEMORY, loaded, moments, rebuilt
+from tests.unit.test_as_of import MEMORY, as_of_and_rebuilt, compared_with_rebuilds
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -44,21 +43,7 @@ def orders() -> list[DomainEvent]:
 def test_the_order_summary_as_of_a_moment_equals_a_rebuild_of_the_events_recorded_up_to_it(
         store: ViewStore) -> None:
     """rule: R-O5 — the Order Summary as it stood at any moment (e.g. 16:00)."""
-    events = orders()
-    projector = loaded(store, events)
-    fold = projector.models.orders.fold()
-    checked = 0
-    for moment in moments(events):
-        reference = rebuilt(events, moment)
-        try:
-            expected = reference.models.orders.rows(reference.store)
-            assert as_of.rows(store, fold, moment) == expected, moment
-            checked += bool(expected)
-        finally:
-            reference.store.close()
-    assert checked > 20
-    assert as_of.rows(store, fold, max(e.timestamp for e in events)) == \
-        projector.models.orders.rows(store)
+    assert compared_with_rebuilds(store, orders(), "orders") > 20
 
 
 @pytest.mark.parametrize("filters", [{"customer": "BOLT"}, {"salesperson": "ben"},
@@ -67,14 +52,8 @@ def test_the_order_summary_as_of_a_moment_equals_a_rebuild_of_the_events_recorde
 def test_the_order_summary_at_16_00_filters_as_the_live_table(store: ViewStore,
                                                               filters: dict[str, str]) -> None:
     """rule: R-O5 — each salesperson's orders as they stood at 16:00 on a working day."""
-    events = orders()
-    fold = loaded(store, events).models.orders.fold()
     sixteen = datetime(2026, 11, 2, 16, 0, tzinfo=SHANGHAI)
-    reference = rebuilt(events, sixteen)
-    try:
-        expected = reference.models.orders.rows(reference.store, **filters)
-    finally:
-        reference.store.close()
-    assert as_of.rows(store, fold, sixteen, **filters) == expected
+    actual, expected = as_of_and_rebuilt(store, orders(), "orders", sixteen, **filters)
+    assert actual == expected
     if filters == {"month": "2026-10"}:
         assert [r["order_no"] for r in expected] == ["O-0", "O-1", "O-2", "O-3"]

@@ -11,10 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from events.envelope import DomainEvent
-from projections import as_of
 from projections.store import ViewStore
 from tests.complaint_events import complaint_path
-from tests.unit.test_as_of import MEMORY, loaded, moments, rebuilt
+from tests.unit.test_as_of import MEMORY, as_of_and_rebuilt, compared_with_rebuilds
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -49,21 +48,7 @@ def complaints() -> list[DomainEvent]:
 def test_the_complaint_summary_as_of_a_moment_equals_a_rebuild_of_the_events_recorded_up_to_it(
         store: ViewStore) -> None:
     """rule: R-C5 — the Complaint Summary as it stood at any moment (e.g. 16:00)."""
-    events = complaints()
-    projector = loaded(store, events)
-    fold = projector.models.complaints.fold()
-    checked = 0
-    for moment in moments(events):
-        reference = rebuilt(events, moment)
-        try:
-            expected = reference.models.complaints.rows(reference.store)
-            assert as_of.rows(store, fold, moment) == expected, moment
-            checked += bool(expected)
-        finally:
-            reference.store.close()
-    assert checked > 20
-    assert as_of.rows(store, fold, max(e.timestamp for e in events)) == \
-        projector.models.complaints.rows(store)
+    assert compared_with_rebuilds(store, complaints(), "complaints") > 20
 
 
 @pytest.mark.parametrize("filters", [{"customer": "BOLT"}, {"salesperson": "ben"},
@@ -73,15 +58,9 @@ def test_the_complaint_summary_as_of_a_moment_equals_a_rebuild_of_the_events_rec
 def test_the_complaint_summary_at_16_00_filters_as_the_live_table(
         store: ViewStore, filters: dict[str, str]) -> None:
     """rule: R-C5 — each salesperson's complaints as they stood at 16:00 on a working day."""
-    events = complaints()
-    fold = loaded(store, events).models.complaints.fold()
     sixteen = datetime(2026, 12, 1, 16, 0, tzinfo=SHANGHAI)
-    reference = rebuilt(events, sixteen)
-    try:
-        expected = reference.models.complaints.rows(reference.store, **filters)
-    finally:
-        reference.store.close()
-    assert as_of.rows(store, fold, sixteen, **filters) == expected
+    actual, expected = as_of_and_rebuilt(store, complaints(), "complaints", sixteen, **filters)
+    assert actual == expected
     if filters == {"month": "2026-11"}:
         assert [r["complaint_no"] for r in expected] == ["C-0", "C-1", "C-2"]
     if filters == {"status": "closed"}:
