@@ -20,13 +20,12 @@ from typing import Any
 
 from contracts.replies import CommandReply
 from contracts.subjects import QUERY_HISTORY
-from services.cli.client import Client
 from services.cli import demo_complaints, demo_orders
+from services.cli.client import Client
 from services.cli.demo import CUSTOMERS, SCENARIOS, Demo, DemoFailed, actor
 from services.cli.demo_complaints import ComplaintDemo
 from services.cli.demo_customers import onboard
 from services.cli.demo_orders import OrderDemo
-from services.cli.tables import visible
 from services.runtime.connect import NatsUnavailable
 
 TIMER_GRACE = timedelta(seconds=1)  # the system runs with SALESFLOW_TIMER_GRACE_SECONDS=1
@@ -140,7 +139,7 @@ class ChaosDemo(Demo):
 
     # -- the demo's orders and complaints, one record each --------------------------------
     def order(self, no: str) -> OrderDemo:
-        return ChaosOrderDemo(self, no, self.customer_name, self.customer_no)
+        return OrderDemo(self, no, self.customer_name, self.customer_no)
 
     async def order_on_time(self, no: str, customer: str) -> None:
         await demo_orders.on_time(self.order(no))
@@ -162,28 +161,6 @@ class ChaosDemo(Demo):
     async def complaint_from_production(self, no: str, customer: str) -> None:
         """Reached production first, redirected into sales (R-C4), registered there."""
         await demo_complaints.from_production(ComplaintDemo(self, no, customer))
-
-
-class ChaosOrderDemo(OrderDemo):
-    """The demo's order steps; PMC's promise also tells a lost reply from a refusal."""
-
-    async def promise(self, promise_in: timedelta) -> None:
-        """As the demo's, except that a promise refused because the order "is promised" means a
-        try whose reply was lost was stored (a promise is given once, R-O2)."""
-        deadline = time.monotonic() + self.demo.patience
-        while True:
-            reply = await self.demo.client.command("production", "promise_order_delivery", {
-                "actor": actor("pmc"), "order_no": self.no,
-                "promised_at": (datetime.now(UTC) + promise_in).isoformat(),
-                "note": "materials in stock 物料齐备"})
-            if reply.ok or (reply.error and f"{self.no} is promised" in reply.error.message_en):
-                break
-            if time.monotonic() > deadline or (reply.error and reply.error.kind not in (
-                    "not_found", "rule", "unavailable")):
-                raise DemoFailed(visible(f"promise_order_delivery {self.no}: "
-                                         f"{reply.error and reply.error.sentence()}"))
-            await asyncio.sleep(0.1)
-        await self.send("sales", "notify_customer_of_delivery", "assistant", channel="phone")
 
 
 # The demo's sample scenarios (services.cli.demo.SCENARIOS), one of our own, then orders and
