@@ -1,7 +1,7 @@
 """Every domain event of salesflow, defined once, as frozen pydantic models."""
 from __future__ import annotations
 
-from events import customers, engineering, production, quality, sales
+from events import customers, engineering, production, quality, sales, sla
 from events.envelope import Actor, Department, DieDifficulty, DomainEvent, Role
 from events.registry import REGISTRY, EventRegistry
 
@@ -18,4 +18,5 @@ __all__ = [
     "production",
     "quality",
     "sales",
+    "sla",
 ]

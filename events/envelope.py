@@ -18,6 +18,9 @@ class Department(StrEnum):
     ENGINEERING = "engineering"
     PRODUCTION = "production"
     QUALITY = "quality"
+    # Not a department of the company: the SLA engine (clocks, alerts, the company calendar, the
+    # 16:00 reports) runs as a fifth service of the same shape, with its own store and stream.
+    SLA = "sla"
 
 
 class Role(StrEnum):
@@ -35,6 +38,7 @@ class Role(StrEnum):
     PRODUCTION_SUPERVISOR = "production_supervisor"
     QC_INSPECTOR = "qc_inspector"
     QUALITY_ENGINEER = "quality_engineer"
+    ADMIN = "admin"  # keeps the company calendar (and, later, the users)
     SYSTEM = "system"
 
 
@@ -80,6 +84,8 @@ class Timer(Frozen):
     name: str = Field(pattern=r"^[a-z_]+$", description="What falls due, e.g. promise_due")
     key: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Which thing (subject-safe)")
     due_at: datetime
+    exact: bool = Field(default=False, description="Fires at due_at itself, without the relay's "
+                        "grace (an SLA alert, decided from the record's own clock marks)")
 
 
 class DomainEvent(Frozen):
@@ -92,11 +98,15 @@ class DomainEvent(Frozen):
 
     originator_id: UUID = Field(description="Aggregate id")
     originator_version: int = Field(ge=1, description="Aggregate version after this event")
-    timestamp: datetime = Field(description="When it happened (timezone aware)")
+    timestamp: datetime = Field(description="When it happened on the floor (business time, "
+                                "timezone aware): the command's occurred_at, else when recorded")
     event_id: UUID = Field(description="Unique id of this event")
     actor: Actor = Field(description="Who caused it")
     correlation_id: UUID = Field(description="Id shared by every event of one business conversation")
     causation_id: UUID | None = Field(default=None, description="Event id that caused this one")
+    recorded_at: datetime | None = Field(
+        default=None, description="When salesflow recorded it; absent in events from before "
+                                  "business time, which were recorded at their timestamp")
 
     @classmethod
     def type_name(cls) -> str:
@@ -113,6 +123,11 @@ class DomainEvent(Frozen):
     def subject(cls) -> str:
         """JetStream subject: ``salesflow.<department>.<aggregate>.<event>``."""
         return f"salesflow.{cls.department.value}.{cls.aggregate}.{_snake(cls.__name__)}"
+
+    @property
+    def recorded(self) -> datetime:
+        """When salesflow recorded the event (``timestamp`` is when it happened)."""
+        return self.recorded_at or self.timestamp
 
     def timers(self) -> list[Timer]:
         """Timers this event starts; the relay schedules them on JetStream."""

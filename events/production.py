@@ -121,6 +121,21 @@ class SampleCompleted(SampleWorkOrderEvent):
     round: int = Field(default=1, ge=1)
 
 
+class SampleWorkPaused(SampleWorkOrderEvent):
+    """Sample making stopped, waiting for the customer (e.g. material still to come): the
+    12-48 working-hour clock pauses (R-S3)."""
+
+    reason: Literal["customer_material", "customer_confirmation", "other"] = Field(
+        description="Waiting for / 等待原因")
+    note: str = Field(default="", description="Note / 备注")
+
+
+class SampleWorkResumed(SampleWorkOrderEvent):
+    """Sample making goes on: the clock runs again (R-S3)."""
+
+    note: str = Field(default="", description="Note / 备注")
+
+
 class DeliveryPromiseMissed(PromiseEvent):
     """A promised time passed with the sample (or order) not completed by then and no timely delay
     notice superseding it (R-S7); the sales department requests a penalty against production.
@@ -200,6 +215,8 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     DeliveryPromised,
     DelayNotified,
     SampleCompleted,
+    SampleWorkPaused,
+    SampleWorkResumed,
     DeliveryPromiseMissed,
     InternalOrderReceived,
     LotCompleted,

@@ -67,10 +67,10 @@ class EventRegistry:
 
 
 def _default_registry() -> EventRegistry:
-    from events import customers, engineering, production, quality, sales
+    from events import customers, engineering, production, quality, sales, sla
 
     registry = EventRegistry()
-    for module in (sales, customers, engineering, production, quality):
+    for module in (sales, customers, engineering, production, quality, sla):
         registry.register(*module.EVENTS)
     return registry
 

@@ -1,0 +1,156 @@
+"""Events of the SLA engine (service ``sla``): the company calendar as records, the marks of every
+service-level clock, the live alerts, and the 16:00 daily reports.
+
+The engine is not a department of the company; it runs as a fifth service of the same shape
+(own store, own stream ``SALESFLOW_SLA``), so its alerts are stored events with the relay's and
+the consumers' guarantees, and a replay reproduces them.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import ClassVar, Literal, Self
+
+from pydantic import Field, model_validator
+
+from events.envelope import Department, DomainEvent, Frozen, Timer
+
+# Timer names (``contracts.timers.TimerDue.name``) of the engine.
+AT_RISK_TIMER = "sla_at_risk"
+BREACH_TIMER = "sla_breached"
+DAILY_REPORT_TIMER = "daily_report"
+
+Mark = Literal["start", "stop", "pause", "resume"]
+ReportTable = Literal["samples", "orders", "complaints"]
+
+
+class WorkingPeriod(Frozen):
+    """One working period of a day, local time of the calendar's zone (e.g. 08:00-12:00)."""
+
+    start: time
+    end: time
+
+    @model_validator(mode="after")
+    def ends_after_start(self) -> Self:
+        if self.start.tzinfo is not None or self.end.tzinfo is not None:
+            raise ValueError("working periods are local times without a time zone")
+        if not self.start < self.end:
+            raise ValueError("a working period ends after it starts")
+        return self
+
+
+class CalendarEvent(DomainEvent):
+    """An entry of the company calendar (one aggregate, ``calendar``). Each takes effect from a
+    date after the day it was declared, so no deadline already passed ever moves."""
+
+    department: ClassVar[Department] = Department.SLA
+    aggregate: ClassVar[str] = "calendar"
+
+    name: str = Field(default="", max_length=80, description="What it is, e.g. 国庆节 / 名称")
+
+
+class HolidayDeclared(CalendarEvent):
+    """Days off (节假日), from ``first_day`` to ``last_day`` inclusive; wins over packaged data."""
+
+    first_day: date
+    last_day: date
+
+
+class WorkdayDeclared(CalendarEvent):
+    """A make-up working day (调休上班) on a day that would otherwise be off."""
+
+    day: date
+
+
+class WorkingHoursChanged(CalendarEvent):
+    """From ``effective_from`` on, these weekdays (0 = Monday) and periods are working time."""
+
+    effective_from: date
+    weekdays: tuple[int, ...] = Field(min_length=1, max_length=7)
+    periods: tuple[WorkingPeriod, ...] = Field(min_length=1, max_length=6)
+
+
+class ClockEvent(DomainEvent):
+    """An event of one run of one service-level clock (aggregate ``clock``)."""
+
+    department: ClassVar[Department] = Department.SLA
+    aggregate: ClassVar[str] = "clock"
+    record_field: ClassVar[str | None] = "record"
+
+    clock: str = Field(description="Clock id of DOMAIN.md, e.g. SLA-PMC-REPLY")
+    key: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Which run: the record and round")
+    record: str = Field(description="The sample request, order or complaint number / 单号")
+
+
+class SlaClockMarked(ClockEvent):
+    """A domain event started, stopped, paused or resumed the clock; ``due_at`` and
+    ``at_risk_at`` are what the engine computed from all marks so far (None once stopped)."""
+
+    mark: Mark
+    at: datetime = Field(description="Business time of the mark (the source event's timestamp)")
+    source_event_id: str = Field(description="The domain event that made the mark")
+    source_type: str
+    due_at: datetime | None = None
+    at_risk_at: datetime | None = None
+    responsible_department: str
+    responsible_person: str | None = None
+
+    def timers(self) -> list[Timer]:
+        if self.due_at is None or self.at_risk_at is None:
+            return []
+        timer_key = f"{self.clock}.{self.key}"
+        return [Timer(name=AT_RISK_TIMER, key=timer_key, due_at=self.at_risk_at, exact=True),
+                Timer(name=BREACH_TIMER, key=timer_key, due_at=self.due_at, exact=True)]
+
+
+class SlaAlertEvent(ClockEvent):
+    """An alert of a running clock; ``late_seconds`` says how long after its moment it was raised
+    (more than a second only when salesflow was down at that moment)."""
+
+    due_at: datetime
+    at_risk_at: datetime
+    moment: datetime = Field(description="When the clock became at risk / breached")
+    late_seconds: float = Field(ge=0)
+    responsible_department: str
+    responsible_person: str | None = None
+
+
+class SlaAtRisk(SlaAlertEvent):
+    """The clock used its at-risk share of the allowance (default 80 %) and is still running."""
+
+
+class SlaBreached(SlaAlertEvent):
+    """The clock passed its deadline and is still running: a violation."""
+
+
+class DailyReportEvent(DomainEvent):
+    """The 16:00 report clock (aggregate ``daily_reports``, one for the company)."""
+
+    department: ClassVar[Department] = Department.SLA
+    aggregate: ClassVar[str] = "daily_reports"
+
+    day: date
+    due_at: datetime = Field(description="16:00 of the working day, company calendar")
+
+
+class DailyReportScheduled(DailyReportEvent):
+    """The next report falls due at ``due_at``."""
+
+    def timers(self) -> list[Timer]:
+        return [Timer(name=DAILY_REPORT_TIMER, key="next", due_at=self.due_at, exact=True)]
+
+
+class DailyReportIssued(DailyReportEvent):
+    """One of the three summaries was issued for the day, as of 16:00 (R-S5, R-O5, R-C5): the
+    snapshot is the table's as-of reading at ``as_of``; a late issue says how late."""
+
+    table: ReportTable
+    rule: str
+    as_of: datetime
+    late_seconds: float = Field(ge=0)
+
+
+EVENTS: tuple[type[DomainEvent], ...] = (
+    HolidayDeclared, WorkdayDeclared, WorkingHoursChanged,
+    SlaClockMarked, SlaAtRisk, SlaBreached,
+    DailyReportScheduled, DailyReportIssued,
+)
