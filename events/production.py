@@ -128,12 +128,14 @@ class SampleWorkPaused(SampleWorkOrderEvent):
     reason: Literal["customer_material", "customer_confirmation", "other"] = Field(
         description="Waiting for / 等待原因")
     note: str = Field(default="", description="Note / 备注")
+    round: int = Field(default=1, ge=1, description="Sample round")
 
 
 class SampleWorkResumed(SampleWorkOrderEvent):
     """Sample making goes on: the clock runs again (R-S3)."""
 
     note: str = Field(default="", description="Note / 备注")
+    round: int = Field(default=1, ge=1, description="Sample round")
 
 
 class DeliveryPromiseMissed(PromiseEvent):

@@ -69,35 +69,59 @@ class WorkingHoursChanged(CalendarEvent):
     periods: tuple[WorkingPeriod, ...] = Field(min_length=1, max_length=6)
 
 
+class Allowance(Frozen):
+    """How long a clock run may take: ``working`` hours of working time (pauses excluded),
+    ``until`` a moment (less ``hours`` of working time before it: a notice 4 hours ahead),
+    or ``day_end``: by the end of the working day of ``day`` (or of the next working day)."""
+
+    kind: Literal["working", "until", "day_end"]
+    hours: float = Field(default=0.0, ge=0, le=24 * 366)
+    at: datetime | None = None
+    day: date | None = None
+
+    @model_validator(mode="after")
+    def has_its_facts(self) -> Self:
+        if (self.kind == "until") != (self.at is not None) or \
+                (self.kind == "day_end") != (self.day is not None):
+            raise ValueError("an 'until' allowance has a moment, a 'day_end' one a day, and only they")
+        return self
+
+
 class ClockEvent(DomainEvent):
-    """An event of one run of one service-level clock (aggregate ``clock``)."""
+    """An event of one service-level clock for one record (aggregate ``clock``: every run of
+    that clock for the record, e.g. each round of a sample, each promise of an order)."""
 
     department: ClassVar[Department] = Department.SLA
     aggregate: ClassVar[str] = "clock"
     record_field: ClassVar[str | None] = "record"
 
     clock: str = Field(description="Clock id of DOMAIN.md, e.g. SLA-PMC-REPLY")
-    key: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Which run: the record and round")
-    record: str = Field(description="The sample request, order or complaint number / 单号")
+    record: str = Field(pattern=r"^[A-Za-z0-9_-]+$",
+                        description="The sample request, order or complaint number / 单号")
+    run: str = Field(pattern=r"^[A-Za-z0-9_.-]*$",
+                     description="Which run: a round, a promise (round.epoch seconds)")
 
 
 class SlaClockMarked(ClockEvent):
-    """A domain event started, stopped, paused or resumed the clock; ``due_at`` and
-    ``at_risk_at`` are what the engine computed from all marks so far (None once stopped)."""
+    """A domain event started, stopped, paused or resumed a run of the clock (``every``: every
+    run whose name starts with ``run``, e.g. completion stops the notice clocks of all
+    promises). ``due_at`` / ``at_risk_at``: the run's deadlines the engine computed from all
+    marks so far (None once stopped or while paused), for the timers."""
 
     mark: Mark
+    every: bool = False
     at: datetime = Field(description="Business time of the mark (the source event's timestamp)")
     source_event_id: str = Field(description="The domain event that made the mark")
     source_type: str
+    allowance: Allowance | None = Field(default=None, description="Set on a start")
+    person: str | None = Field(default=None, description="Responsible person, set on a start")
     due_at: datetime | None = None
     at_risk_at: datetime | None = None
-    responsible_department: str
-    responsible_person: str | None = None
 
     def timers(self) -> list[Timer]:
         if self.due_at is None or self.at_risk_at is None:
             return []
-        timer_key = f"{self.clock}.{self.key}"
+        timer_key = f"{self.clock}.{self.record}.{self.run}".rstrip(".")
         return [Timer(name=AT_RISK_TIMER, key=timer_key, due_at=self.at_risk_at, exact=True),
                 Timer(name=BREACH_TIMER, key=timer_key, due_at=self.due_at, exact=True)]
 
