@@ -31,9 +31,9 @@ class CalendarEntries(ReadModel):
         return isinstance(event, CalendarEvent)
 
     def ddl(self) -> list[str]:
-        return ["CREATE TABLE {calendar_entries} (event_id TEXT PRIMARY KEY, "
-                "version INTEGER NOT NULL, type TEXT NOT NULL, declared_at TEXT NOT NULL, "
-                "declared_by TEXT NOT NULL, event TEXT NOT NULL)"]
+        return [("CREATE TABLE {calendar_entries} (event_id TEXT PRIMARY KEY, "
+                 "version INTEGER NOT NULL, type TEXT NOT NULL, declared_at TEXT NOT NULL, "
+                 "declared_by TEXT NOT NULL, event TEXT NOT NULL)")]
 
     def apply(self, store: ViewStore, c: Any, build: Build, items: Sequence[Item]) -> None:
         entries = [(str(e.event_id), e.originator_version, type(e).type_key(),
