@@ -297,3 +297,11 @@ def _parse_flag(raw: str) -> bool:
     if raw not in ("1", "0"):
         raise ValueError(raw)
     return raw == "1"
+
+
+def packaged_day_name(d: date) -> str | None:
+    """The packaged data's name of a public holiday or make-up day (e.g. National Day)."""
+    if not _CN_FIRST_YEAR <= d.year <= _CN_LAST_YEAR:
+        return None
+    name = _cn_holidays.get(d) or _cn_workdays.get(d)
+    return str(name) if name else None
