@@ -163,8 +163,8 @@ def _period(start: time, end: time) -> str:
 
 
 def render_month(rows: list[dict[str, Any]], zone: str) -> str:
-    lines = [f"{rows[0]['day'][:7]} ({zone}) working days 工作日: "
-             f"{sum(r['working'] for r in rows)} of {len(rows)}"]
+    working = sum(r["working"] for r in rows)
+    lines = [f"{rows[0]['day'][:7]} ({zone}) working days 工作日: {working} of {len(rows)}"]
     for r in rows:
         on, on_zh, why, why_zh = KINDS[r["kind"]]
         name = f" ({r['name']})" if r["name"] else ""
