@@ -7,7 +7,12 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from events.envelope import Actor, Role
-from events.sla import HolidayDeclared, WorkdayDeclared, WorkingHoursChanged, WorkingPeriod
+from events.sla import (
+    HolidayDeclared,
+    WorkdayDeclared,
+    WorkingHoursChanged,
+    WorkingPeriod,
+)
 from services.sla.calendar import CALENDAR_ID
 
 _VERSIONS = itertools.count(1)

@@ -121,7 +121,7 @@ def test_a_calendar_change_applies_only_from_its_effective_date(
     the entry's first day is the same with and without it."""
     changed = calendar.apply(entry)  # type: ignore[arg-type]
     first = getattr(entry, "first_day", None) or getattr(entry, "day", None) \
-        or getattr(entry, "effective_from")
+        or entry.effective_from
     effective = calendar.at(first, time.min)
     start, end = min(start, effective), min(end, effective)
     assert changed.working_hours_between(start, end) == calendar.working_hours_between(start, end)
