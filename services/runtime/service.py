@@ -134,7 +134,8 @@ async def serve(spec: ServiceSpec, settings: Settings,
 
     @broker.subscriber(status_subject(name), title=f"{name} status")
     async def on_status() -> bytes:
-        state = {"service": name, "pid": os.getpid(), "role": lease.role, **await active.status()}
+        state = {"service": name, "pid": os.getpid(), "role": lease.role, **await active.status(),
+                 "calendar": {"entries": feed.entries, "from_feed": app.calendar_from_feed}}
         return json.dumps(state).encode()
 
     @broker.subscriber(redrive_subject(name), queue=queue_group(name),
