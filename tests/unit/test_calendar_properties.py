@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contracts.calendar import WorkingCalendar
+from contracts.calendar import CalendarEntry, WorkingCalendar
+from events.sla import HolidayDeclared, WorkdayDeclared
 from tests.unit.calendar_entries import holiday, hours, workday
 
 settings.register_profile("calendar", max_examples=40, deadline=None,
@@ -115,13 +116,13 @@ def test_the_same_instants_in_other_zones_give_the_same_answers(
     st.builds(workday, days), st.builds(hours, days, weekdays, periods)),
     instants, instants, minutes)
 def test_a_calendar_change_applies_only_from_its_effective_date(
-        calendar: WorkingCalendar, entry: object, start: datetime, end: datetime,
+        calendar: WorkingCalendar, entry: CalendarEntry, start: datetime, end: datetime,
         minutes: int) -> None:
     """A changed calendar never silently recomputes history: every answer about time before
     the entry's first day is the same with and without it."""
-    changed = calendar.apply(entry)  # type: ignore[arg-type]
-    first = getattr(entry, "first_day", None) or getattr(entry, "day", None) \
-        or entry.effective_from
+    changed = calendar.apply(entry)
+    first = (entry.first_day if isinstance(entry, HolidayDeclared) else entry.day
+             if isinstance(entry, WorkdayDeclared) else entry.effective_from)
     effective = calendar.at(first, time.min)
     start, end = min(start, effective), min(end, effective)
     assert changed.working_hours_between(start, end) == calendar.working_hours_between(start, end)
