@@ -1,15 +1,19 @@
 """The company working-time calendar (工作时间) that every service-level clock counts in."""
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chinese_calendar import holidays as _cn_holidays  # type: ignore[import-untyped]
 from chinese_calendar import workdays as _cn_workdays
+
+from events.sla import HolidayDeclared, WorkdayDeclared, WorkingHoursChanged
 
 # The package only knows the State Council notices published so far; it refuses other years.
 _CN_FIRST_YEAR: int = min(_cn_holidays).year
@@ -19,6 +23,37 @@ _MAX_SCAN_DAYS = 3 * 366
 _MAX_HOURS = 24 * 366
 _T = TypeVar("_T")
 Interval = tuple[datetime, datetime]
+Period = tuple[time, time]
+# An entry of the company calendar (stored events of the sla service's ``calendar`` aggregate).
+CalendarEntry = HolidayDeclared | WorkdayDeclared | WorkingHoursChanged
+# A period may end at midnight: written 24:00, held as ``time.max``, counted to the next 00:00.
+END_OF_DAY = time.max
+
+
+def _check_week(weekdays: frozenset[int], periods: tuple[Period, ...]) -> None:
+    if not weekdays <= frozenset(range(7)):
+        raise ValueError("Weekdays must be numbers from 0 (Monday) to 6 (Sunday).")
+    if not periods:
+        raise ValueError("A working calendar needs at least one working period a day.")
+    previous_end = time.min
+    for start, end in periods:
+        if start.tzinfo is not None or end.tzinfo is not None:
+            raise ValueError("Working periods are local times without a time zone.")
+        if not previous_end <= start < end:
+            raise ValueError("Working periods must be in order, each ending after it starts, not overlapping.")
+        previous_end = end
+
+
+@dataclass(frozen=True)
+class HoursChange:
+    """From ``effective_from`` on, these weekdays and daily periods are working time."""
+
+    effective_from: date
+    weekdays: frozenset[int]
+    periods: tuple[Period, ...]
+
+    def __post_init__(self) -> None:
+        _check_week(self.weekdays, self.periods)
 
 
 @dataclass(frozen=True)
@@ -31,22 +66,70 @@ class WorkingCalendar:
     extra_holidays: frozenset[date] = frozenset()
     extra_workdays: frozenset[date] = frozenset()
     use_chinese_holidays: bool = True
+    # Changes of the working week, in order of ``effective_from`` (one per date).
+    hours_changes: tuple[HoursChange, ...] = ()
 
     def __post_init__(self) -> None:
         _zone_info(self.zone)
-        if not self.weekdays <= frozenset(range(7)):
-            raise ValueError("Weekdays must be numbers from 0 (Monday) to 6 (Sunday).")
-        if not self.periods:
-            raise ValueError("A working calendar needs at least one working period a day.")
-        previous_end = time.min
-        for start, end in self.periods:
-            if start.tzinfo is not None or end.tzinfo is not None:
-                raise ValueError("Working periods are local times without a time zone.")
-            if not previous_end <= start < end:
-                raise ValueError("Working periods must be in order, each ending after it starts, not overlapping.")
-            previous_end = end
+        _check_week(self.weekdays, self.periods)
         if self.extra_holidays & self.extra_workdays:
             raise ValueError("A date cannot be both an extra holiday and an extra working day.")
+        starts = [change.effective_from for change in self.hours_changes]
+        if any(a >= b for a, b in itertools.pairwise(starts)):
+            raise ValueError("Working-hours changes must be in order of their dates, one per date.")
+
+    def with_entries(self, entries: Iterable[CalendarEntry]) -> WorkingCalendar:
+        """This calendar with the company's entries applied in order (a later one wins)."""
+        calendar = self
+        for entry in entries:
+            calendar = calendar.apply(entry)
+        return calendar
+
+    def apply(self, entry: CalendarEntry) -> WorkingCalendar:
+        """This calendar with one more company entry; for a day it names, it replaces whatever
+        an earlier entry (or the environment) said about that day."""
+        if isinstance(entry, HolidayDeclared):
+            days = frozenset(entry.first_day + timedelta(days=n)
+                             for n in range((entry.last_day - entry.first_day).days + 1))
+            return replace(self, extra_holidays=self.extra_holidays | days,
+                           extra_workdays=self.extra_workdays - days)
+        if isinstance(entry, WorkdayDeclared):
+            return replace(self, extra_holidays=self.extra_holidays - {entry.day},
+                           extra_workdays=self.extra_workdays | {entry.day})
+        change = HoursChange(entry.effective_from, frozenset(entry.weekdays),
+                             tuple((p.start, p.end) for p in entry.periods))
+        kept = [c for c in self.hours_changes if c.effective_from != change.effective_from]
+        bisect.insort(kept, change, key=lambda c: c.effective_from)
+        return replace(self, hours_changes=tuple(kept))
+
+    def _week_on(self, d: date) -> tuple[frozenset[int], tuple[Period, ...]]:
+        index = bisect.bisect_right(self.hours_changes, d, key=lambda c: c.effective_from)
+        if index == 0:
+            return self.weekdays, self.periods
+        change = self.hours_changes[index - 1]
+        return change.weekdays, change.periods
+
+    def weekdays_on(self, d: date) -> frozenset[int]:
+        """The working weekdays of the week that holds on day ``d``."""
+        return self._week_on(d)[0]
+
+    def periods_on(self, d: date) -> tuple[Period, ...]:
+        """The working periods of day ``d`` (whether or not it is a working day)."""
+        return self._week_on(d)[1]
+
+    def day_kind(self, d: date) -> str:
+        """Why ``d`` is on or off: ``company_holiday``, ``company_workday``, ``public_holiday``,
+        ``public_workday`` (a packaged make-up day), ``weekday`` or ``weekend``."""
+        if d in self.extra_holidays:
+            return "company_holiday"
+        if d in self.extra_workdays:
+            return "company_workday"
+        if self.use_chinese_holidays and _CN_FIRST_YEAR <= d.year <= _CN_LAST_YEAR:
+            if d in _cn_holidays:
+                return "public_holiday"
+            if d in _cn_workdays:
+                return "public_workday"
+        return "weekday" if d.weekday() in self.weekdays_on(d) else "weekend"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> WorkingCalendar:
@@ -81,20 +164,15 @@ class WorkingCalendar:
 
     def is_working_day(self, d: date) -> bool:
         """Company lists first, then China's holidays and make-up days (years the package knows), then weekdays."""
-        if d in self.extra_holidays:
-            return False
-        if d in self.extra_workdays:
-            return True
-        if self.use_chinese_holidays and _CN_FIRST_YEAR <= d.year <= _CN_LAST_YEAR:
-            # Read the tables, not is_workday(): that one assumes a Monday-to-Friday week.
-            if d in _cn_holidays:
-                return False
-            if d in _cn_workdays:
-                return True  # a make-up day (调休) is on even when it falls on a Sunday
-        return d.weekday() in self.weekdays
+        # Read the package's tables, not is_workday(): that one assumes a Monday-to-Friday
+        # week; a make-up day (调休) is on even when it falls on a Sunday.
+        return self.day_kind(d) in ("company_workday", "public_workday", "weekday")
 
     def at(self, d: date, t: time) -> datetime:
-        """The moment `t` on day `d` in the calendar's zone."""
+        """The moment `t` on day `d` in the calendar's zone (24:00, i.e. ``time.max``, is the
+        next day's 00:00)."""
+        if t == END_OF_DAY:
+            return datetime.combine(d + timedelta(days=1), time.min, tzinfo=ZoneInfo(self.zone))
         return datetime.combine(d, t, tzinfo=ZoneInfo(self.zone))
 
     def working_hours_between(self, start: datetime, end: datetime) -> float:
@@ -143,7 +221,7 @@ class WorkingCalendar:
     def end_of_working_day(self, d: date) -> datetime:
         """The end of the last working period of `d`, or of the next working day after it."""
         for day in self._working_days(d, forward=True):
-            return self.at(day, self.periods[-1][1])
+            return self.at(day, self.periods_on(day)[-1][1])
         raise AssertionError("unreachable: _working_days raises when it runs out")
 
     def _local_date(self, moment: datetime) -> date:
@@ -151,7 +229,8 @@ class WorkingCalendar:
 
     def _intervals(self, d: date) -> list[Interval]:
         # UTC so that differences are real elapsed time even in a zone with daylight saving.
-        return [(self.at(d, s).astimezone(UTC), self.at(d, e).astimezone(UTC)) for s, e in self.periods]
+        return [(self.at(d, s).astimezone(UTC), self.at(d, e).astimezone(UTC))
+                for s, e in self.periods_on(d)]
 
     def _working_days(self, first: date, *, forward: bool) -> Iterator[date]:
         step = timedelta(days=1 if forward else -1)
@@ -200,9 +279,14 @@ def _parse_periods(raw: str) -> tuple[tuple[time, time], ...]:
     periods = []
     for item in _items(raw):
         start, _, end = item.partition("-")
-        periods.append((time.fromisoformat(start.strip()), time.fromisoformat(end.strip())))
+        periods.append((time.fromisoformat(start.strip()), parse_period_end(end.strip())))
     WorkingCalendar(periods=tuple(periods))  # the constructor's own checks, reported against the variable
     return tuple(periods)
+
+
+def parse_period_end(raw: str) -> time:
+    """A period's end as written: ``HH:MM``, or ``24:00`` for midnight at the day's end."""
+    return END_OF_DAY if raw in ("24:00", "24:00:00") else time.fromisoformat(raw)
 
 
 def _parse_dates(raw: str) -> frozenset[date]:
@@ -213,3 +297,11 @@ def _parse_flag(raw: str) -> bool:
     if raw not in ("1", "0"):
         raise ValueError(raw)
     return raw == "1"
+
+
+def packaged_day_name(d: date) -> str | None:
+    """The packaged data's name of a public holiday or make-up day (e.g. National Day)."""
+    if not _CN_FIRST_YEAR <= d.year <= _CN_LAST_YEAR:
+        return None
+    name = _cn_holidays.get(d) or _cn_workdays.get(d)
+    return str(name) if name else None

@@ -24,9 +24,9 @@ from contracts.replies import ErrorBody, validation_refusal
 
 # The read models a rebuild can be asked for, by name (``salesflow rebuild [MODEL]``).
 READ_MODELS: tuple[str, ...] = ("samples", "audit", "customers", "month_notes", "orders",
-                                "order_notes", "complaints", "complaint_notes")
+                                "order_notes", "complaints", "complaint_notes", "calendar")
 ReadModelName = Literal["samples", "audit", "customers", "month_notes", "orders", "order_notes",
-                        "complaints", "complaint_notes"]
+                        "complaints", "complaint_notes", "calendar"]
 
 
 def _real_month(value: str) -> str:
@@ -134,6 +134,13 @@ class ComplaintMonthQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     month: Month = Field(description="YYYY-MM, in the company's time zone / 月份")
+
+
+class CalendarQuery(BaseModel):
+    """The company calendar's entries (holidays, make-up days, working-hours changes), in the
+    order they were declared; a later entry for the same day wins."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class RebuildRequest(BaseModel):

@@ -25,6 +25,10 @@ QUERY_COMPLAINT_MONTH = f"{PREFIX}.query.complaint_month"
 QUERY_CUSTOMERS = f"{PREFIX}.query.customers"
 QUERY_CUSTOMER_FILE = f"{PREFIX}.query.customer_file"
 QUERY_DEAD_LETTERS = f"{PREFIX}.query.dead_letters"
+QUERY_CALENDAR = f"{PREFIX}.query.calendar"
+# The company calendar's entries on the SLA stream (``events.sla.CalendarEvent``), which every
+# department service follows (``services.runtime.calendar_feed``).
+CALENDAR_SUBJECTS = f"{PREFIX}.sla.calendar.>"
 CTL_REBUILD = f"{PREFIX}.ctl.projections.rebuild"
 CTL_REBUILD_PROGRESS = f"{PREFIX}.ctl.projections.rebuild.progress"
 DEAD_LETTER_STREAM = "SALESFLOW_DEAD_LETTERS"

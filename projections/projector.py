@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from contracts.queries import READ_MODELS
 from projections import registry
 from projections.audit import AuditTrail
+from projections.calendar_model import CalendarEntries
 from projections.complaint_month import ComplaintMonthNotes
 from projections.complaint_table import ComplaintSummaryTable
 from projections.customer_file import CustomerFile
@@ -44,11 +45,12 @@ class ReadModels:
         self.order_notes = OrderMonthNotes()
         self.complaints = ComplaintSummaryTable(zone)
         self.complaint_notes = ComplaintMonthNotes()
+        self.calendar = CalendarEntries()
         assert tuple(m.name for m in self.all()) == READ_MODELS, "contracts.queries.READ_MODELS"
 
     def all(self) -> list[ReadModel]:
         return [self.samples, self.audit, self.customers, self.month_notes, self.orders,
-                self.order_notes, self.complaints, self.complaint_notes]
+                self.order_notes, self.complaints, self.complaint_notes, self.calendar]
 
     def named(self, names: Sequence[str]) -> list[ReadModel]:
         return [m for m in self.all() if m.name in names]

@@ -15,8 +15,8 @@ from contracts.subjects import (
     QUERY_HISTORY,
     QUERY_SAMPLES,
 )
-from services.cli import (as_of, complaints, customers, dead_letters, months, orders, rebuild,
-                          status, tables)
+from services.cli import (as_of, calendar, complaints, customers, dead_letters, months, orders,
+                          rebuild, status, tables)
 from services.cli.client import Client
 from services.runtime.connect import NatsUnavailable
 from services.runtime.nats_server import PortTaken
@@ -58,6 +58,7 @@ def parser() -> argparse.ArgumentParser:
     orders.add_parsers(sub)
     complaints.add_parsers(sub)
     customers.add_parsers(sub)
+    calendar.add_parser(sub)
     dead_letters.add_parser(sub)
     rebuild.add_parser(sub)
     state = sub.add_parser("status", help="which components answer, their role, each relay's backlog, "
@@ -157,6 +158,8 @@ def run(argv: Sequence[str] | None = None) -> int:
 
             asyncio.run(run_component(args.name, settings))
             return 0
+        if args.command == "calendar":  # reads without a running system too
+            return asyncio.run(calendar.run(args, settings))
         handler = {"demo": cmd_demo, "samples": cmd_samples, "history": cmd_history,
                    "rebuild": rebuild.run, "status": status.run, "sample-month": months.run,
                    "note-month": months.run, "customers": customers.run,

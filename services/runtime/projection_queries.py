@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from contracts.calendar import WorkingCalendar
 from contracts.queries import (
+    CalendarQuery,
     ComplaintMonthQuery,
     ComplaintsQuery,
     HistoryQuery,
@@ -33,6 +34,7 @@ from contracts.queries import (
 from contracts.replies import ErrorBody
 from contracts.subjects import (
     PROJECTIONS,
+    QUERY_CALENDAR,
     QUERY_COMPLAINT_MONTH,
     QUERY_COMPLAINTS,
     QUERY_HISTORY,
@@ -133,6 +135,11 @@ def register(broker: NatsBroker, store: ViewStore, models: ReadModels,
                models.complaint_notes)),
     ):
         broker.subscriber(subject, queue=PROJECTIONS, title=title)(handler)
+
+    @broker.subscriber(QUERY_CALENDAR, queue=PROJECTIONS, title="The company calendar's entries")
+    async def on_calendar(msg: NatsMessage) -> bytes:
+        return await answer(CalendarQuery, msg.body,
+                            lambda q: {"entries": models.calendar.entries(store)})
 
     @broker.subscriber(QUERY_HISTORY, queue=PROJECTIONS, title="Audit trail of one record")
     async def on_history(msg: NatsMessage) -> bytes:

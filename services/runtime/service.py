@@ -20,6 +20,7 @@ from nats.js import JetStreamContext
 from contracts.subjects import command_wildcard, queue_group, redrive_subject, status_subject
 from contracts.timers import TIMERS_STREAM, TimerDue
 from services.runtime import dead_letters
+from services.runtime.calendar_feed import CalendarFeed
 from services.runtime.commands import CommandBus, reply_bytes
 from services.runtime.connect import connect, server_list
 from services.runtime.consumer import StreamConsumer
@@ -109,6 +110,10 @@ async def serve(spec: ServiceSpec, settings: Settings,
     js = nc.jetstream(timeout=10.0)
     await ensure_streams(js, settings)
     app = await open_store(spec.application, settings.store_env(name))
+    feed = CalendarFeed(app.base_calendar)
+    if app.calendar_from_feed:  # the company's entries, before the first command counts with them
+        await feed.start(js)
+        app.calendar_source = feed.current
     loop = asyncio.get_running_loop()
     relay = Relay(app, js, batch=settings.relay_batch, timer_grace=settings.timer_grace_seconds)
     poke = lambda: loop.call_soon_threadsafe(relay.poke)  # noqa: E731 - called from threads
@@ -129,7 +134,8 @@ async def serve(spec: ServiceSpec, settings: Settings,
 
     @broker.subscriber(status_subject(name), title=f"{name} status")
     async def on_status() -> bytes:
-        state = {"service": name, "pid": os.getpid(), "role": lease.role, **await active.status()}
+        state = {"service": name, "pid": os.getpid(), "role": lease.role, **await active.status(),
+                 "calendar": {"entries": feed.entries, "from_feed": app.calendar_from_feed}}
         return json.dumps(state).encode()
 
     @broker.subscriber(redrive_subject(name), queue=queue_group(name),
@@ -144,6 +150,7 @@ async def serve(spec: ServiceSpec, settings: Settings,
         await (stopped() if stopped else until_signalled())
     finally:
         await broker.stop()
+        await feed.stop()
         lease_task.cancel()
         await asyncio.gather(lease_task, return_exceptions=True)
         await active.stop()

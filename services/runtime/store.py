@@ -69,12 +69,22 @@ class DepartmentApplication(Application):  # type: ignore[type-arg]
     env: ClassVar[dict[str, str]] = {"MAPPER_TOPIC": get_topic(PydanticMapper)}
     # A repeat of a command id within this time gets the first reply; later it is a new command.
     command_ids_kept: ClassVar[timedelta] = timedelta(days=1)
+    # The running service points ``calendar_source`` at the company calendar's records read
+    # from the SLA stream (``services.runtime.calendar_feed``); off where the store holds them.
+    calendar_from_feed: ClassVar[bool] = True
 
     def __init__(self, env: dict[str, str], clock: Callable[[], datetime] | None = None,
                  calendar: WorkingCalendar | None = None) -> None:
         super().__init__(env)
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.calendar = calendar or WorkingCalendar.from_env(os.environ)
+        # The environment's calendar (or the one a test injects); the company's entries go on it.
+        self.base_calendar = calendar or WorkingCalendar.from_env(os.environ)
+        self.calendar_source: Callable[[], WorkingCalendar] = lambda: self.base_calendar
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        """The working-time calendar the use cases count in, as it stands now."""
+        return self.calendar_source()
 
     def construct_recorder(self) -> ProcessRecorder:
         return command_log_recorder(self.factory)
