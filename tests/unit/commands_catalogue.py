@@ -82,14 +82,25 @@ def valid(now: datetime) -> dict[str, dict[str, Any]]:
     }
 
 
+FUTURE = "不能晚于当前时间"
+
+
 def common(name: str) -> list[Case]:
-    """What every command carries: the actor, the conversation id, the record number."""
+    """What every command carries: the actor, the conversation id, the record number, the
+    business time (naive, in the future beyond the clock skew, more than 31 days back)."""
+    now = datetime.now(UTC)
     number = ("customer_no" if name in CUSTOMER_COMMANDS else "order_no" if name in ORDER_COMMANDS
               else "complaint_no" if name in COMPLAINT_COMMANDS else "request_no")
     cases: list[Case] = [("actor.user", "u" * 81, None), ("actor.user", "", None),
                          ("actor.role", "janitor", None), ("actor", "amy", None),
                          ("correlation_id", "not-a-uuid", None),
-                         ("command_id", "c" * 65, None), ("command_id", "two words", None)]
+                         ("command_id", "c" * 65, None), ("command_id", "two words", None),
+                         ("occurred_at", "2026-03-02T09:10:00", None),
+                         ("occurred_at", iso(now + timedelta(minutes=5)), FUTURE),
+                         ("occurred_at", "9999-12-31T23:59:59Z", FUTURE),
+                         ("occurred_at", iso(now - timedelta(days=32)), EARLIER),
+                         ("occurred_at", iso(now - timedelta(days=366)), EARLIER),
+                         ("occurred_at", "yesterday", None)]
     if name not in ("note_sample_month", "note_order_month", "note_complaint_month"):
         cases += [(number, "S 1", None), (number, "X" * 41, None)]
     return cases
