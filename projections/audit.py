@@ -54,7 +54,8 @@ class AuditTrail(ReadModel):
     def ddl(self) -> list[str]:
         return [
             "CREATE TABLE {audit} (event_id TEXT PRIMARY KEY, record_no TEXT, "
-            "occurred_at TEXT NOT NULL, recorded_at TEXT NOT NULL, type TEXT NOT NULL, department TEXT NOT NULL, "
+            "occurred_at TEXT NOT NULL, recorded_at TEXT NOT NULL, type TEXT NOT NULL, "
+            "department TEXT NOT NULL, "
             "aggregate_id TEXT NOT NULL, version BIGINT NOT NULL, actor_user TEXT NOT NULL, "
             "actor_role TEXT NOT NULL, event_json TEXT NOT NULL)",
             "CREATE INDEX {index}_audit_record ON {audit} (record_no)",
