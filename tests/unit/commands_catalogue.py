@@ -77,6 +77,9 @@ def valid(now: datetime) -> dict[str, dict[str, Any]]:
         "notify_delay": {**sample, "kind": "delay", "reason": "die steel late",
                          "new_promised_at": iso(now + timedelta(hours=72))},
         "complete_sample": sample,
+        "pause_sample_work": {**sample, "reason": "customer_material",
+                              "note": "waiting for the customer's liner film"},
+        "resume_sample_work": {**sample, "note": "film arrived"},
         **valid_orders(now),
         **valid_complaints(now),
     }
@@ -192,6 +195,9 @@ def bad(now: datetime) -> dict[str, list[Case]]:
                          ("new_promised_at", "9999-12-31T23:59:59Z", LATER),
                          ("new_promised_at", iso(now + 5 * 365 * day), LATER),
                          ("new_promised_at", iso(now - 4 * day), EARLIER)],
+        "pause_sample_work": [("reason", "lunch", None), ("reason", "", None),
+                              ("note", text(1001), None), ("note", "", None)],
+        "resume_sample_work": [("note", text(1001), None), ("note", "", None)],
         **bad_orders(now),
         **bad_complaints(now),
     }

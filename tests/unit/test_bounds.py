@@ -108,6 +108,7 @@ async def test_a_control_character_in_any_text_of_any_command_is_refused(name: s
     ("reject_price", "reason"), ("resolve_price_escalation", "note"), ("chase_order", "note"),
     ("record_trial", "cause"), ("record_trial", "note"), ("agree_ng_fix", "fix"),
     ("agree_ng_fix", "customer_reply"), ("note_sample_month", "text"), ("notify_delay", "reason"),
+    ("pause_sample_work", "note"), ("resume_sample_work", "note"),
 ])
 def test_multi_line_free_texts_keep_line_breaks_and_tabs_but_no_other_control(
         name: str, field: str) -> None:
