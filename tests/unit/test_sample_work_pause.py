@@ -22,7 +22,7 @@ def company() -> Company:
     return Company()
 
 
-async def send(company: Company, name: str, actor: dict[str, str] = PMC,
+async def send(company: Company, name: str, actor: dict[str, str] = PMC, /,
                **fields: Any) -> CommandReply:
     bus = CommandBus(company.production, SPEC.commands)
     body = {"actor": actor, "request_no": "S-1", **fields}
