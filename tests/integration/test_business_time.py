@@ -59,7 +59,7 @@ async def test_a_backdated_step_keeps_both_times_and_one_before_the_previous_ste
     handed_over = start - timedelta(hours=3)
     promised_on_floor = start - timedelta(hours=2)
     async with running(settings, ["production", "projections"]):
-        nc = await nats.connect(settings.nats_url)
+        nc = await nats.connect(settings.nats_url or "")
         js, client = nc.jetstream(), Client(nc)
         await publish(js, [internal_order(handed_over, start - timedelta(hours=1))])
 
