@@ -224,3 +224,35 @@ async def test_as_of_a_moment_reads_what_was_recorded_by_then_not_what_had_happe
     assert row["request_no"] == "S-1" and row["requested_at"] == CALL.isoformat()
     requested = company.of_type(company.sales, sales.SampleRequested)[0]
     assert requested.timestamp < T0 + timedelta(hours=1) < requested.recorded
+
+
+class Recorder:
+    """Stands in for the CLI's NATS client: keeps the command it was given, accepts it."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, dict[str, Any]]] = []
+
+    async def command(self, department: str, name: str, payload: dict[str, Any]) -> CommandReply:
+        self.sent.append((department, name, payload))
+        return CommandReply(ok=True)
+
+
+@pytest.mark.parametrize("given, sent", [
+    ("2026-11-02 09:10", "2026-11-02T09:10:00+08:00"),  # the company's zone
+    ("2026-11-02T09:10+00:00", "2026-11-02T09:10:00+00:00"),
+    (None, None),
+])
+async def test_the_cli_sends_occurred_at_in_the_company_zone_unless_an_offset_is_given(
+        given: str | None, sent: str | None) -> None:
+    """rule: R-S8 — `salesflow note-month 2026-11 "..." --occurred-at "2026-11-02 09:10"`."""
+    from zoneinfo import ZoneInfo
+
+    from services.cli import main, months
+
+    words = ["note-month", "2026-11", "all on time", "--user", "amy"]
+    args = main.parser().parse_args(words + (["--occurred-at", given] if given else []))
+    client = Recorder()
+    assert await months.write_note(client, "note_sample_month", args,
+                                   ZoneInfo("Asia/Shanghai")) == 0
+    [(_, name, payload)] = client.sent
+    assert name == "note_sample_month" and payload.get("occurred_at") == sent
