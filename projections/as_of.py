@@ -1,14 +1,16 @@
 """Any folded summary table as it stood at a past moment, folded again from the audit trail.
 
-The moment is the events' ``timestamp``: when a department recorded them. The audit trail keeps
-every event of every stream exactly as it travelled, with that moment (``occurred_at``), so a
+"As of T" means what was RECORDED up to T: the events' ``recorded`` moment, not their business
+time (``timestamp``, when it happened on the floor, which may be earlier: a call at 09:10 entered
+at 11:02 is not in the 10:00 view). The audit trail keeps every event of every stream exactly as
+it travelled, with that moment (``recorded_at``), so a
 table whose rows are a pure fold (``new_row(record_no)``, ``apply(row, event)``) is read as of
 ``T`` by folding, in memory, the audit's events recorded at or before ``T``. Nothing is stored:
 a table gets as-of reading by declaring its ``Fold`` (see ``SampleSummaryTable.fold``), and its
 query answers ``rows(store, table.fold(), query.as_of, **filters)`` when ``as_of`` is given.
 
 What it guarantees: the rows equal those a rebuild would give from the events recorded at or
-before ``T`` that the projections hold. Events are folded in the order of their moments, each
+before ``T`` that the projections hold. Events are folded in the order they were recorded, each
 aggregate's in version order; so a fold's rows may depend on the order of one aggregate's
 events, and must not depend on how different aggregates' events interleave (also within one
 stream, where a rebuild follows the order they were stored in, not their moments). An event
@@ -78,7 +80,7 @@ AUDIT = AuditTrail()
 
 
 def moment_text(moment: datetime) -> str:
-    """``moment`` as the audit stores ``occurred_at``: UTC ISO text with no fraction or six
+    """``moment`` as the audit stores ``recorded_at``: UTC ISO text with no fraction or six
     digits of one, and ``+00:00``, so text order is time order (also under a locale collation,
     which weighs the digits first)."""
     if moment.utcoffset() is None:
@@ -115,7 +117,7 @@ def opened(store: ViewStore, c: Any, build: Build, fold: Fold, until: str,
     if fold.opened_by is None or not decided:
         return None
     c.execute(build.sql(store, "SELECT event_json FROM {audit} WHERE type = %(type)s "
-                               "AND occurred_at <= %(until)s"),
+                               "AND recorded_at <= %(until)s"),
               {"type": fold.opened_by.__name__, "until": until})
     found: set[str] = set()
     for record in c.fetchall():
@@ -131,11 +133,11 @@ def opened(store: ViewStore, c: Any, build: Build, fold: Fold, until: str,
 def recorded(store: ViewStore, c: Any, build: Build, fold: Fold, until: str,
              records: set[str] | None) -> list[DomainEvent]:
     """The events ``fold`` reads that were recorded up to ``until`` (of ``records`` only, if
-    given), decoded, in the order of their moments."""
+    given), decoded, in the order they were recorded."""
     types = sorted(t.__name__ for t in fold.events)
     marks = ", ".join(["%s"] * len(types))
-    base = (f"SELECT type, event_json FROM {{audit}} WHERE type IN ({marks}) AND occurred_at <= %s")
-    order = " ORDER BY occurred_at, department, aggregate_id, version"
+    base = (f"SELECT type, event_json FROM {{audit}} WHERE type IN ({marks}) AND recorded_at <= %s")
+    order = " ORDER BY recorded_at, department, aggregate_id, version"
     found: list[DomainEvent] = []
     if records is None:
         c.execute(build.sql(store, base + order), [*types, until])
@@ -158,7 +160,8 @@ def decode(type_name: str, data: str) -> DomainEvent:
 
 
 def in_recorded_order(events: Iterable[DomainEvent]) -> list[DomainEvent]:
-    """``events`` (ordered by their moments) with each aggregate's events in version order.
+    """``events`` (ordered by their recording moments) with each aggregate's events in version
+    order.
 
     A rebuild folds each aggregate's events in version order whatever their timestamps say
     (two commands on one record within a clock step, a clock set back): the aggregate's events

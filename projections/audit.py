@@ -1,7 +1,8 @@
 """The audit trail: every event of every department, who did it and when, by record number.
 
 Each row keeps the event exactly as it travelled (its JSON), plus the columns it is looked up
-and ordered by. Rows are keyed by the event id, so an event that arrives twice (a duplicate
+and ordered by: ``occurred_at`` is the business time (when it happened on the floor, the order
+of the history), ``recorded_at`` when salesflow recorded it (what as-of reading selects by). Rows are keyed by the event id, so an event that arrives twice (a duplicate
 past the dedupe window, a recreated stream read again) is one row. Nothing in a row depends on
 where the event sat in its stream: a rebuild from a recreated stream gives the same rows.
 """
@@ -17,16 +18,17 @@ from projections import registry
 from projections.model import Build, Item, ReadModel
 from projections.store import ViewStore
 
-COLUMNS = ("event_id", "record_no", "occurred_at", "type", "department", "aggregate_id",
-           "version", "actor_user", "actor_role", "event_json")
-SHOWN = ("record_no", "occurred_at", "type", "department", "actor_user", "actor_role", "event_json")
+COLUMNS = ("event_id", "record_no", "occurred_at", "recorded_at", "type", "department",
+           "aggregate_id", "version", "actor_user", "actor_role", "event_json")
+SHOWN = ("record_no", "occurred_at", "recorded_at", "type", "department", "actor_user",
+         "actor_role", "event_json")
 ENVELOPE = ("originator_id", "originator_version", "timestamp", "event_id", "actor",
-            "correlation_id", "causation_id")
+            "correlation_id", "causation_id", "recorded_at")
 
 
 def row(event: DomainEvent, data: bytes) -> tuple[Any, ...]:
     return (str(event.event_id), event.record_no, event.timestamp.astimezone(UTC).isoformat(),
-            type(event).__name__, event.department.value, str(event.originator_id),
+            event.recorded.astimezone(UTC).isoformat(), type(event).__name__, event.department.value, str(event.originator_id),
             event.originator_version, event.actor.user, event.actor.role.value, data.decode())
 
 
@@ -43,7 +45,7 @@ class AuditTrail(ReadModel):
     """Read model ``audit``: one row per event of every stream."""
 
     name: ClassVar[str] = "audit"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2  # 2: recorded_at
     tables: ClassVar[tuple[str, ...]] = ("audit",)
 
     def wants(self, event: DomainEvent) -> bool:
@@ -52,7 +54,8 @@ class AuditTrail(ReadModel):
     def ddl(self) -> list[str]:
         return [
             "CREATE TABLE {audit} (event_id TEXT PRIMARY KEY, record_no TEXT, "
-            "occurred_at TEXT NOT NULL, type TEXT NOT NULL, department TEXT NOT NULL, "
+            "occurred_at TEXT NOT NULL, recorded_at TEXT NOT NULL, type TEXT NOT NULL, "
+            "department TEXT NOT NULL, "
             "aggregate_id TEXT NOT NULL, version BIGINT NOT NULL, actor_user TEXT NOT NULL, "
             "actor_role TEXT NOT NULL, event_json TEXT NOT NULL)",
             "CREATE INDEX {index}_audit_record ON {audit} (record_no)",

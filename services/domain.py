@@ -48,14 +48,33 @@ class NotFound(DomainError):
     kind = "not_found"
 
 
+class Invalid(DomainError):
+    """A field's value cannot stand against the record (e.g. a business time before its
+    previous step): answered like a contract's ``validation`` refusal, naming the field."""
+
+    kind = "validation"
+
+
 @dataclass(frozen=True)
 class Context:
-    """Who gives a command, when, and in which conversation; injected so replays are exact."""
+    """Who gives a command, when, and in which conversation; injected so replays are exact.
+
+    ``now`` is the business time: when it happened on the floor (the command's ``occurred_at``,
+    a reaction's cause's time, else the clock). ``recorded_at`` is the clock. ``explicit`` says
+    the business time was given by a person: then a time before the record's previous step is
+    refused; otherwise it is raised to that step's time (clocks of two processes never agree to
+    the millisecond, and that must refuse nothing)."""
 
     actor: Actor
     now: datetime
     correlation_id: uuid.UUID
     causation_id: uuid.UUID | None = None
+    recorded_at: datetime | None = None  # None: recorded at ``now``
+    explicit: bool = False
+
+    @property
+    def recorded(self) -> datetime:
+        return self.recorded_at or self.now
 
     def require(self, rule: str, allowed: Iterable[Role], en_action: str, zh_action: str) -> None:
         allowed = tuple(allowed)
@@ -78,21 +97,39 @@ class Aggregate:
     id: uuid.UUID
     version: int = 0
     _pending: list[DomainEvent] = field(default_factory=list, repr=False)
+    # The latest business time of the record's events, and the type of that step.
+    occurred_until: datetime | None = field(default=None, repr=False)
+    latest_step: str = field(default="", repr=False)
 
     def trigger(self, event_cls: type[E], ctx: Context, **facts: Any) -> E:
         event = event_cls(
             originator_id=self.id,
             originator_version=self.version + 1,
-            timestamp=ctx.now,
+            timestamp=self.business_time(ctx),
             event_id=uuid.uuid4(),
             actor=ctx.actor,
             correlation_id=ctx.correlation_id,
             causation_id=ctx.causation_id,
+            recorded_at=ctx.recorded,
             **facts,
         )
         self.apply(event)
         self._pending.append(event)
         return event
+
+    def business_time(self, ctx: Context) -> datetime:
+        """``ctx.now``, unless the record's previous step is later: then refused when a person
+        gave the time (``occurred_at``), else raised to that step's time."""
+        latest = self.occurred_until
+        if latest is None or ctx.now >= latest:
+            return ctx.now
+        if not ctx.explicit:
+            return latest
+        raise Invalid(
+            None, f"occurred_at ({ctx.now.isoformat()}) must not be before the record's previous "
+                  f"step, {self.latest_step} at {latest.isoformat()}",
+            f"occurred_at（{ctx.now.isoformat()}）不能早于该记录的上一步（{self.latest_step}，"
+            f"{latest.isoformat()}）", field="occurred_at")
 
     def apply(self, event: DomainEvent) -> None:
         """Change state for one event; subclasses dispatch on the event type."""
@@ -100,6 +137,8 @@ class Aggregate:
         if handler is not None:
             handler(event)
         self.version = event.originator_version
+        if self.occurred_until is None or event.timestamp >= self.occurred_until:
+            self.occurred_until, self.latest_step = event.timestamp, type(event).__name__
 
     def collect_events(self) -> list[DomainEvent]:
         pending, self._pending = self._pending, []

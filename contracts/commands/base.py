@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from contracts.commands.bounds import bilingual
+from contracts.commands.bounds import OccurredAt, bilingual
 from contracts.commands.text import code_point, first_unsafe
 from events.envelope import Actor
 
@@ -34,6 +34,13 @@ class Command(BaseModel):
         description="Chosen by the client (e.g. a UUID) so a retry after a lost reply is applied "
                     "once: a repeat within a day gets the first reply / 客户端生成的命令编号（如 "
                     "UUID），回复丢失后重发只执行一次：一天内重复发送返回第一次的回复")
+    occurred_at: OccurredAt | None = Field(
+        default=None,
+        description="When it happened on the floor (business time, with time zone), if it is "
+                    "recorded later; default: now. Not in the future (5 s of clock skew "
+                    "allowed), at most 31 days ago, and not before the record's previous step / "
+                    "实际发生时间（业务时间，带时区），事后补录时填写；默认为当前时间。不能晚于当前时间"
+                    "（允许 5 秒时钟误差），不能早于 31 天前，也不能早于该记录的上一步")
 
     @model_validator(mode="after")
     def no_control_characters(self) -> Self:

@@ -114,6 +114,32 @@ def date_window(back: timedelta, ahead: timedelta) -> Callable[[date, Validation
     return check
 
 
+# Business time (``occurred_at``): when it happened on the floor, recorded later. Not in the
+# future (a few seconds are allowed for the skew between the sender's clock and the service's),
+# and not more than a month back: later than that a record is a correction, and a typo in the
+# year (2025 for 2026) is refused instead of dating the step a year early.
+OCCURRED_SKEW = timedelta(seconds=5)
+OCCURRED_BACK = timedelta(days=31)
+
+
+def occurred_window(value: datetime, info: ValidationInfo) -> datetime:
+    """Validator: an aware business time from ``OCCURRED_BACK`` before now to now (plus skew)."""
+    now = now_of(info)
+    earliest, latest = now - OCCURRED_BACK, now + OCCURRED_SKEW
+    if value > latest:
+        raise bilingual(
+            "datetime_in_future",
+            f"must not be in the future (now is {_utc(now)}; "
+            f"{OCCURRED_SKEW.seconds} s of clock skew allowed)",
+            f"不能晚于当前时间（现在是 {_utc(now)}；允许 {OCCURRED_SKEW.seconds} 秒的时钟误差）")
+    if value < earliest:
+        raise bilingual(
+            "datetime_too_early",
+            f"must not be more than {_days(OCCURRED_BACK)} before now ({_utc(earliest)})",
+            f"不能早于当前时间 {OCCURRED_BACK.days} 天以前（{_utc(earliest)}）")
+    return value
+
+
 def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
@@ -140,6 +166,8 @@ def month_window(value: str, info: ValidationInfo) -> str:
 
 
 # -- the bounded field types commands use ----------------------------------------------------
+# When a command's step happened on the floor (see ``occurred_window``).
+OccurredAt = Annotated[AwareDatetime, AfterValidator(occurred_window)]
 # A promised time (R-S7): a sample takes 12 to 48 working hours, so a promise a year ahead is a
 # typo; the relay schedules a timer at that time and the calendar counts working hours up to
 # it. Past: the aggregate refuses a past promise (R-S7); the window only stops absurd values.

@@ -35,7 +35,30 @@ class CompleteSample(SampleCommand):
     name: ClassVar[str] = "complete_sample"
 
 
-COMMANDS: tuple[type[Command], ...] = (PromiseDelivery, NotifyDelay, CompleteSample)
+class PauseSampleWork(SampleCommand):
+    """PMC or the production supervisor stops making the sample while waiting for the customer:
+    the 12-48 working-hour clock pauses (R-S3)."""
+
+    name: ClassVar[str] = "pause_sample_work"
+    multiline: ClassVar[frozenset[str]] = frozenset({"note"})
+    reason: Literal["customer_material", "customer_confirmation", "other"] = Field(
+        description="Waiting for: the customer's material, the customer's confirmation, or "
+                    "something else / 等待原因：客供料、客户确认或其他")
+    note: str | None = Field(default=None, min_length=1, max_length=1000,
+                             description="What exactly is awaited / 备注")
+
+
+class ResumeSampleWork(SampleCommand):
+    """Sample making goes on after a pause: the clock runs again (R-S3)."""
+
+    name: ClassVar[str] = "resume_sample_work"
+    multiline: ClassVar[frozenset[str]] = frozenset({"note"})
+    note: str | None = Field(default=None, min_length=1, max_length=1000,
+                             description="E.g. what arrived / 备注")
+
+
+COMMANDS: tuple[type[Command], ...] = (PromiseDelivery, NotifyDelay, CompleteSample,
+                                       PauseSampleWork, ResumeSampleWork)
 
 
 class PromiseOrderDelivery(OrderCommand):

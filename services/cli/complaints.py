@@ -112,4 +112,5 @@ async def run(args: argparse.Namespace, settings: Settings, client: Client) -> i
         print(json_text(report) if args.json else visible(month_report(report), lines=True))
         return 0
     # R-C6: the analysis is technical support's, so are its notes.
-    return await write_note(client, "note_complaint_month", args, role="technical_support")
+    return await write_note(client, "note_complaint_month", args, settings.zone(),
+                            role="technical_support")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -63,8 +63,12 @@ class ComplaintDemo:
 
 
 async def minor(c: ComplaintDemo) -> None:
+    # The customer phoned two hours ago; the salesperson writes the call down now (business
+    # time): the audit trail shows both times, and the intake clock starts at the call.
+    called = (datetime.now(UTC) - timedelta(hours=2)).replace(second=0, microsecond=0)
     await c.send("sales", "receive_complaint", "salesperson", channel="phone",
-                 customer=c.customer, summary="labels printed upside down 标签贴反", salesperson="bob")
+                 customer=c.customer, summary="labels printed upside down 标签贴反", salesperson="bob",
+                 occurred_at=called.isoformat())
     await c.register("minor", category="labels 标签")
     await c.send("sales", "answer_minor_complaint", "salesperson",
                  reply="relabelled at our cost 免费重贴标签")

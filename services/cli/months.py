@@ -4,9 +4,11 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+from datetime import tzinfo
 from typing import Any
 
 from contracts.subjects import QUERY_SAMPLE_MONTH
+from services.cli import business_time
 from services.cli.tables import json_text, visible
 from services.runtime.settings import Settings
 
@@ -28,6 +30,7 @@ def add_month_parsers(sub: Any, analysis: str, note: str, table: str, analysis_z
     writer.add_argument("text", help="the summary text")
     writer.add_argument("--user", default=os.environ.get("SALESFLOW_USER") or getpass.getuser(),
                         help="who writes it (default: $SALESFLOW_USER or your login)")
+    business_time.add_argument(writer)
 
 
 def hours(value: float | None) -> str:
@@ -49,13 +52,14 @@ def notes(report: dict[str, Any]) -> list[str]:
     return lines
 
 
-async def write_note(client: Any, command: str, args: argparse.Namespace,
+async def write_note(client: Any, command: str, args: argparse.Namespace, zone: tzinfo,
                      role: str = "sales_assistant") -> int:
     """Send a month's note as ``--user`` in ``role`` (the assistant writes the sample and order
-    notes, technical support the complaint analysis); print the refusal if any."""
+    notes, technical support the complaint analysis), at ``--occurred-at`` (in ``zone`` unless
+    it has an offset) if given; print the refusal if any."""
     reply = await client.command("sales", command, {
         "actor": {"user": args.user, "role": role}, "month": args.month,
-        "text": args.text})
+        "text": args.text, **business_time.field(args, zone)})
     if reply.error:
         print(visible(reply.error.sentence()))
         return 1
@@ -93,4 +97,4 @@ async def run(args: argparse.Namespace, settings: Settings, client: Any) -> int:
             return 1
         print(json_text(report) if args.json else visible(render(report), lines=True))
         return 0
-    return await write_note(client, "note_sample_month", args)
+    return await write_note(client, "note_sample_month", args, settings.zone())

@@ -104,4 +104,4 @@ async def run(args: argparse.Namespace, settings: Settings, client: Client) -> i
         report = await client.query(QUERY_ORDER_MONTH, {"month": args.month})
         print(json_text(report) if args.json else visible(month_report(report), lines=True))
         return 0
-    return await write_note(client, "note_order_month", args)
+    return await write_note(client, "note_order_month", args, settings.zone())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Sequence
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from contracts.commands.text import escape, unsafe_pattern
@@ -107,6 +107,25 @@ def history(rows: Sequence[dict[str, Any]], tz: tzinfo) -> str:
         facts.pop("request_no", None)
         brief = ", ".join(f"{k}={cell(v, tz)}" for k, v in facts.items()
                           if not isinstance(v, dict) and not k.endswith("_id"))
-        when = datetime.fromisoformat(r["occurred_at"]).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
-        shown.append(dict(r, facts=brief[:70], occurred_at=when))  # cells are made visible
+        shown.append(dict(r, facts=brief[:70], occurred_at=when(r, tz)))  # cells are made visible
     return render(shown, HISTORY_COLUMNS, tz) + f"\n{len(rows)} events / 共 {len(rows)} 个事件"
+
+
+# A step recorded less than this after it happened was recorded as it happened (a reaction's
+# relay and consumer take a moment): only a later recording is worth a second time.
+RECORDED_LATER = timedelta(minutes=1)
+
+
+def when(row: dict[str, Any], tz: tzinfo) -> str:
+    """An audit entry's business time, and its recording time where that is later, e.g.
+    ``2026-03-02 09:10:00 (recorded 11:02)``; the date too when it is another day."""
+    occurred = datetime.fromisoformat(row["occurred_at"]).astimezone(tz)
+    text = occurred.strftime("%Y-%m-%d %H:%M:%S")
+    recorded_text = row.get("recorded_at")
+    if not recorded_text:
+        return text
+    recorded = datetime.fromisoformat(recorded_text).astimezone(tz)
+    if abs(recorded - occurred) < RECORDED_LATER:
+        return text
+    shown = recorded.strftime("%H:%M" if recorded.date() == occurred.date() else "%Y-%m-%d %H:%M")
+    return f"{text} (recorded {shown} 录入)"

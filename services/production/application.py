@@ -52,6 +52,23 @@ class ProductionApplication(ComplaintDeskUseCases, DepartmentApplication):
         order.complete(ctx)
         return self.store(order)
 
+    def pause_sample_work(self, c: cmd.PauseSampleWork, ctx: Context) -> list[EventRef]:
+        order = self.work_order_or_new(c.request_no)
+        order.pause(ctx, c.reason, c.note or "")
+        return self.store(order)
+
+    def resume_sample_work(self, c: cmd.ResumeSampleWork, ctx: Context) -> list[EventRef]:
+        order = self.work_order_or_new(c.request_no)
+        order.resume(ctx, c.note or "")
+        return self.store(order)
+
+    def work_order_or_new(self, request_no: str) -> SampleWorkOrder:
+        """The work order, or a new one that refuses until the documents arrive (R-S3: an order
+        of steps, not a missing record)."""
+        order = self.load_or_new(SampleWorkOrder, work_order_id(request_no))
+        order.request_no = order.request_no or request_no
+        return order
+
     def on_sampling_scheduled(self, event: SamplingScheduled, tracking: Tracking) -> None:
         order = self.load_or_new(SampleWorkOrder, work_order_id(event.request_no))
         order.receive_documents(self.reaction_context(event), event)

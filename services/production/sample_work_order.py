@@ -1,4 +1,5 @@
-"""Production's sample work order: documents received, delivery promised, sample completed."""
+"""Production's sample work order: documents received, delivery promised, work paused and
+resumed while waiting for the customer, sample completed."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ class SampleWorkOrder(Aggregate):
     # whatever round the order is in by the time the timer is consumed.
     history: PromiseHistory = field(default_factory=PromiseHistory)
     completed: dict[int, datetime] = field(default_factory=dict)  # round -> completion time
+    paused: bool = False  # waiting for the customer (R-S3: the clock stops)
 
     def receive_documents(self, ctx: Context, scheduled: SamplingScheduled) -> None:
         if scheduled.round <= self.round:
@@ -74,6 +76,33 @@ class SampleWorkOrder(Aggregate):
                              f"打样 {self.request_no} 当前为 {self.status}：只有生产中的样品才能完成")
         self.trigger(ev.SampleCompleted, ctx, request_no=self.request_no, round=self.round)
 
+    def pause(self, ctx: Context, reason: str, note: str) -> None:
+        """R-S3: making stops while production waits for the customer (material, a confirmation)."""
+        ctx.require("R-S3", PLANNERS, "pause sample work", "暂停打样")
+        self._require_in_production("paused", "暂停")
+        if self.paused:
+            raise RuleBroken("R-S3", f"sample {self.request_no} is already paused; resume it first",
+                             f"打样 {self.request_no} 已暂停，请先恢复")
+        self.trigger(ev.SampleWorkPaused, ctx, request_no=self.request_no, reason=reason, note=note)
+
+    def resume(self, ctx: Context, note: str) -> None:
+        """R-S3: making goes on; the clock runs again."""
+        ctx.require("R-S3", PLANNERS, "resume sample work", "恢复打样")
+        self._require_in_production("resumed", "恢复")
+        if not self.paused:
+            raise RuleBroken("R-S3", f"sample {self.request_no} is not paused",
+                             f"打样 {self.request_no} 未暂停")
+        self.trigger(ev.SampleWorkResumed, ctx, request_no=self.request_no, note=note)
+
+    def _require_in_production(self, en_done: str, zh_do: str) -> None:
+        if self.status == "new":
+            raise RuleBroken("R-S3", f"production has not received the documents of sample "
+                             f"{self.request_no}: its work cannot be {en_done}",
+                             f"生产尚未收到打样 {self.request_no} 的资料，不能{zh_do}")
+        if self.status == "completed":
+            raise RuleBroken("R-S3", f"sample {self.request_no} is completed: its work cannot be "
+                             f"{en_done}", f"打样 {self.request_no} 已完成，不能{zh_do}")
+
     def promise_fell_due(self, ctx: Context, round_no: int, promised_at: datetime) -> None:
         """R-S7: the promised time of ``round_no`` passed (its timer fired). Missed when the
         sample was not completed by then and no timely delay notice superseded the promise;
@@ -84,7 +113,7 @@ class SampleWorkOrder(Aggregate):
 
     def when_SampleDocumentsReceived(self, e: ev.SampleDocumentsReceived) -> None:
         self.request_no, self.status, self.round = e.request_no, "received", e.round
-        self.promised_at = None
+        self.promised_at, self.paused = None, False
 
     def when_DeliveryPromised(self, e: ev.DeliveryPromised) -> None:
         self.promised_at, self.status = e.promised_at, "promised"
@@ -95,8 +124,14 @@ class SampleWorkOrder(Aggregate):
         self.history.fold(e)
 
     def when_SampleCompleted(self, e: ev.SampleCompleted) -> None:
-        self.status = "completed"
+        self.status, self.paused = "completed", False
         self.completed = {**self.completed, e.round: e.timestamp}
 
     def when_DeliveryPromiseMissed(self, e: ev.DeliveryPromiseMissed) -> None:
         self.history.fold(e)
+
+    def when_SampleWorkPaused(self, e: ev.SampleWorkPaused) -> None:
+        self.paused = True
+
+    def when_SampleWorkResumed(self, e: ev.SampleWorkResumed) -> None:
+        self.paused = False

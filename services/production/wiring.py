@@ -18,6 +18,8 @@ SPEC = ServiceSpec(
         cmd.PromiseDelivery: App.promise_delivery,
         cmd.NotifyDelay: App.notify_delay,
         cmd.CompleteSample: App.complete_sample,
+        cmd.PauseSampleWork: App.pause_sample_work,
+        cmd.ResumeSampleWork: App.resume_sample_work,
         cmd.PromiseOrderDelivery: App.promise_order_delivery,
         cmd.NotifyOrderDelay: App.notify_order_delay,
         cmd.CompleteLot: App.complete_lot,

@@ -121,7 +121,7 @@ class CommandBus:
         earlier = self._earlier_reply(key) if key is not None else None
         if earlier is not None:  # a repeat: the use case would refuse it, or apply it again
             return earlier
-        ctx = self.app.context(command.actor, command.correlation_id)
+        ctx = self.app.context(command.actor, command.correlation_id, command.occurred_at)
         for attempt in range(1, self.retries + 1):
             try:
                 with self.app.handling(key):

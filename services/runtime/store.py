@@ -95,13 +95,21 @@ class DepartmentApplication(Application):  # type: ignore[type-arg]
         assert isinstance(recorder, ProcessRecorder)
         return recorder
 
-    def context(self, actor: Actor, correlation_id: uuid.UUID | None) -> Context:
-        return Context(actor=actor, now=self.clock(), correlation_id=correlation_id or uuid.uuid4())
+    def context(self, actor: Actor, correlation_id: uuid.UUID | None,
+                occurred_at: datetime | None = None) -> Context:
+        """A command's context: its business time is ``occurred_at`` when the person gave one
+        (explicit: checked against the record's previous step), else the clock."""
+        now = self.clock()
+        return Context(actor=actor, now=occurred_at or now, recorded_at=now,
+                       explicit=occurred_at is not None,
+                       correlation_id=correlation_id or uuid.uuid4())
 
     def reaction_context(self, cause: DomainEvent) -> Context:
-        """Context of an automatic reaction: the system acts, in the cause's conversation."""
-        return Context(actor=SYSTEM, now=self.clock(), correlation_id=cause.correlation_id,
-                       causation_id=cause.event_id)
+        """Context of an automatic reaction: the system acts, in the cause's conversation, at
+        the cause's business time (production received the documents when sales handed them
+        over), raised to the record's latest step if that is later; recorded by the clock."""
+        return Context(actor=SYSTEM, now=cause.timestamp, recorded_at=self.clock(),
+                       correlation_id=cause.correlation_id, causation_id=cause.event_id)
 
     def load(self, cls: type[A], aggregate_id: uuid.UUID, label: str) -> A:
         try:

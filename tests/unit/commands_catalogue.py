@@ -77,19 +77,33 @@ def valid(now: datetime) -> dict[str, dict[str, Any]]:
         "notify_delay": {**sample, "kind": "delay", "reason": "die steel late",
                          "new_promised_at": iso(now + timedelta(hours=72))},
         "complete_sample": sample,
+        "pause_sample_work": {**sample, "reason": "customer_material",
+                              "note": "waiting for the customer's liner film"},
+        "resume_sample_work": {**sample, "note": "film arrived"},
         **valid_orders(now),
         **valid_complaints(now),
     }
 
 
+FUTURE = "不能晚于当前时间"
+
+
 def common(name: str) -> list[Case]:
-    """What every command carries: the actor, the conversation id, the record number."""
+    """What every command carries: the actor, the conversation id, the record number, the
+    business time (naive, in the future beyond the clock skew, more than 31 days back)."""
+    now = datetime.now(UTC)
     number = ("customer_no" if name in CUSTOMER_COMMANDS else "order_no" if name in ORDER_COMMANDS
               else "complaint_no" if name in COMPLAINT_COMMANDS else "request_no")
     cases: list[Case] = [("actor.user", "u" * 81, None), ("actor.user", "", None),
                          ("actor.role", "janitor", None), ("actor", "amy", None),
                          ("correlation_id", "not-a-uuid", None),
-                         ("command_id", "c" * 65, None), ("command_id", "two words", None)]
+                         ("command_id", "c" * 65, None), ("command_id", "two words", None),
+                         ("occurred_at", "2026-03-02T09:10:00", None),
+                         ("occurred_at", iso(now + timedelta(minutes=5)), FUTURE),
+                         ("occurred_at", "9999-12-31T23:59:59Z", FUTURE),
+                         ("occurred_at", iso(now - timedelta(days=32)), EARLIER),
+                         ("occurred_at", iso(now - timedelta(days=366)), EARLIER),
+                         ("occurred_at", "yesterday", None)]
     if name not in ("note_sample_month", "note_order_month", "note_complaint_month"):
         cases += [(number, "S 1", None), (number, "X" * 41, None)]
     return cases
@@ -181,6 +195,9 @@ def bad(now: datetime) -> dict[str, list[Case]]:
                          ("new_promised_at", "9999-12-31T23:59:59Z", LATER),
                          ("new_promised_at", iso(now + 5 * 365 * day), LATER),
                          ("new_promised_at", iso(now - 4 * day), EARLIER)],
+        "pause_sample_work": [("reason", "lunch", None), ("reason", "", None),
+                              ("note", text(1001), None), ("note", "", None)],
+        "resume_sample_work": [("note", text(1001), None), ("note", "", None)],
         **bad_orders(now),
         **bad_complaints(now),
     }

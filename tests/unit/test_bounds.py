@@ -108,6 +108,7 @@ async def test_a_control_character_in_any_text_of_any_command_is_refused(name: s
     ("reject_price", "reason"), ("resolve_price_escalation", "note"), ("chase_order", "note"),
     ("record_trial", "cause"), ("record_trial", "note"), ("agree_ng_fix", "fix"),
     ("agree_ng_fix", "customer_reply"), ("note_sample_month", "text"), ("notify_delay", "reason"),
+    ("pause_sample_work", "note"), ("resume_sample_work", "note"),
 ])
 def test_multi_line_free_texts_keep_line_breaks_and_tabs_but_no_other_control(
         name: str, field: str) -> None:
@@ -168,3 +169,21 @@ def test_costs_may_be_zero_one_at_a_time_but_not_both() -> None:
     with pytest.raises(ValidationError) as refused:
         cls.model_validate_json(json.dumps({**base, "material_cost": "0", "process_cost": "0"}))
     assert refused.value.errors()[0]["loc"] == ("process_cost",)
+
+
+@pytest.mark.parametrize("name", sorted(DEPARTMENT))
+def test_every_command_accepts_a_business_time_from_a_month_ago_up_to_a_few_seconds_ahead(
+        name: str) -> None:
+    """Issue 9: ``occurred_at`` is on every command; the window counts from the context's now,
+    with a few seconds of clock skew allowed ahead."""
+    now = datetime(2031, 3, 1, 9, 0, tzinfo=UTC)
+    cls = ALL[DEPARTMENT[name]][name]
+    for moment in (now - timedelta(days=30, hours=23), now, now + timedelta(seconds=4)):
+        body = {**payload(name, now), "occurred_at": moment.isoformat()}
+        assert cls.model_validate_json(json.dumps(body), context={"now": now}).occurred_at == moment
+    assert cls.model_validate_json(json.dumps(payload(name, now)),
+                                   context={"now": now}).occurred_at is None
+    with pytest.raises(ValidationError) as refused:
+        cls.model_validate_json(json.dumps({**payload(name, now), "occurred_at": (
+            now + timedelta(seconds=6)).isoformat()}), context={"now": now})
+    assert refused.value.errors()[0]["type"] == "datetime_in_future"
