@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from contracts.commands import (
+    calendar,
     complaint_desk,
     complaints,
     customers,
@@ -22,6 +23,7 @@ ALL: dict[str, dict[str, type[Command]]] = {
     "production": {c.name: c for c in production.COMMANDS + production.ORDER_COMMANDS
                    + complaint_desk.COMMANDS},
     "quality": {c.name: c for c in quality.COMMANDS + complaint_desk.COMMANDS},
+    "sla": {c.name: c for c in calendar.COMMANDS},
 }
 
 __all__ = ["ALL", "Command"]

@@ -63,7 +63,7 @@ class CompanyCalendar(Aggregate):
                                   f"{ctx.actor.user} acts as {ctx.actor.role.value}",
                             f"只有 admin 可以修改公司日历；{ctx.actor.user} 的角色是 "
                             f"{ctx.actor.role.value}", field="actor.role")
-        tomorrow = ctx.now.astimezone(ZoneInfo(base.zone)).date() + timedelta(days=1)
+        tomorrow = ctx.recorded.astimezone(ZoneInfo(base.zone)).date() + timedelta(days=1)
         if first < tomorrow:
             raise RuleBroken(
                 None, f"a calendar change takes effect from tomorrow ({tomorrow}) at the "

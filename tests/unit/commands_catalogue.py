@@ -26,7 +26,8 @@ from tests.unit.commands_catalogue_workflow import (  # the shared vocabulary of
 )
 
 PEOPLE = {"sales": ("amy", "sales_assistant"), "engineering": ("eric", "engineer"),
-          "production": ("pam", "pmc_planner"), "quality": ("quinn", "qc_inspector")}
+          "production": ("pam", "pmc_planner"), "quality": ("quinn", "qc_inspector"),
+          "sla": ("ada", "admin")}
 WINDOW_LINE = {"name": "Mia Wang", "role": "marketing_manager", "duty": "exceptions",
                "phone": "0755-1"}
 
@@ -82,6 +83,16 @@ def valid(now: datetime) -> dict[str, dict[str, Any]]:
         "resume_sample_work": {**sample, "note": "film arrived"},
         **valid_orders(now),
         **valid_complaints(now),
+        "declare_holiday": {"first_day": (now + timedelta(days=30)).date().isoformat(),
+                            "last_day": (now + timedelta(days=32)).date().isoformat(),
+                            "title": "company outing 团建"},
+        "declare_workday": {"day": (now + timedelta(days=40)).date().isoformat(),
+                            "title": "make-up day 调休上班"},
+        "change_working_hours": {"effective_from": (now + timedelta(days=50)).date().isoformat(),
+                                 "weekdays": [0, 1, 2, 3, 4],
+                                 "periods": [{"start": "08:30", "end": "12:00"},
+                                             {"start": "13:00", "end": "17:30"}],
+                                 "title": "five-day week 双休"},
     }
 
 
@@ -104,11 +115,13 @@ def common(name: str) -> list[Case]:
                          ("occurred_at", iso(now - timedelta(days=32)), EARLIER),
                          ("occurred_at", iso(now - timedelta(days=366)), EARLIER),
                          ("occurred_at", "yesterday", None)]
-    if name not in ("note_sample_month", "note_order_month", "note_complaint_month"):
+    if name not in ("note_sample_month", "note_order_month", "note_complaint_month",
+                    *CALENDAR_COMMANDS):
         cases += [(number, "S 1", None), (number, "X" * 41, None)]
     return cases
 
 
+CALENDAR_COMMANDS = ("declare_holiday", "declare_workday", "change_working_hours")
 CUSTOMER_COMMANDS = {"submit_customer", "confirm_customer", "approve_contact_disclosure",
                      "send_contact_window", "file_customer_document"}
 
@@ -198,6 +211,19 @@ def bad(now: datetime) -> dict[str, list[Case]]:
         "pause_sample_work": [("reason", "lunch", None), ("reason", "", None),
                               ("note", text(1001), None), ("note", "", None)],
         "resume_sample_work": [("note", text(1001), None), ("note", "", None)],
+        "declare_holiday": [("first_day", "9999-12-31", LATER), ("first_day", "2020-01-01", EARLIER),
+                            ("last_day", (today - 2 * day).isoformat(), None),
+                            ("last_day", (today + 90 * day).isoformat(), None),
+                            ("title", "", None), ("title", text(81), None)],
+        "declare_workday": [("day", "9999-12-31", LATER), ("day", "2020-01-01", EARLIER),
+                            ("title", text(81), None)],
+        "change_working_hours": [
+            ("effective_from", "9999-12-31", LATER), ("weekdays.0", 7, None),
+            ("weekdays", [1, 1], None), ("weekdays", [], None),
+            ("periods.0", {"start": "13:00", "end": "12:00"}, None),
+            ("periods", [{"start": "08:00", "end": "12:00"}, {"start": "11:00", "end": "17:00"}],
+             None),
+            ("periods", [], None), ("title", text(81), None)],
         **bad_orders(now),
         **bad_complaints(now),
     }
