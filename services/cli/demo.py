@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from contracts.calendar import WorkingCalendar
 from contracts.replies import CommandReply
 from contracts.subjects import QUERY_SAMPLES
-from services.cli import demo_complaints, demo_orders
+from services.cli import demo_complaints, demo_orders, demo_sla
 from services.cli.client import Client
 from services.cli.demo_customers import CUSTOMERS, DemoFailed, actor, onboard
 from services.cli.tables import visible
@@ -281,6 +281,8 @@ async def run(client: Client, customers: int, prefix: str, out: Any = print) -> 
         demo_complaints.run(demo, prefix, [name for _, name in onboarded]))
     out(f"{len(orders)} orders taken in (R-O1 to R-O4); see `salesflow orders`")
     out(f"{len(complaints)} complaints handled (R-C1 to R-C7); see `salesflow complaints`")
+    late = await demo_sla.run(demo, prefix, onboarded)
+    out(f"{len(late)} records left late or nearly late; see `salesflow sla`")
     month = datetime.now(demo.zone).strftime("%Y-%m")
     await demo.send("sales", "note_sample_month", "assistant", month=month,
                     text=f"{customers} demo samples; NG on the die edge: new die steel ordered. "

@@ -32,17 +32,25 @@ class OrderDemo:
     async def send(self, department: str, name: str, who: str, /, **fields: Any) -> None:
         await self.demo.send(department, name, who, order_no=self.no, **fields)
 
-    async def take_in(self, quotation: str | None = None, lines: int = 1) -> None:
+    async def take_in(self, quotation: str | None = None, lines: int = 1,
+                      at: list[str] | None = None) -> None:
         """R-O1 / R-O2: received with the customer's drawing from the customer file, archived,
-        turned into an internal order; the customer's golden sample handed to production."""
+        turned into an internal order; the customer's golden sample handed to production.
+        ``at``: when the first three steps happened (``occurred_at``), if before now; the
+        materials are then left for later."""
+        when = [{"occurred_at": moment} for moment in at] if at else [{}, {}, {}]
         drawing = hashlib.sha256(f"drawing of {self.customer}".encode()).hexdigest()
         await self.send("sales", "receive_order", "salesperson", po_no=f"PO-{self.no}",
                         customer=self.customer, customer_no=self.customer_no,
                         lines=list(PRODUCTS[:lines]), salesperson="bob", assistant="amy",
                         requested_date=(self.demo.today() + timedelta(days=14)).isoformat(),
-                        files=[drawing], **({"quotation_request_no": quotation} if quotation else {}))
-        await self.send("sales", "archive_order", "assistant")
-        await self.send("sales", "issue_internal_order", "assistant", internal_order_no=f"IO-{self.no}")
+                        files=[drawing], **({"quotation_request_no": quotation} if quotation else {}),
+                        **when[0])
+        await self.send("sales", "archive_order", "assistant", **when[1])
+        await self.send("sales", "issue_internal_order", "assistant", internal_order_no=f"IO-{self.no}",
+                        **when[2])
+        if at:
+            return
         await self.send("sales", "transfer_customer_materials", "assistant",
                         items=["golden sample 签样", "liner film 离型膜"], received_by="pete")
 

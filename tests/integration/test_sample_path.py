@@ -27,6 +27,9 @@ COMPONENTS = list(ALL_COMPONENTS)
 EXPECTED = {f"T-{i + 1:03d}": status for i, status in enumerate(demo.FINAL_STATUS)}
 ORDERS = {f"T-O{i + 1:02d}": status for i, status in enumerate(demo_orders.FINAL_STATUS)}
 COMPLAINTS = {f"T-K{i + 1:02d}": status for i, status in enumerate(demo_complaints.FINAL_STATUS)}
+# The demo's late and nearly-late records (services/cli/demo_sla.py), left where they stand.
+LATE_COMPLAINTS = {"T-K11": "received", "T-K12": "received"}
+LATE_ORDERS = {"T-O11": "internal_order_issued", "T-O12": "internal_order_issued"}
 
 
 def local_month(at: str, settings: Settings) -> str:
@@ -41,12 +44,12 @@ async def settled(nc) -> bool:  # type: ignore[no-untyped-def]
 
 async def complaints_settled(nc) -> bool:  # type: ignore[no-untyped-def]
     rows = await request(nc, QUERY_COMPLAINTS, {})
-    return {r["complaint_no"]: r["status"] for r in rows} == COMPLAINTS
+    return {r["complaint_no"]: r["status"] for r in rows} == {**COMPLAINTS, **LATE_COMPLAINTS}
 
 
 async def orders_settled(nc) -> bool:  # type: ignore[no-untyped-def]
     rows = await request(nc, QUERY_ORDERS, {})
-    return {r["order_no"]: r["status"] for r in rows} == ORDERS
+    return {r["order_no"]: r["status"] for r in rows} == {**ORDERS, **LATE_ORDERS}
 
 
 async def test_samples_cross_every_department_and_a_rebuild_gives_the_same_table(
@@ -98,7 +101,8 @@ async def test_samples_cross_every_department_and_a_rebuild_gives_the_same_table
         # rule: R-O1 rule: R-O3 rule: R-O4 rule: R-O6 — the demo's orders, each in its state.
         await until(lambda: orders_settled(nc), "every order to reach its expected status", 40)
         orders = await request(nc, QUERY_ORDERS, {})
-        on_time, delayed_o, missed_o, rework, breakdown, partial, waiting = orders
+        on_time, delayed_o, missed_o, rework, breakdown, partial, waiting = (
+            r for r in orders if r["order_no"] in ORDERS)
         assert on_time["shipped_qty"] == 5000 and on_time["instructions_revision"] == 1
         assert on_time["files"] and on_time["materials"]
         assert delayed_o["delay_notices"] == 1 and delayed_o["customer_told_latest"]
@@ -117,13 +121,14 @@ async def test_samples_cross_every_department_and_a_rebuild_gives_the_same_table
         # rule: R-C1 rule: R-C2 rule: R-C3 rule: R-C4 rule: R-C5 rule: R-C6 rule: R-C7
         await until(lambda: complaints_settled(nc), "every complaint to reach its expected status", 40)
         complaints = await request(nc, QUERY_COMPLAINTS, {})
-        minor, data, redirected, visited, reopened = complaints
+        minor, data, redirected, visited, reopened = (
+            r for r in complaints if r["complaint_no"] in COMPLAINTS)
         assert minor["severity"] == "minor" and minor["closed_at"]
         assert data["responsible"] == "engineering" and data["measures"]
         assert redirected["redirected_from"] == "production"
         assert visited["visit_findings"] and visited["form_archived_at"] and visited["closed_at"]
         assert reopened["reopen_count"] == 1
-        assert all(r["entries_delivered"] for r in complaints)
+        assert all(r["entries_delivered"] for r in complaints if r["complaint_no"] in COMPLAINTS)
 
         async def complaint_noted() -> bool:  # the demo writes the month's notes last
             return bool((await request(nc, QUERY_COMPLAINT_MONTH, {"month": month}))["notes"])
