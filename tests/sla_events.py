@@ -65,14 +65,14 @@ def completed(no: str, at: datetime, round_no: int = 1, **kw: Any) -> prod.Sampl
 
 def promised(no: str, at: datetime, promise: datetime, *, order: bool = False,
              **kw: Any) -> prod.DeliveryPromised:
-    record = {"order_no": no, "promises": "order"} if order else {"request_no": no}
+    record: dict[str, Any] = {"order_no": no, "promises": "order"} if order else {"request_no": no}
     return make(prod.DeliveryPromised, at, Role.PMC_PLANNER, "paula", promised_at=promise,
                 **record, **kw)
 
 
 def delay(no: str, at: datetime, previous: datetime, new: datetime, *,
           order: bool = False) -> prod.DelayNotified:
-    record = {"order_no": no, "promises": "order"} if order else {"request_no": no}
+    record: dict[str, Any] = {"order_no": no, "promises": "order"} if order else {"request_no": no}
     before = CALENDAR.working_hours_between(at, previous)
     return make(prod.DelayNotified, at, Role.PMC_PLANNER, "paula", kind="delay", reason="die",
                 previous_promised_at=previous, new_promised_at=new, working_hours_before=before,
