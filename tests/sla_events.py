@@ -31,7 +31,7 @@ def local(day: int, hour: float, month: int = 11) -> datetime:
     return datetime.combine(date(2026, month, day), time(), tzinfo=SHANGHAI) + timedelta(hours=hour)
 
 
-def make(cls: type[E], at: datetime, role: Role = Role.SYSTEM, user: str = "someone", *,
+def make(cls: type[E], at: datetime, role: Role = Role.SYSTEM, user: str = "someone", /, *,
          recorded: datetime | None = None, **facts: Any) -> E:
     """An event of ``cls`` that happened at ``at`` (recorded then, or at ``recorded``)."""
     record = next((str(v) for k, v in facts.items() if k.endswith("_no") and v), cls.aggregate)
