@@ -55,6 +55,7 @@ async def test_sla_rows_flags_and_a_rebuild_on_a_real_server(
     Monday 13:00 the complaint was still running; the Complaint Summary flags K-1 and K-2;
     `salesflow sla --json` shows breaches and at-risk runs only; a rebuild gives the same rows."""
     events = history()
+    assert settings.nats_url
     async with running(settings, ["projections"]):
         nc = await nats.connect(settings.nats_url)
         await publish(nc.jetstream(timeout=10), events)
