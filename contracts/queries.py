@@ -24,9 +24,9 @@ from contracts.replies import ErrorBody, validation_refusal
 
 # The read models a rebuild can be asked for, by name (``salesflow rebuild [MODEL]``).
 READ_MODELS: tuple[str, ...] = ("samples", "audit", "customers", "month_notes", "orders",
-                                "order_notes", "complaints", "complaint_notes", "calendar")
+                                "order_notes", "complaints", "complaint_notes", "calendar", "sla")
 ReadModelName = Literal["samples", "audit", "customers", "month_notes", "orders", "order_notes",
-                        "complaints", "complaint_notes", "calendar"]
+                        "complaints", "complaint_notes", "calendar", "sla"]
 
 
 def _real_month(value: str) -> str:
@@ -141,6 +141,33 @@ class CalendarQuery(BaseModel):
     order they were declared; a later entry for the same day wins."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+
+SlaState = Literal["running", "paused", "at_risk", "breached", "met", "breached_then_met"]
+# What ``salesflow sla`` shows unless asked otherwise: violations and what is close to one.
+SLA_ATTENTION: tuple[SlaState, ...] = ("breached", "at_risk")
+
+
+class SlaQuery(BaseModel):
+    """Runs of the service-level clocks (DOMAIN.md "Service-level clocks"), evaluated now or as
+    of a moment: breaches first, then at-risk runs, then the rest. No state: every run."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    states: list[SlaState] | None = Field(default=None, max_length=6,
+                                          description="Only runs in these states / 状态")
+    clock: str | None = Field(default=None, pattern=r"^SLA-[A-Z-]+$", max_length=40,
+                              description="Only this clock, e.g. SLA-PMC-REPLY / 时限")
+    department: str | None = Field(default=None, max_length=40,
+                                   description="Only clocks this department answers for / 责任部门")
+    person: str | None = Field(default=None, max_length=80,
+                               description="Only runs this person answers for / 责任人")
+    record: str | None = Field(default=None, max_length=80,
+                               description="Only this sample request, order or complaint / 单号")
+    as_of: AsOf | None = Field(default=None, description="The clocks as they stood at this moment "
+                               "(with its UTC offset), from the events recorded up to it "
+                               "/ 截至该时刻的时限状态")
 
 
 class RebuildRequest(BaseModel):

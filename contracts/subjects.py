@@ -29,6 +29,7 @@ QUERY_CALENDAR = f"{PREFIX}.query.calendar"
 # The company calendar's entries on the SLA stream (``events.sla.CalendarEvent``), which every
 # department service follows (``services.runtime.calendar_feed``).
 CALENDAR_SUBJECTS = f"{PREFIX}.sla.calendar.>"
+QUERY_SLA = f"{PREFIX}.query.sla"
 CTL_REBUILD = f"{PREFIX}.ctl.projections.rebuild"
 CTL_REBUILD_PROGRESS = f"{PREFIX}.ctl.projections.rebuild.progress"
 DEAD_LETTER_STREAM = "SALESFLOW_DEAD_LETTERS"

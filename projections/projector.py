@@ -25,6 +25,7 @@ from projections.order_month import OrderMonthNotes
 from projections.order_table import OrderSummaryTable
 from projections.sample_month import SampleMonthNotes
 from projections.sample_table import SampleSummaryTable
+from projections.sla.model import SlaModel
 from projections.store import ViewStore
 
 log = logging.getLogger(__name__)
@@ -46,11 +47,13 @@ class ReadModels:
         self.complaints = ComplaintSummaryTable(zone)
         self.complaint_notes = ComplaintMonthNotes()
         self.calendar = CalendarEntries()
+        self.sla = SlaModel()
         assert tuple(m.name for m in self.all()) == READ_MODELS, "contracts.queries.READ_MODELS"
 
     def all(self) -> list[ReadModel]:
         return [self.samples, self.audit, self.customers, self.month_notes, self.orders,
-                self.order_notes, self.complaints, self.complaint_notes, self.calendar]
+                self.order_notes, self.complaints, self.complaint_notes, self.calendar,
+                self.sla]
 
     def named(self, names: Sequence[str]) -> list[ReadModel]:
         return [m for m in self.all() if m.name in names]

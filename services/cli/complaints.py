@@ -12,7 +12,7 @@ from contracts.subjects import QUERY_COMPLAINT_MONTH, QUERY_COMPLAINTS
 from services.cli import as_of
 from services.cli.client import Client
 from services.cli.months import add_month_parsers, counts, hours, notes, write_note
-from services.cli.tables import json_text, render, visible
+from services.cli.tables import json_text, render, sla_marks, visible
 from services.runtime.settings import Settings
 
 COMPLAINT_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -20,7 +20,8 @@ COMPLAINT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("customer", "Customer 客户"), ("salesperson", "Sales 业务"), ("product_model", "Model 型号"),
     ("problem", "Problem 问题"), ("severity", "Severity 严重度"), ("responsible", "Dept 责任部门"),
     ("form", "Form 处理单"), ("replied_at", "Replied 回复"), ("satisfaction", "Satisfied 满意"),
-    ("closed_at", "Closed 结案"), ("marks", "Notes 备注"), ("status", "Status 状态"),
+    ("closed_at", "Closed 结案"), ("marks", "Notes 备注"), ("flags", "SLA 时限"),
+    ("status", "Status 状态"),
 )
 SEVERITY_ZH = {"minor": "轻微", "needs_data": "需资料", "complex": "复杂"}
 FORM_ZH = {"filled": "已填", "signed": "已签核", "archived": "已归档"}
@@ -67,7 +68,7 @@ def complaints_table(rows: Sequence[dict[str, Any]], tz: tzinfo) -> str:
                   severity=f"{r['severity']} {SEVERITY_ZH[r['severity']]}" if r.get("severity") else "",
                   form=(f"{r['form_no']} {r['form_status']} {FORM_ZH[r['form_status']]}"
                         if r.get("form_status") else ""),
-                  satisfaction=satisfaction(r), marks=marks(r))
+                  satisfaction=satisfaction(r), marks=marks(r), flags=", ".join(sla_marks(r)))
              for r in rows]
     return (render(shown, COMPLAINT_COLUMNS, tz)
             + f"\n{len(rows)} complaints / 共 {len(rows)} 条 (times in {tz})")

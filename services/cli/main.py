@@ -16,7 +16,7 @@ from contracts.subjects import (
     QUERY_SAMPLES,
 )
 from services.cli import (as_of, calendar, complaints, customers, dead_letters, months, orders,
-                          rebuild, status, tables)
+                          rebuild, sla, status, tables)
 from services.cli.client import Client
 from services.runtime.connect import NatsUnavailable
 from services.runtime.nats_server import PortTaken
@@ -57,6 +57,7 @@ def parser() -> argparse.ArgumentParser:
     months.add_parsers(sub)
     orders.add_parsers(sub)
     complaints.add_parsers(sub)
+    sla.add_parser(sub)
     customers.add_parsers(sub)
     calendar.add_parser(sub)
     dead_letters.add_parser(sub)
@@ -166,7 +167,8 @@ def run(argv: Sequence[str] | None = None) -> int:
                    "customer-file": customers.run, "dead-letters": dead_letters.run,
                    "orders": orders.run, "order-month": orders.run,
                    "note-order-month": orders.run, "complaints": complaints.run,
-                   "complaint-month": complaints.run, "note-complaint-month": complaints.run}[args.command]
+                   "complaint-month": complaints.run, "note-complaint-month": complaints.run,
+                   "sla": sla.run}[args.command]
         return asyncio.run(with_client(handler, args, settings))
     except (NatsUnavailable, PortTaken, StartRefused, BadSetting) as error:
         print(f"salesflow: {error}", file=sys.stderr)

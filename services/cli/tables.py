@@ -88,15 +88,25 @@ def samples(rows: Sequence[dict[str, Any]], tz: tzinfo) -> str:
             + f"\n{len(rows)} samples / 共 {len(rows)} 条 (times in {tz})")
 
 
+def sla_marks(row: dict[str, Any]) -> list[str]:
+    """The row's SLA flags, from the SLA read model: each clock run breached, at risk or
+    breached then met (``delivery 已超时``)."""
+    return [f"{flag['clock'].removeprefix('SLA-').lower()} {flag['state_zh']}"
+            for flag in row.get("sla_flags") or []]
+
+
 def flags(row: dict[str, Any]) -> str:
-    """The SLA-like marks of a row: late, penalty requested, delay notice (timely or not)."""
-    marks = []
-    if row.get("late"):
-        marks.append("late 逾期")
+    """The SLA flags of a row (from the SLA read model) and a penalty requested. While the SLA
+    model is being rebuilt (``sla_flags`` is None) the table's own marks stand in: late, and a
+    delay notice (timely or not)."""
+    marks = sla_marks(row)
+    if row.get("sla_flags") is None:
+        if row.get("late"):
+            marks.append("late 逾期")
+        if row.get("delay_notices"):
+            marks.append("delay 延期" + ("" if row.get("delay_timely") else " (late notice 通知过晚)"))
     if row.get("penalty_requested_at"):
         marks.append("penalty 处罚")
-    if row.get("delay_notices"):
-        marks.append("delay 延期" + ("" if row.get("delay_timely") else " (late notice 通知过晚)"))
     return ", ".join(marks)
 
 

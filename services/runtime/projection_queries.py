@@ -13,6 +13,7 @@ import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from faststream.nats import NatsBroker, NatsMessage
@@ -28,6 +29,7 @@ from contracts.queries import (
     OrdersQuery,
     SampleMonthQuery,
     SamplesQuery,
+    SlaQuery,
     query_error,
     refusal,
 )
@@ -42,6 +44,7 @@ from contracts.subjects import (
     QUERY_ORDERS,
     QUERY_SAMPLE_MONTH,
     QUERY_SAMPLES,
+    QUERY_SLA,
 )
 from projections import complaint_month, order_month, sample_month
 from projections.model import Rebuilding
@@ -105,10 +108,15 @@ def register(broker: NatsBroker, store: ViewStore, models: ReadModels,
     """Add the sample, order, complaint and audit query subscribers to the projections' broker."""
 
     def table(contract: type[TableQuery], summary: SummaryTable) -> Handler:
-        """A summary table's rows, filtered, now or as of a moment (the 16:00 view)."""
+        """A summary table's rows, filtered, now or as of a moment (the 16:00 view), each with
+        its SLA flags from the SLA read model (``sla_flags``)."""
+        def read(query: TableQuery) -> list[dict[str, Any]]:
+            rows = summary.rows(store, query.as_of,
+                                **query.model_dump(mode="json", exclude={"as_of"}))
+            return with_sla_flags(store, models, calendar, rows, summary.key, query.as_of)
+
         async def on_rows(msg: NatsMessage) -> bytes:
-            return await answer(contract, msg.body, lambda q: summary.rows(
-                store, q.as_of, **q.model_dump(mode="json", exclude={"as_of"})))
+            return await answer(contract, msg.body, read)
         return on_rows
 
     def month(contract: type[MonthQuery], summary: SummaryTable, analyse: Analyse,
@@ -141,7 +149,27 @@ def register(broker: NatsBroker, store: ViewStore, models: ReadModels,
         return await answer(CalendarQuery, msg.body,
                             lambda q: {"entries": models.calendar.entries(store)})
 
+    @broker.subscriber(QUERY_SLA, queue=PROJECTIONS,
+                       title="SLA clocks: breaches, at-risk runs and the rest")
+    async def on_sla(msg: NatsMessage) -> bytes:
+        return await answer(SlaQuery, msg.body, lambda q: models.sla.rows(
+            store, calendar, datetime.now(UTC), q.as_of, states=q.states, clock=q.clock,
+            department=q.department, person=q.person, record=q.record))
+
     @broker.subscriber(QUERY_HISTORY, queue=PROJECTIONS, title="Audit trail of one record")
     async def on_history(msg: NatsMessage) -> bytes:
         return await answer(HistoryQuery, msg.body,
                             lambda q: models.audit.history(store, q.record_no))
+
+
+def with_sla_flags(store: ViewStore, models: ReadModels, calendar: WorkingCalendar,
+                   rows: list[dict[str, Any]], key: str, as_of: datetime | None,
+                   ) -> list[dict[str, Any]]:
+    """``rows`` with their ``sla_flags``: the clock runs of each record the SLA read model
+    finds breached, at risk or breached then met (now, or as of the table's moment); None
+    while the SLA model is being rebuilt (the table is still answered)."""
+    try:
+        flags = models.sla.flags(store, calendar, datetime.now(UTC), as_of)
+    except Rebuilding:
+        return [dict(row, sla_flags=None) for row in rows]
+    return [dict(row, sla_flags=flags.get(row[key], [])) for row in rows]

@@ -4,6 +4,7 @@ Events are published straight into the department streams, as the relays would."
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,10 +12,12 @@ from zoneinfo import ZoneInfo
 import nats
 import pytest
 
+from contracts.calendar import WorkingCalendar
 from contracts.subjects import QUERY_SAMPLES, status_subject
 from events.envelope import DomainEvent
 from services.cli import main
 from services.cli.client import Client
+from services.runtime.projection_queries import with_sla_flags
 from services.runtime.settings import Settings
 from tests.integration.system import request, running, until
 from tests.projection_events import publish
@@ -39,9 +42,13 @@ def at_four(events: list[DomainEvent]) -> list[datetime]:
 
 
 def expected(events: list[DomainEvent], moment: datetime, **filters: Any) -> list[Any]:
+    """The rows a rebuild of the events recorded up to ``moment`` gives, with the SLA flags that
+    rebuild's SLA model finds at ``moment``."""
     reference = rebuilt(events, moment)
     try:
-        return reference.models.samples.rows(reference.store, **filters)
+        rows = reference.models.samples.rows(reference.store, **filters)
+        return with_sla_flags(reference.store, reference.models, WorkingCalendar.from_env(os.environ),
+                              rows, "request_no", moment)
     finally:
         reference.store.close()
 
