@@ -1,7 +1,10 @@
 """The sample path across all four services and the projections, on a real nats-server."""
 from __future__ import annotations
 
+import os
 from datetime import datetime
+
+from contracts.calendar import WorkingCalendar
 
 import nats
 
@@ -17,6 +20,7 @@ from contracts.subjects import (
     QUERY_ORDERS,
     QUERY_SAMPLE_MONTH,
     QUERY_SAMPLES,
+    QUERY_SLA,
 )
 from services.cli import demo, demo_complaints, demo_orders
 from services.cli.client import Client
@@ -29,7 +33,7 @@ ORDERS = {f"T-O{i + 1:02d}": status for i, status in enumerate(demo_orders.FINAL
 COMPLAINTS = {f"T-K{i + 1:02d}": status for i, status in enumerate(demo_complaints.FINAL_STATUS)}
 # The demo's late and nearly-late records (services/cli/demo_sla.py), left where they stand.
 LATE_COMPLAINTS = {"T-K11": "received", "T-K12": "received"}
-LATE_ORDERS = {"T-O11": "internal_order_issued", "T-O12": "internal_order_issued"}
+LATE_ORDERS = {"T-O11": "pmc_received", "T-O12": "pmc_received"}
 
 
 def local_month(at: str, settings: Settings) -> str:
@@ -44,12 +48,14 @@ async def settled(nc) -> bool:  # type: ignore[no-untyped-def]
 
 async def complaints_settled(nc) -> bool:  # type: ignore[no-untyped-def]
     rows = await request(nc, QUERY_COMPLAINTS, {})
-    return {r["complaint_no"]: r["status"] for r in rows} == {**COMPLAINTS, **LATE_COMPLAINTS}
+    return {r["complaint_no"]: r["status"] for r in rows} == {**COMPLAINTS, **LATE_COMPLAINTS} \
+        and all(r["sla_flags"] for r in rows if r["complaint_no"] in LATE_COMPLAINTS)
 
 
 async def orders_settled(nc) -> bool:  # type: ignore[no-untyped-def]
     rows = await request(nc, QUERY_ORDERS, {})
-    return {r["order_no"]: r["status"] for r in rows} == {**ORDERS, **LATE_ORDERS}
+    return {r["order_no"]: r["status"] for r in rows} == {**ORDERS, **LATE_ORDERS} \
+        and all(r["sla_flags"] for r in rows if r["order_no"] in LATE_ORDERS)
 
 
 async def test_samples_cross_every_department_and_a_rebuild_gives_the_same_table(
@@ -134,6 +140,21 @@ async def test_samples_cross_every_department_and_a_rebuild_gives_the_same_table
             return bool((await request(nc, QUERY_COMPLAINT_MONTH, {"month": month}))["notes"])
         await until(complaint_noted, "the complaint month's notes", 20)
         complaint_month = await request(nc, QUERY_COMPLAINT_MONTH, {"month": month})
+
+        # The demo's late and nearly-late records: `salesflow sla` shows them with their due
+        # times (the start's business time plus the allowance in working hours).
+        late = {(r["clock"], r["record"]): r for r in await request(
+            nc, QUERY_SLA, {"states": ["breached", "at_risk"]})}
+        calendar = WorkingCalendar.from_env(os.environ)
+        for clock, record, state, hours in (
+                ("SLA-COMPLAINT-INTAKE", "T-K11", "breached", 2.0),
+                ("SLA-COMPLAINT-INTAKE", "T-K12", "at_risk", 2.0),
+                ("SLA-PMC-REPLY", "T-O11", "breached", 2.0),
+                ("SLA-PMC-REPLY", "T-O12", "at_risk", 2.0)):
+            row = late[(clock, record)]
+            due = calendar.add_working_hours(datetime.fromisoformat(row["started"]), hours)
+            assert (row["state"], datetime.fromisoformat(row["due"])) == (state, due), row
+        assert {record for _, record in late} >= {"T-K11", "T-K12", "T-O11", "T-O12"}
 
         reply = await request(nc, CTL_REBUILD, {}, timeout=60)
         assert reply["rows"] == len(live) and reply["events"] > 100
