@@ -4,17 +4,16 @@ from __future__ import annotations
 import os
 from datetime import datetime
 
-from contracts.calendar import WorkingCalendar
-
 import nats
 
+from contracts.calendar import WorkingCalendar
 from contracts.subjects import COMPONENTS as ALL_COMPONENTS
 from contracts.subjects import (
     CTL_REBUILD,
-    QUERY_CUSTOMER_FILE,
-    QUERY_CUSTOMERS,
     QUERY_COMPLAINT_MONTH,
     QUERY_COMPLAINTS,
+    QUERY_CUSTOMER_FILE,
+    QUERY_CUSTOMERS,
     QUERY_HISTORY,
     QUERY_ORDER_MONTH,
     QUERY_ORDERS,
