@@ -46,7 +46,7 @@ class Sla:
         self.seq: Counter[str] = Counter()
 
     def events(self) -> list[DomainEvent]:
-        decode = self.app.mapper.to_domain_event
+        decode: Any = self.app.mapper.to_domain_event
         return [decode(n) for n in self.app.process_recorder.select_notifications(1, 100_000)]
 
     def of(self, cls: type[Any]) -> list[Any]:
@@ -140,6 +140,7 @@ def test_the_breach_is_raised_once_at_its_moment_with_how_late() -> None:
     [risk] = sla.fire(risk_timer, mark)
     assert isinstance(risk, SlaAtRisk) and risk.moment == mark.at_risk_at
     assert risk.late_seconds == 0 and risk.responsible_department == "sales"
+    assert mark.due_at is not None
     sla.now = mark.due_at + timedelta(seconds=0.4)  # the schedule fired 0.4 s after the moment
     [breach] = sla.deliver(TimerDue(name=BREACH_TIMER, key=breach_timer.key,
                                     due_at=breach_timer.due_at, source_event_id=mark.event_id,
@@ -192,6 +193,7 @@ def test_a_pause_reschedules_and_the_old_timers_are_stale() -> None:
         assert sla.fire(timer, start) == []  # the old moments: stale
     [risk] = sla.fire(resume.timers()[0], resume)
     [breach] = sla.fire(resume.timers()[1], resume)
+    assert isinstance(risk, SlaAtRisk) and isinstance(breach, SlaBreached)
     assert (risk.moment, breach.moment) == (resume.at_risk_at, resume.due_at)
 
 
