@@ -120,23 +120,23 @@ async def test_breaches_are_raised_live_on_restart_and_as_a_rebuild_computes_the
     ``SlaBreached`` is stored within 1.5 s of the deadline; one registered in time never is; one
     whose deadline passed while the SLA service was down is breached on restart, late; and the
     breaches equal what the pure clock fold computes from the departments' streams."""
-    nc = await nats.connect(sla_settings.nats_url)
+    nc = await nats.connect(sla_settings.nats_url or "")
     demo = Demo(Client(nc), out=lambda *_: None)
     js = nc.jetstream()
-    async with running(sla_settings, ["sales", "sla"]):
-        async with watching(nc, stream_name(Department.SLA), "salesflow.sla.>") as sla:
-            await receive(demo, "C-1")
-            await receive(demo, "C-2")
-            await register(demo, "C-2")
-            await until(lambda: len(sla.of(SlaBreached.type_name(), record="C-1")) == 1,
-                        "C-1's breach", timeout=INTAKE_SECONDS + 10)
-            [(seen, breach)] = sla.of(SlaBreached.type_name(), record="C-1")
-            moment = datetime.fromisoformat(breach["moment"])
-            delay = seen - moment.timestamp()
-            assert 0 <= delay <= 1.5, f"breach seen {delay:.3f} s after its moment"
-            assert breach["late_seconds"] < 1.0
-            await receive(demo, "C-3")
-            await until(lambda: bool(sla.of("SlaClockMarked", record="C-3")), "C-3's clock")
+    async with running(sla_settings, ["sales", "sla"]), watching(
+            nc, stream_name(Department.SLA), "salesflow.sla.>") as sla:
+        await receive(demo, "C-1")
+        await receive(demo, "C-2")
+        await register(demo, "C-2")
+        await until(lambda: len(sla.of(SlaBreached.type_name(), record="C-1")) == 1,
+                    "C-1's breach", timeout=INTAKE_SECONDS + 10)
+        [(seen, breach)] = sla.of(SlaBreached.type_name(), record="C-1")
+        moment = datetime.fromisoformat(breach["moment"])
+        delay = seen - moment.timestamp()
+        assert 0 <= delay <= 1.5, f"breach seen {delay:.3f} s after its moment"
+        assert breach["late_seconds"] < 1.0
+        await receive(demo, "C-3")
+        await until(lambda: bool(sla.of("SlaClockMarked", record="C-3")), "C-3's clock")
     # The SLA service is down across C-3's deadline: its timer fires into the timers stream.
     async with watching(nc, TIMERS_STREAM, TimerDue.subject_for("sla_breached")) as timers:
         await until(lambda: any(body["key"].endswith(".C-3.1") for _, _, body in timers.seen),
@@ -169,7 +169,7 @@ async def test_the_1600_report_is_issued_on_time_and_late_after_a_downtime(
     zone = WorkingCalendar.from_env(dict(ROUND_THE_CLOCK)).zone
     day = date(2026, 6, 1)
     four = datetime.combine(day, clock_time(16), tzinfo=ZoneInfo(zone))
-    nc = await nats.connect(sla_settings.nats_url)
+    nc = await nats.connect(sla_settings.nats_url or "")
     early = sla_settings.model_copy(update={
         "clock_offset_seconds": fake_offset(four - timedelta(seconds=3))})
     async with running(early, ["sla"]), watching(
