@@ -58,10 +58,10 @@ class Relay:
 
     def __init__(self, app: DepartmentApplication, js: JetStreamContext, *, batch: int = 500,
                  idle: float = 0.5, ack_timeout: float = 10.0, timer_grace: float = 5.0,
-                 timers: bool = True) -> None:
+                 timers: bool = True, clock_offset: float = 0.0) -> None:
         self.app, self.js, self.batch, self.idle, self.ack_timeout = app, js, batch, idle, ack_timeout
         self.nc: Nats = js._nc  # atomic batches are plain publishes with headers
-        self.scheduler = TimerScheduler(js, app.name, timer_grace) if timers else None
+        self.scheduler = TimerScheduler(js, app.name, timer_grace, clock_offset) if timers else None
         self.department = app.name
         self.stream = stream_name(app.name)
         self.tracking_name = f"relay:{self.stream}"

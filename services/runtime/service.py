@@ -73,6 +73,18 @@ class ActiveSet:
         self.consumers = self._consumers()
         self.tasks = [asyncio.create_task(self.relay.run(), name=f"{self.app.name}-relay")]
         self.tasks += [asyncio.create_task(c.run(), name=c.durable) for c in self.consumers]
+        if self.spec.on_active is not None:
+            self.tasks.append(asyncio.create_task(self._on_active(),
+                                                  name=f"{self.app.name}-on-active"))
+
+    async def _on_active(self) -> None:
+        assert self.spec.on_active is not None
+        try:
+            await asyncio.to_thread(self.spec.on_active, self.app)
+        except Exception:  # noqa: BLE001 - logged; the service goes on with its consumers
+            log.exception("%s: the start-up step of the active copy failed", self.app.name)
+        else:
+            self.poke()
 
     async def stop(self, patience: float = 15.0) -> None:
         """Consumers finish the batch they apply, the relay the page it publishes; whatever has
@@ -114,8 +126,11 @@ async def serve(spec: ServiceSpec, settings: Settings,
     if app.calendar_from_feed:  # the company's entries, before the first command counts with them
         await feed.start(js)
         app.calendar_source = feed.current
+    if spec.configure is not None:
+        spec.configure(app, settings)
     loop = asyncio.get_running_loop()
-    relay = Relay(app, js, batch=settings.relay_batch, timer_grace=settings.timer_grace_seconds)
+    relay = Relay(app, js, batch=settings.relay_batch, timer_grace=settings.timer_grace_seconds,
+                  clock_offset=settings.clock_offset_seconds if spec.clock_offset else 0.0)
     poke = lambda: loop.call_soon_threadsafe(relay.poke)  # noqa: E731 - called from threads
     preparers = {cls: functools.partial(prepare, js, settings=settings)
                  for cls, prepare in spec.preparers.items()}

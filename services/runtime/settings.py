@@ -39,10 +39,34 @@ class Settings(BaseSettings):
     timer_grace_seconds: float = Field(
         default=5.0, ge=0, description="Timers fire this long after their time, so events "
         "that happened just before it have arrived")
+    sla_hours: str = Field(
+        default="", description="Allowance overrides of the SLA clocks in hours, comma-separated "
+        "CLOCK=HOURS, by clock id or clock id and die difficulty, e.g. "
+        "SLA-COMPLAINT-INTAKE=0.5,SLA-SAMPLE-MAKE.simple=12 (an 'until' clock: hours of notice)")
+    clock_offset_seconds: float = Field(
+        default=0.0, description="Tests and demos: the SLA service's clock runs this far ahead of "
+        "the wall clock (its timers still fire at the matching real time)")
     command_retries: int = Field(default=3, ge=1, description="Reload-and-retry on a concurrent save")
     lease_ttl_seconds: float = Field(
         default=5.0, ge=1.0, le=300.0, description="A standby copy takes over this long after "
         "the active copy of a component died")
+
+    def sla_hour_overrides(self) -> dict[str, float]:
+        """``sla_hours`` as {clock id: hours}; a malformed entry is refused by name."""
+        found: dict[str, float] = {}
+        for item in (part.strip() for part in self.sla_hours.split(",")):
+            if not item:
+                continue
+            name, sep, hours = item.partition("=")
+            try:
+                value = float(hours) if sep and name.strip() else -1.0
+            except ValueError:
+                value = -1.0
+            if not 0 <= value <= 24 * 366:
+                raise ValueError(f"SALESFLOW_SLA_HOURS: {item!r} is not CLOCK=HOURS "
+                                 "(e.g. SLA-COMPLAINT-INTAKE=0.5)")
+            found[name.strip()] = value
+        return found
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

@@ -13,6 +13,7 @@ from contracts.commands.base import Command
 from events.envelope import Department, DomainEvent
 from services.runtime.commands import UseCase
 from services.runtime.consumer import Delivery
+from services.runtime.settings import Settings
 from services.runtime.store import DepartmentApplication
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,13 @@ class ServiceSpec:
     preparers: Mapping[type[Command], Preparer] = field(default_factory=dict)
     # Timer name -> reaction to ``contracts.timers.TimerDue`` (JetStream message schedules).
     timers: Mapping[str, Reaction] = field(default_factory=dict)
+    # Given the settings once the application is open (e.g. the SLA service's overrides).
+    configure: Callable[[Any, Settings], None] | None = None
+    # Run in a thread each time this copy becomes the active one, its relay and consumers
+    # started; what it stores is relayed (e.g. the SLA service's catch-up of missed reports).
+    on_active: Callable[[Any], None] | None = None
+    # The service's clock honours ``Settings.clock_offset_seconds``, so its timers are shifted.
+    clock_offset: bool = False
 
     def sources(self) -> dict[Department, list[str]]:
         """Other departments' streams this service reads, with the subjects it needs."""

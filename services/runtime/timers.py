@@ -4,6 +4,13 @@ An event that starts a timer says so (``DomainEvent.timers()``). The relay sched
 before it publishes the page holding the event, with ``Nats-Msg-Id: timer:<event id>:<name>:<key>``
 so a page sent again schedules nothing twice. When the time comes the server puts a ``TimerDue``
 on ``salesflow.timers.due.<name>``, which the owning service consumes like any other stream.
+
+A timer fires ``grace`` after its time, rounded up to the second, so that events that happened
+just before it have arrived; an ``exact`` timer (an SLA alert, decided from the record's own
+clock marks) fires at its time, rounded up to the millisecond (nats-server 2.12+ reads fractional
+seconds in ``@at`` and fires within about 0.15 s, never before). A service whose clock runs
+``offset`` ahead of the wall clock (``SALESFLOW_CLOCK_OFFSET_SECONDS``) has its timers fire at the
+matching real time.
 """
 from __future__ import annotations
 
@@ -29,9 +36,11 @@ LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 class TimerScheduler:
     """Publishes the message schedules of one department's events."""
 
-    def __init__(self, js: JetStreamContext, department: str, grace_seconds: float) -> None:
+    def __init__(self, js: JetStreamContext, department: str, grace_seconds: float,
+                 offset_seconds: float = 0.0) -> None:
         self.js, self.department = js, department
         self.grace = timedelta(seconds=grace_seconds)
+        self.offset = timedelta(seconds=offset_seconds)
 
     async def schedule(self, page: list[Notification], timeout: float) -> int:
         futures = []
@@ -56,10 +65,10 @@ class TimerScheduler:
         Commands bound their dates, so this guards only against stored data from before that:
         one such event must never stop the relay."""
         try:
-            fire_at = timer.due_at + self.grace
+            fire_at = timer.due_at - self.offset + (timedelta() if timer.exact else self.grace)
             if fire_at >= LATEST:
                 raise OverflowError(f"{fire_at.isoformat()} is too far ahead")
-            stamp = datetime.fromtimestamp(math.ceil(fire_at.timestamp()), UTC)
+            at = fire_stamp(fire_at, exact=timer.exact)
         except (OverflowError, OSError, ValueError) as error:
             log.error("timer %s of event %s (%s) cannot be scheduled: %s", timer.name,
                       event.event_id, type(event).__name__, error)
@@ -69,12 +78,24 @@ class TimerScheduler:
                        correlation_id=event.correlation_id)
         headers = {
             "Nats-Msg-Id": f"timer:{event.event_id}:{timer.name}:{timer.key}",
-            "Nats-Schedule": f"@at {stamp.strftime('%Y-%m-%dT%H:%M:%SZ')}",
+            "Nats-Schedule": f"@at {at}",
             "Nats-Schedule-Target": TimerDue.subject_for(timer.name),
             HEADER_TIMER: timer.name,
         }
         return (schedule_subject(self.department, timer.name, timer.key),
                 due.model_dump_json().encode(), headers)
+
+
+def fire_stamp(fire_at: datetime, *, exact: bool) -> str:
+    """``@at`` time of a schedule, never before ``fire_at``: whole seconds, or milliseconds for
+    an exact timer."""
+    if exact:
+        micros = fire_at.astimezone(UTC).replace(tzinfo=None) - datetime(1970, 1, 1)
+        millis = math.ceil(micros / timedelta(milliseconds=1))
+        stamp = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=millis)
+        return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
+    stamp = datetime.fromtimestamp(math.ceil(fire_at.timestamp()), UTC)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @functools.cache
