@@ -178,7 +178,7 @@ async def delay_bench(timers: int, allowance: float) -> dict[str, list[float]]:
     from tests.integration.system import running
 
     os.environ.update({"SALESFLOW_CALENDAR_WEEKDAYS": "0,1,2,3,4,5,6",
-                       "SALESFLOW_CALENDAR_PERIODS": "00:00-23:59",
+                       "SALESFLOW_CALENDAR_PERIODS": "00:00-24:00",
                        "SALESFLOW_CALENDAR_CHINESE_HOLIDAYS": "0"})
     with tempfile.TemporaryDirectory(prefix="bench-sla-") as tmp:
         server = EmbeddedNats(Path(tmp) / "nats", log_file=Path(tmp) / "nats.log")

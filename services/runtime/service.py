@@ -17,7 +17,12 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from faststream.nats import NatsBroker, NatsMessage
 from nats.js import JetStreamContext
 
-from contracts.subjects import command_wildcard, queue_group, redrive_subject, status_subject
+from contracts.subjects import (
+    command_wildcard,
+    queue_group,
+    redrive_subject,
+    status_subject,
+)
 from contracts.timers import TIMERS_STREAM, TimerDue
 from services.runtime import dead_letters
 from services.runtime.calendar_feed import CalendarFeed
@@ -81,7 +86,7 @@ class ActiveSet:
         assert self.spec.on_active is not None
         try:
             await asyncio.to_thread(self.spec.on_active, self.app)
-        except Exception:  # noqa: BLE001 - logged; the service goes on with its consumers
+        except Exception:
             log.exception("%s: the start-up step of the active copy failed", self.app.name)
         else:
             self.poke()
@@ -131,7 +136,7 @@ async def serve(spec: ServiceSpec, settings: Settings,
     loop = asyncio.get_running_loop()
     relay = Relay(app, js, batch=settings.relay_batch, timer_grace=settings.timer_grace_seconds,
                   clock_offset=settings.clock_offset_seconds if spec.clock_offset else 0.0)
-    poke = lambda: loop.call_soon_threadsafe(relay.poke)  # noqa: E731 - called from threads
+    poke = lambda: loop.call_soon_threadsafe(relay.poke)
     preparers = {cls: functools.partial(prepare, js, settings=settings)
                  for cls, prepare in spec.preparers.items()}
     bus = CommandBus(app, spec.commands, settings.command_retries, on_stored=poke,

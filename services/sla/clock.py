@@ -88,7 +88,7 @@ class Clock(Aggregate):
             return False
         trial = ClockRecord(dict(self.marks.marks))
         trial.add(mark)
-        status = None if mark.every else self._status(trial, mark.run, calendar, ctx.now)
+        status = None if mark.every else self._status(trial, mark.run, calendar, ctx.recorded)
         open_run = status is not None and status.stopped is None
         self.trigger(
             SlaClockMarked, ctx, clock=spec.id, record=record, run=mark.run, mark=mark.mark,
@@ -96,7 +96,7 @@ class Clock(Aggregate):
             source_type=mark.source_type, allowance=mark.allowance, person=mark.person,
             due_at=status.due if open_run and status else None,
             at_risk_at=status.at_risk_at if open_run and status else None)
-        for kind, status, moment in alerts_of(self.marks, calendar, ctx.now):
+        for kind, status, moment in alerts_of(self.marks, calendar, ctx.recorded):
             self._raise(ctx, kind, status, moment)
         return True
 
@@ -117,7 +117,7 @@ class Clock(Aggregate):
         self.trigger(
             ALERTS[kind], ctx, clock=self.clock, record=self.record, run=status.run,
             due_at=status.due, at_risk_at=status.at_risk_at, moment=moment,
-            late_seconds=round(max(0.0, (ctx.now - moment).total_seconds()), 3),
+            late_seconds=round(max(0.0, (ctx.recorded - moment).total_seconds()), 3),
             responsible_department=self.spec.department.value,
             responsible_person=status.person)
         return True

@@ -33,7 +33,7 @@ from tests.integration.system import running, until
 
 INTAKE_SECONDS = 4.0
 ROUND_THE_CLOCK = {"SALESFLOW_CALENDAR_WEEKDAYS": "0,1,2,3,4,5,6",
-                   "SALESFLOW_CALENDAR_PERIODS": "00:00-23:59",
+                   "SALESFLOW_CALENDAR_PERIODS": "00:00-24:00",
                    "SALESFLOW_CALENDAR_CHINESE_HOLIDAYS": "0"}
 
 
