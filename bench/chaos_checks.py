@@ -108,16 +108,27 @@ def accepted_in_stores(stores: dict[str, list[StoredEvent]], accepted: Iterable[
     return found
 
 
+# Reactions that rightly make several events of one type for one cause: one per what these
+# fields name. The SLA service marks every clock an event touches (a promise stops the PMC
+# reply clock and starts three others; a delay notice stops one notice run and starts the next).
+ONE_PER_CAUSE_AND: dict[str, tuple[str, ...]] = {
+    "SlaClockMarked": ("clock", "record", "run", "mark"),
+    "SlaAtRisk": ("clock", "record", "run", "moment"),
+    "SlaBreached": ("clock", "record", "run", "moment"),
+}
+
+
 def reactions(stores: dict[str, list[StoredEvent]], flows: Sequence[Flow]) -> Findings:
     """Every reaction once: no two of one type for one cause, each expected one present."""
     found = empty()
     events = [e for stored in stores.values() for e in stored]
-    by_cause: dict[tuple[str, str], list[StoredEvent]] = defaultdict(list)
+    by_cause: dict[tuple[Any, ...], list[StoredEvent]] = defaultdict(list)
     for e in events:
         if e.causation_id and e.role == "system":
-            by_cause[(e.type, e.causation_id)].append(e)
+            own = tuple(e.body.get(name) for name in ONE_PER_CAUSE_AND.get(e.type, ()))
+            by_cause[(e.type, e.causation_id, *own)].append(e)
     extra: Counter[tuple[str | None, str]] = Counter()
-    for (kind, cause), copies in by_cause.items():
+    for (kind, cause, *_), copies in by_cause.items():
         if len(copies) > 1:
             record = copies[0].record
             extra[(record, kind)] += len(copies) - 1

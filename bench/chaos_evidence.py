@@ -46,7 +46,7 @@ def _stored(department: str, position: int, topic: str, state: bytes) -> StoredE
     body = json.loads(state)
     # An order's events also name its customer, a complaint's may name an order: own number first.
     record = (body.get("complaint_no") or body.get("order_no") or body.get("request_no")
-              or body.get("customer_no"))
+              or body.get("customer_no") or body.get("record"))
     return StoredEvent(department, position, topic.rpartition(".v")[0] or topic, str(body["event_id"]),
                        body.get("causation_id"), record, (body.get("actor") or {}).get("role"), body)
 

@@ -6,6 +6,7 @@ import ctypes
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable
 
 # Signals that mean "stop cleanly": Ctrl-C, a supervisor or `kill`, and a closed terminal.
@@ -13,6 +14,11 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 # `salesflow up` passes its children the write end of a pipe under this name; "ready" goes there.
 READY_FD = "SALESFLOW_READY_FD"
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+# Once asked to stop, a process ends within this time, cleanly or not: its consumers get 15 s
+# to finish a batch, and a NATS client whose server died with the supervisor must not keep it
+# alive reconnecting. What it stored is committed (one transaction per step); what it had not
+# acknowledged is delivered again.
+STOP_DEADLINE_SECONDS = 25.0
 
 
 async def until_signalled() -> None:
@@ -22,6 +28,20 @@ async def until_signalled() -> None:
     for sig in STOP_SIGNALS:
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
+    exit_anyway_after(STOP_DEADLINE_SECONDS)
+
+
+def exit_anyway_after(seconds: float) -> None:
+    """Arm a watchdog: if the process has not ended ``seconds`` from now, say so and end it."""
+    def expire() -> None:
+        sys.stderr.write(f"salesflow: did not stop within {seconds:.0f} s of being asked; "
+                         f"exiting now / 未能在 {seconds:.0f} 秒内停止，强制退出\n")
+        sys.stderr.flush()
+        os._exit(3)
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
 
 
 async def wait_until_set(event: asyncio.Event, seconds: float) -> bool:

@@ -10,7 +10,7 @@ from typing import Any
 import nats
 from nats.js.errors import ServiceUnavailableError
 
-from contracts.subjects import DEAD_LETTER_STREAM, redrive_subject, status_subject
+from contracts.subjects import DEAD_LETTER_STREAM, DEPARTMENTS, redrive_subject, status_subject
 from contracts.timers import TIMERS_STREAM
 from services.runtime import dead_letters
 from services.runtime.consumer import StreamConsumer
@@ -47,7 +47,7 @@ async def test_a_stream_declaration_that_jetstream_refuses_for_a_while_is_retrie
 
     monkeypatch.setattr(js, "stream_info", forming)
     epochs = await ensure_streams(js, settings)
-    assert refusals == 2 and len(epochs) == 6 and "JetStream not ready" in caplog.text
+    assert refusals == 2 and len(epochs) == len(DEPARTMENTS) + 2 and "JetStream not ready" in caplog.text
 
 
 async def test_a_second_start_changes_no_stream(settings: Settings, js: Any, monkeypatch: Any) -> None:
@@ -231,7 +231,7 @@ async def test_a_stream_another_process_created_a_moment_earlier_is_used_as_it_i
 
     monkeypatch.setattr(js, "add_stream", beaten)
     epochs = await ensure_streams(js, settings)
-    assert len(created) == 6 and set(epochs.values()) == {"rival"}
+    assert len(created) == len(DEPARTMENTS) + 2 and set(epochs.values()) == {"rival"}
 
 
 async def test_dead_letters_read_without_a_dead_letter_stream_and_past_removed_letters(settings: Settings, js: Any) -> None:
