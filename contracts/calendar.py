@@ -72,6 +72,10 @@ class WorkingCalendar:
     def __post_init__(self) -> None:
         _zone_info(self.zone)
         _check_week(self.weekdays, self.periods)
+        # Each day's working intervals (none on a day off), worked out once per calendar: the
+        # SLA fold asks about the same few days for every record. Not a field: no part of
+        # equality or hashing, and ``replace()`` (a changed calendar) starts a new one.
+        object.__setattr__(self, "_days", {})
         if self.extra_holidays & self.extra_workdays:
             raise ValueError("A date cannot be both an extra holiday and an extra working day.")
         starts = [change.effective_from for change in self.hours_changes]
@@ -186,7 +190,7 @@ class WorkingCalendar:
         total = timedelta()
         for offset in range((last - first).days + 1):
             day = first + timedelta(days=offset)
-            for a, b in self._intervals(day) if self.is_working_day(day) else []:
+            for a, b in self._working_intervals(day):
                 low, high = max(a, start), min(b, end)
                 if high > low:
                     total += high - low
@@ -227,6 +231,14 @@ class WorkingCalendar:
     def _local_date(self, moment: datetime) -> date:
         return moment.astimezone(ZoneInfo(self.zone)).date()
 
+    def _working_intervals(self, d: date) -> list[Interval]:
+        """The intervals of ``d`` if it is a working day, else none (cached per calendar)."""
+        days: dict[date, list[Interval]] = self._days  # type: ignore[attr-defined]
+        found = days.get(d)
+        if found is None:
+            found = days[d] = self._intervals(d) if self.is_working_day(d) else []
+        return found
+
     def _intervals(self, d: date) -> list[Interval]:
         # UTC so that differences are real elapsed time even in a zone with daylight saving.
         return [(self.at(d, s).astimezone(UTC), self.at(d, e).astimezone(UTC))
@@ -235,13 +247,13 @@ class WorkingCalendar:
     def _working_days(self, first: date, *, forward: bool) -> Iterator[date]:
         step = timedelta(days=1 if forward else -1)
         for offset in range(_MAX_SCAN_DAYS):
-            if self.is_working_day(day := first + offset * step):
+            if self._working_intervals(day := first + offset * step):
                 yield day
         raise ValueError(f"Found too little working time within {_MAX_SCAN_DAYS} days of {first.isoformat()}.")
 
     def _walk(self, first: date, *, forward: bool) -> Iterator[Interval]:
         for day in self._working_days(first, forward=forward):
-            intervals = self._intervals(day)
+            intervals = self._working_intervals(day)
             yield from intervals if forward else reversed(intervals)
 
 
