@@ -46,6 +46,8 @@ from contracts.subjects import (
     QUERY_SAMPLES,
     QUERY_SLA,
 )
+from events.registry import REGISTRY
+from events.sla import HolidayDeclared, WorkdayDeclared, WorkingHoursChanged
 from projections import complaint_month, order_month, sample_month
 from projections.model import Rebuilding
 from projections.month_notes import MonthNotes
@@ -124,7 +126,8 @@ def register(broker: NatsBroker, store: ViewStore, models: ReadModels,
         """A month's analysis of a summary table, with its notes (R-S8, R-O6, R-C6)."""
         def read(query: MonthQuery) -> dict[str, Any]:
             rows = summary.rows(store, month=query.month)
-            return {**analyse(query.month, rows, calendar), "notes": notes.notes(store, query.month)}
+            return {**analyse(query.month, rows, company_calendar(store, models, calendar)),
+                    "notes": notes.notes(store, query.month)}
 
         async def on_month(msg: NatsMessage) -> bytes:
             return await answer(contract, msg.body, read)
@@ -160,6 +163,22 @@ def register(broker: NatsBroker, store: ViewStore, models: ReadModels,
     async def on_history(msg: NatsMessage) -> bytes:
         return await answer(HistoryQuery, msg.body,
                             lambda q: models.audit.history(store, q.record_no))
+
+
+CALENDAR_ENTRIES = (HolidayDeclared, WorkdayDeclared, WorkingHoursChanged)
+
+
+def company_calendar(store: ViewStore, models: ReadModels, base: WorkingCalendar,
+                     ) -> WorkingCalendar:
+    """The environment's calendar with the company's entries (the ``calendar`` read model), so
+    the month analyses count working hours as the clocks do; the base alone while that model
+    is being rebuilt."""
+    try:
+        entries = models.calendar.entries(store)
+    except Rebuilding:
+        return base
+    decoded = (REGISTRY.decode(e["type"], e["event"]) for e in entries)
+    return base.with_entries(e for e in decoded if isinstance(e, CALENDAR_ENTRIES))
 
 
 def with_sla_flags(store: ViewStore, models: ReadModels, calendar: WorkingCalendar,
