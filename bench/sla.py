@@ -33,7 +33,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -196,6 +196,8 @@ async def delay_bench(timers: int, allowance: float) -> dict[str, list[float]]:
                     seen[kind].append(at - datetime.fromisoformat(body["moment"]).timestamp())
 
             nc = await nats.connect(server.url)
+            say(f"raw baseline: {timers} JetStream message schedules, {allowance:.0f} s ahead ...")
+            seen["raw schedule"] = await raw_schedules(nc, timers, allowance)
             demo = Demo(Client(nc), out=lambda *_: None)
             async with running(settings, ["sales", "sla"]):
                 await nc.jetstream().subscribe("salesflow.sla.clock.>", stream="SALESFLOW_SLA",
@@ -217,6 +219,39 @@ async def delay_bench(timers: int, allowance: float) -> dict[str, list[float]]:
             server.stop()
 
 
+async def raw_schedules(nc: Any, timers: int, ahead: float) -> list[float]:
+    """The baseline: plain message schedules (``@at`` to the millisecond, as the relay writes
+    an exact timer) into a stream of their own, each seen by an ordered consumer of its target
+    subject (the fired message is stored there, as a ``TimerDue`` is in ``SALESFLOW_TIMERS``)."""
+    from nats.js.api import StorageType, StreamConfig
+
+    from services.runtime.timers import fire_stamp
+
+    js = nc.jetstream()
+    await js.add_stream(StreamConfig(name="BENCH_RAW_SCHEDULES", subjects=["bench.raw.>"],
+                                     storage=StorageType.MEMORY, allow_msg_schedules=True))
+    delays: list[float] = []
+    moments: dict[str, float] = {}
+
+    async def on_due(msg: Any) -> None:
+        delays.append(time.time() - moments[msg.data.decode()])
+
+    sub = await js.subscribe("bench.raw.due", stream="BENCH_RAW_SCHEDULES", cb=on_due,
+                             ordered_consumer=True)
+    start = datetime.now(UTC) + timedelta(seconds=ahead)
+    for k in range(timers):
+        moment = start + timedelta(milliseconds=7 * k)  # spread like the complaints' deadlines
+        moments[str(k)] = moment.timestamp()
+        await js.publish(f"bench.raw.schedule.{k}", str(k).encode(), headers={
+            "Nats-Schedule": f"@at {fire_stamp(moment, exact=True)}",
+            "Nats-Schedule-Target": "bench.raw.due"})
+    deadline = time.monotonic() + ahead + 30
+    while len(delays) < timers and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    await sub.unsubscribe()
+    return delays
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -224,13 +259,17 @@ def pct(values: list[float], q: float) -> float:
 
 def delay_table(seen: dict[str, list[float]], timers: int) -> str:
     lines = [f"{'alert delay (moment -> seen)':<30} {'n':>5} {'p50 s':>8} {'p99 s':>8} {'max s':>8}"]
-    for kind in ("sla_at_risk", "sla_breached"):
+    for kind in ("raw schedule", "sla_at_risk", "sla_breached"):
         values = seen.get(kind, [])
         if values:
             lines.append(f"{kind:<30} {len(values):>5} {statistics.median(values):>8.3f} "
                          f"{pct(values, 0.99):>8.3f} {max(values):>8.3f}")
         else:
             lines.append(f"{kind:<30} {0:>5} {'-':>8} {'-':>8} {'-':>8}")
+    raw = seen.get("raw schedule")
+    if raw and seen.get("sla_breached"):
+        lines.append(f"breach p99 / raw schedule p99: "
+                     f"{pct(seen['sla_breached'], 0.99) / pct(raw, 0.99):.2f}")
     lines.append(f"({timers} complaints; target p99 <= 1 s)")
     return "\n".join(lines)
 
