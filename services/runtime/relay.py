@@ -33,7 +33,7 @@ from contracts.subjects import (
 )
 from services.runtime.lifecycle import wait_until_set
 from services.runtime.store import DepartmentApplication
-from services.runtime.timers import TimerScheduler
+from services.runtime.timers import LocalTimers, TimerScheduler
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +58,13 @@ class Relay:
 
     def __init__(self, app: DepartmentApplication, js: JetStreamContext, *, batch: int = 500,
                  idle: float = 0.5, ack_timeout: float = 10.0, timer_grace: float = 5.0,
-                 timers: bool = True, clock_offset: float = 0.0) -> None:
+                 timers: bool = True, clock_offset: float = 0.0,
+                 local_timers: bool = False) -> None:
         self.app, self.js, self.batch, self.idle, self.ack_timeout = app, js, batch, idle, ack_timeout
         self.nc: Nats = js._nc  # atomic batches are plain publishes with headers
-        self.scheduler = TimerScheduler(js, app.name, timer_grace, clock_offset) if timers else None
+        kind = LocalTimers if local_timers else TimerScheduler
+        self.scheduler: TimerScheduler | LocalTimers | None = (
+            kind(js, app.name, timer_grace, clock_offset) if timers else None)
         self.department = app.name
         self.stream = stream_name(app.name)
         self.tracking_name = f"relay:{self.stream}"
@@ -76,12 +79,26 @@ class Relay:
     def poke(self) -> None:
         self._wake.set()
 
+    async def rebuild_local_timers(self, timers: LocalTimers) -> None:
+        """Local timers live in this process only: find them again in the store."""
+        timers.stop()
+        position, pending = 0, 0
+        while page := await asyncio.to_thread(
+                self.app.process_recorder.select_notifications, position + 1, 1000):
+            pending = timers.rebuild(page)
+            position = page[-1].id
+        log.warning("%s: local timers took over from JetStream message schedules "
+                    "(SALESFLOW_TIMERS=local); %d pending timers rebuilt from the store",
+                    self.department, pending)
+
     def stop(self) -> None:
         """Ask ``run`` to return before its next page. (Cancelling alone is not enough: on
         Python 3.11 ``wait_for`` may swallow a cancellation that meets a wake-up.)"""
         self._stopping = True
         self._stop.set()
         self._wake.set()
+        if isinstance(self.scheduler, LocalTimers):
+            self.scheduler.stop()  # the copy that takes over rebuilds them
 
     def backlog(self) -> int:
         """Stored events not yet in the stream (blocking: call from a thread)."""
@@ -96,6 +113,8 @@ class Relay:
         aligned, failures = False, 0
         self._stopping = False
         self._stop.clear()
+        if isinstance(self.scheduler, LocalTimers):
+            await self.rebuild_local_timers(self.scheduler)
         while not self._stopping:
             try:
                 if not aligned:

@@ -135,7 +135,8 @@ async def serve(spec: ServiceSpec, settings: Settings,
         spec.configure(app, settings)
     loop = asyncio.get_running_loop()
     relay = Relay(app, js, batch=settings.relay_batch, timer_grace=settings.timer_grace_seconds,
-                  clock_offset=settings.clock_offset_seconds if spec.clock_offset else 0.0)
+                  clock_offset=settings.clock_offset_seconds if spec.clock_offset else 0.0,
+                  local_timers=settings.timers == "local")
     poke = lambda: loop.call_soon_threadsafe(relay.poke)
     preparers = {cls: functools.partial(prepare, js, settings=settings)
                  for cls, prepare in spec.preparers.items()}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 from urllib.parse import quote, unquote, urlparse
 from zoneinfo import ZoneInfo
 
@@ -46,6 +47,10 @@ class Settings(BaseSettings):
     clock_offset_seconds: float = Field(
         default=0.0, description="Tests and demos: the SLA service's clock runs this far ahead of "
         "the wall clock (its timers still fire at the matching real time)")
+    timers: Literal["jetstream", "local"] = Field(
+        default="jetstream", description="Who fires the timers (promises, SLA alerts, the 16:00 "
+        "reports): JetStream message schedules (NATS 2.12+), or each service itself, rebuilt "
+        "from its store when it becomes active (`local`, for a server without schedules)")
     command_retries: int = Field(default=3, ge=1, description="Reload-and-retry on a concurrent save")
     lease_ttl_seconds: float = Field(
         default=5.0, ge=1.0, le=300.0, description="A standby copy takes over this long after "

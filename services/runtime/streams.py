@@ -76,7 +76,8 @@ def timers_stream(settings: Settings) -> StreamConfig:
         storage=StorageType.FILE,
         num_replicas=settings.stream_replicas,
         duplicate_window=settings.duplicate_window_hours * 3600,
-        allow_msg_schedules=True,
+        # Local timers publish fired timers as plain messages: schedules are not needed then.
+        allow_msg_schedules=settings.timers == "jetstream",
     )
 
 

@@ -102,3 +102,89 @@ def fire_stamp(fire_at: datetime, *, exact: bool) -> str:
 def _has_timers(topic: str) -> bool:
     cls = REGISTRY.cls(topic.rpartition(".v")[0])
     return cls.timers is not DomainEvent.timers
+
+
+class LocalTimers:
+    """Timers fired by this process instead of by JetStream (``SALESFLOW_TIMERS=local``), for a
+    NATS server without message schedules.
+
+    It takes the same pages as ``TimerScheduler`` and keeps one pending timer per name and key
+    (a later one replaces it, as a schedule on the same subject would). When one falls due it
+    publishes the ``TimerDue`` into ``SALESFLOW_TIMERS`` on ``salesflow.timers.due.<name>``,
+    where the owning service's consumer takes it exactly as a fired schedule, with tracking;
+    ``Nats-Msg-Id: timerdue:<event id>:<name>:<key>`` keeps a timer fired twice (a restart)
+    from landing twice. Nothing of it survives the process: ``rebuild`` finds the timers again
+    in the store when the service becomes active; those already past fire at once (their
+    reactions are idempotent: a decided promise, an alert raised, a report issued stay so).
+    """
+
+    def __init__(self, js: JetStreamContext, department: str, grace_seconds: float,
+                 offset_seconds: float = 0.0) -> None:
+        self.js, self.department = js, department
+        self.grace = timedelta(seconds=grace_seconds)
+        self.offset = timedelta(seconds=offset_seconds)
+        self.pending: dict[tuple[str, str], asyncio.TimerHandle] = {}
+        self.fired = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def schedule(self, page: list[Notification], timeout: float) -> int:
+        count = 0
+        for n in page:
+            if _has_timers(n.topic):
+                count += self.add_all(REGISTRY.decode_json(n.topic, n.state))
+        return count
+
+    def add_all(self, event: DomainEvent) -> int:
+        timers = event.timers()
+        for timer in timers:
+            self.add(event, timer)
+        return len(timers)
+
+    def add(self, event: DomainEvent, timer: Timer) -> None:
+        fire_at = timer.due_at - self.offset + (timedelta() if timer.exact else self.grace)
+        loop = asyncio.get_running_loop()
+        delay = max(0.0, (fire_at - datetime.now(UTC)).total_seconds())
+        key = (timer.name, timer.key)
+        if (earlier := self.pending.pop(key, None)) is not None:
+            earlier.cancel()
+        self.pending[key] = loop.call_later(delay, self._fire, event, timer)
+
+    def rebuild(self, notifications: list[Notification]) -> int:
+        """The timers of every stored event (in store order, so the latest per key wins)."""
+        for n in notifications:
+            if _has_timers(n.topic):
+                self.add_all(REGISTRY.decode_json(n.topic, n.state))
+        return len(self.pending)
+
+    def stop(self) -> None:
+        for handle in self.pending.values():
+            handle.cancel()
+        self.pending.clear()
+        for task in self._tasks:
+            task.cancel()
+
+    def _fire(self, event: DomainEvent, timer: Timer) -> None:
+        self.pending.pop((timer.name, timer.key), None)
+        task = asyncio.get_running_loop().create_task(self._publish(event, timer))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _publish(self, event: DomainEvent, timer: Timer, attempts: int = 30) -> None:
+        due = TimerDue(name=timer.name, key=timer.key, due_at=timer.due_at,
+                       record_no=event.record_no, source_event_id=event.event_id,
+                       correlation_id=event.correlation_id)
+        headers = {"Nats-Msg-Id": f"timerdue:{event.event_id}:{timer.name}:{timer.key}",
+                   HEADER_TIMER: timer.name}
+        for attempt in range(1, attempts + 1):
+            try:
+                await self.js.publish(TimerDue.subject_for(timer.name),
+                                      due.model_dump_json().encode(), headers=headers,
+                                      stream=TIMERS_STREAM)
+                self.fired += 1
+                return
+            except Exception as error:  # noqa: BLE001 - NATS away: try again shortly
+                log.warning("local timer %s %s not published (%s); retrying", timer.name,
+                            timer.key, type(error).__name__)
+                await asyncio.sleep(min(2.0 * attempt, 10.0))
+        log.error("local timer %s %s of event %s given up after %d attempts", timer.name,
+                  timer.key, event.event_id, attempts)
