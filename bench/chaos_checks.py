@@ -113,6 +113,7 @@ def accepted_in_stores(stores: dict[str, list[StoredEvent]], accepted: Iterable[
 # reply clock and starts three others; a delay notice stops one notice run and starts the next).
 ONE_PER_CAUSE_AND: dict[str, tuple[str, ...]] = {
     "SlaClockMarked": ("clock", "record", "run", "mark"),
+    "SlaClockRescheduled": ("clock", "record", "run", "due_at"),
     "SlaAtRisk": ("clock", "record", "run", "moment"),
     "SlaBreached": ("clock", "record", "run", "moment"),
 }

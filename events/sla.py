@@ -126,6 +126,19 @@ class SlaClockMarked(ClockEvent):
                 Timer(name=BREACH_TIMER, key=timer_key, due_at=self.due_at, exact=True)]
 
 
+class SlaClockRescheduled(ClockEvent):
+    """A running clock's deadlines moved without a mark of its own (a calendar entry changed
+    the working time ahead of it): its timers are scheduled again for the new moments."""
+
+    due_at: datetime
+    at_risk_at: datetime
+
+    def timers(self) -> list[Timer]:
+        timer_key = f"{self.clock}.{self.record}.{self.run}".rstrip(".")
+        return [Timer(name=AT_RISK_TIMER, key=timer_key, due_at=self.at_risk_at, exact=True),
+                Timer(name=BREACH_TIMER, key=timer_key, due_at=self.due_at, exact=True)]
+
+
 class SlaAlertEvent(ClockEvent):
     """An alert of a running clock; ``late_seconds`` says how long after its moment it was raised
     (more than a second only when salesflow was down at that moment)."""
@@ -175,6 +188,6 @@ class DailyReportIssued(DailyReportEvent):
 
 EVENTS: tuple[type[DomainEvent], ...] = (
     HolidayDeclared, WorkdayDeclared, WorkingHoursChanged,
-    SlaClockMarked, SlaAtRisk, SlaBreached,
+    SlaClockMarked, SlaClockRescheduled, SlaAtRisk, SlaBreached,
     DailyReportScheduled, DailyReportIssued,
 )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from events.sla import SlaAtRisk, SlaBreached, SlaClockMarked
+from events.sla import SlaAtRisk, SlaBreached, SlaClockMarked, SlaClockRescheduled
 from projections.sla.clocks import BY_ID, ClockSpec
 from projections.sla.engine import Calendar, ClockMark, ClockRecord, RunStatus
 from services.domain import Aggregate, Context, record_id
@@ -74,6 +74,8 @@ class Clock(Aggregate):
     record: str = ""
     marks: ClockRecord = field(default_factory=ClockRecord)
     raised: set[tuple[str, str, datetime]] = field(default_factory=set)  # (kind, run, moment)
+    # (due, at risk) each open run's timers were last scheduled for
+    scheduled: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)
 
     @property
     def spec(self) -> ClockSpec:
@@ -106,9 +108,30 @@ class Clock(Aggregate):
         that moment, was open and is at risk / breached exactly then, and it was not raised
         before. False: a stale timer (nothing recorded)."""
         status = self._status(self.marks, run, calendar, due_at)
-        if status is None or moment_of(status, kind) != due_at:
+        if status is not None and moment_of(status, kind) == due_at:
+            return self._raise(ctx, kind, status, due_at)
+        return self._follow_calendar(ctx, run, calendar)
+
+    def _follow_calendar(self, ctx: Context, run: str, calendar: Calendar) -> bool:
+        """A stale timer: if the run is open and its deadlines are not the ones last scheduled
+        (the calendar changed under it), alert what has passed by now and schedule the rest."""
+        now = ctx.recorded
+        status = self._status(self.marks, run, calendar, now)
+        if status is None or status.stopped is not None or status.due is None \
+                or status.at_risk_at is None:
             return False
-        return self._raise(ctx, kind, status, due_at)
+        moments = (status.due, status.at_risk_at)
+        if self.scheduled.get(run) == moments:
+            return False  # the timers already set are for these moments
+        recorded = False
+        for kind, passed, moment in alerts_of(self.marks, calendar, now):
+            if passed.run == run:
+                recorded = self._raise(ctx, kind, passed, moment) or recorded
+        if status.due > now:
+            self.trigger(SlaClockRescheduled, ctx, clock=self.clock, record=self.record, run=run,
+                         due_at=status.due, at_risk_at=status.at_risk_at)
+            recorded = True
+        return recorded
 
     def _raise(self, ctx: Context, kind: AlertKind, status: RunStatus, moment: datetime) -> bool:
         if (kind, status.run, moment) in self.raised:
@@ -133,6 +156,13 @@ class Clock(Aggregate):
         self.marks.add(ClockMark(mark=e.mark, run=e.run, at=e.at, source_event_id=e.source_event_id,
                                  source_type=e.source_type, every=e.every,
                                  allowance=e.allowance, person=e.person))
+        if e.due_at is not None and e.at_risk_at is not None and not e.every:
+            self.scheduled[e.run] = (e.due_at, e.at_risk_at)
+        elif not e.every:
+            self.scheduled.pop(e.run, None)
+
+    def when_SlaClockRescheduled(self, e: SlaClockRescheduled) -> None:
+        self.scheduled[e.run] = (e.due_at, e.at_risk_at)
 
     def when_SlaAtRisk(self, e: SlaAtRisk) -> None:
         self.raised.add(("at_risk", e.run, e.moment))

@@ -309,3 +309,45 @@ def test_reports_missed_while_down_are_issued_late_once_each() -> None:
     assert sla.app.issue_missed_reports() == 0
     assert sla.fire(old.timers()[0], old) == []
     assert len(sla.of(DailyReportIssued)) == 9
+
+
+def test_a_calendar_change_ahead_of_a_running_clock_reschedules_its_timers() -> None:
+    """rule: R-C2 — working hours cut to 08:00-10:00 on the day (a change effective that day):
+    the old timers are stale, the clock is scheduled again for its new moments, and the alerts
+    come at those."""
+    from events.sla import SlaClockRescheduled
+
+    sla = Sla()
+    mark = marked(sla.deliver(received()))  # 09:00 local, due 11:00 with 08:00-12:00
+    shorter = WorkingCalendar(zone=ZONE, use_chinese_holidays=False,
+                              periods=((time(8), time(10)), (time(13), time(17))))
+    sla.app.calendar_source = lambda: shorter
+    risk_timer, breach_timer = mark.timers()
+    [moved] = sla.fire(risk_timer, mark)
+    assert isinstance(moved, SlaClockRescheduled)
+    assert moved.due_at == shorter.add_working_hours(T0, 2)  # 14:00 local
+    assert moved.at_risk_at == shorter.add_working_hours(T0, 1.6)
+    assert sla.fire(breach_timer, mark) == []  # stale, and already rescheduled: nothing again
+    new_risk, new_breach = moved.timers()
+    assert (new_risk.key, new_breach.key) == (risk_timer.key, breach_timer.key)  # replaces them
+    [risk] = sla.fire(new_risk, moved)
+    [breach] = sla.fire(new_breach, moved)
+    assert isinstance(risk, SlaAtRisk) and isinstance(breach, SlaBreached)
+    assert breach.moment == moved.due_at and breach.late_seconds == 0
+
+
+def test_a_calendar_change_that_brings_a_deadline_forward_alerts_at_once_when_found() -> None:
+    """rule: R-C2 — longer hours (08:00-20:00) bring a 16:30 complaint's deadline forward to
+    18:30 the same day; its old at-risk timer (next morning) finds both moments passed and
+    raises them, late, once."""
+    start = T0 + timedelta(hours=7, minutes=30)  # 16:30 local
+    sla = Sla(now=start)
+    mark = marked(sla.deliver(received(at=start)))
+    longer = WorkingCalendar(zone=ZONE, use_chinese_holidays=False, periods=((time(8), time(20)),))
+    sla.app.calendar_source = lambda: longer
+    risk_timer, breach_timer = mark.timers()
+    found = sla.fire(risk_timer, mark)
+    assert [type(e) for e in found] == [SlaAtRisk, SlaBreached]
+    assert found[1].moment == longer.add_working_hours(start, 2) < risk_timer.due_at
+    assert all(e.late_seconds > 0 for e in found)
+    assert sla.fire(breach_timer, mark) == []
