@@ -198,10 +198,17 @@ async def serve(settings: Settings, stopped: Callable[[], Awaitable[None]] | Non
     projection_queries.register(broker, store, models, WorkingCalendar.from_env(os.environ))
     customer_queries.register(broker, store, models.customers)
 
+    # The control subjects are subscribed before the consumers start (a consumer may
+    # dead-letter its first message before the last one is set up, and the redrive of it must
+    # find someone); their handlers wait until every consumer runs.
+    started = asyncio.Event()
+
     async def on_rebuild(msg: Msg) -> None:
+        await started.wait()
         await msg.respond(await rebuild_reply(projections, nc, msg.data))
 
     async def on_redrive(msg: Msg) -> None:
+        await started.wait()
         await msg.respond(await dead_letters.redrive_reply(
             js, msg.data, PROJECTIONS, projections.consumers,
             lambda name: asyncio.to_thread(store.position, name)))
@@ -209,11 +216,14 @@ async def serve(settings: Settings, stopped: Callable[[], Awaitable[None]] | Non
     active: list[Any] = []  # the control subscriptions of the active copy
 
     async def activate() -> None:
-        await projections.start()
         active.extend([await nc.subscribe(CTL_REBUILD, cb=on_rebuild),
                        await nc.subscribe(redrive_subject(PROJECTIONS), cb=on_redrive)])
+        await nc.flush()
+        await projections.start()
+        started.set()
 
     async def deactivate() -> None:
+        started.clear()
         while active:
             await active.pop().unsubscribe()
         await projections.stop()

@@ -38,7 +38,12 @@ async def test_a_redelivered_message_changes_nothing(backend_settings: Settings,
         assert await consumer.poll_once(timeout=2) == 5
     assert jobs(app) == 5 and consumer.processed == 5
     await asyncio.sleep(1.5)  # past ack_wait: JetStream redelivers all five
-    assert await consumer.poll_once(timeout=3) == 5
+    redelivered = 0  # a loaded server may spread the redeliveries over more than one fetch
+    for _ in range(10):
+        redelivered += await consumer.poll_once(timeout=3)
+        if redelivered >= 5:
+            break
+    assert redelivered == 5
     assert jobs(app) == 5 and consumer.processed == 5
 
     async def all_acked() -> bool:

@@ -23,7 +23,7 @@ async def history_of(nc: Any, record: str) -> list[dict[str, Any]]:
 
 async def test_an_event_the_projections_cannot_take_is_dead_lettered_and_redriven_once(settings: Settings, monkeypatch: Any) -> None:
     """rule: R-S5 — the summary's audit trail gets the event once the cause is fixed."""
-    settings = settings.model_copy(update={"max_deliver": 1, "lease_ttl_seconds": 5.0})
+    settings = settings.model_copy(update={"max_deliver": 1, "lease_ttl_seconds": 2.0})
     events = sample_path("S-1") + sample_path("S-2")
     poison = next(e for e in events if e.record_no == "S-2")  # S-2's request
     real = AuditTrail.apply
