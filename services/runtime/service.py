@@ -30,7 +30,7 @@ from services.runtime.commands import CommandBus, reply_bytes
 from services.runtime.connect import connect, server_list
 from services.runtime.consumer import StreamConsumer
 from services.runtime.lease import Lease, close_nats
-from services.runtime.lifecycle import until_signalled
+from services.runtime.lifecycle import until_signalled, wait_until_set
 from services.runtime.relay import Relay
 from services.runtime.settings import Settings
 from services.runtime.spec import ServiceSpec, reaction_handler
@@ -49,6 +49,7 @@ class ActiveSet:
         self.relay, self.poke = relay, poke
         self.consumers: list[StreamConsumer] = []
         self.tasks: list[asyncio.Task[None]] = []
+        self.stopping = asyncio.Event()
 
     def _consumers(self) -> list[StreamConsumer]:
         name, app = self.spec.department.value, self.app
@@ -75,6 +76,7 @@ class ActiveSet:
         return consumers
 
     async def start(self) -> None:
+        self.stopping.clear()
         self.consumers = self._consumers()
         self.tasks = [asyncio.create_task(self.relay.run(), name=f"{self.app.name}-relay")]
         self.tasks += [asyncio.create_task(c.run(), name=c.durable) for c in self.consumers]
@@ -83,18 +85,28 @@ class ActiveSet:
                                                   name=f"{self.app.name}-on-active"))
 
     async def _on_active(self) -> None:
+        """The spec's start-up step (the sla service: schedule the first 16:00 report, issue
+        the missed ones), tried again until it succeeds or the copy stops: with the store
+        away at the moment of taking over, giving up would leave no report ever scheduled."""
         assert self.spec.on_active is not None
-        try:
-            await asyncio.to_thread(self.spec.on_active, self.app)
-        except Exception:
-            log.exception("%s: the start-up step of the active copy failed", self.app.name)
-        else:
+        delay = 0.5
+        while not self.stopping.is_set():
+            try:
+                await asyncio.to_thread(self.spec.on_active, self.app)
+            except Exception:  # any failure: logged, tried again
+                log.exception("%s: the start-up step of the active copy failed; trying again "
+                              "in %.1f s", self.app.name, delay)
+                await wait_until_set(self.stopping, delay)
+                delay = min(delay * 2, 30.0)
+                continue
             self.poke()
+            return
 
     async def stop(self, patience: float = 15.0) -> None:
         """Consumers finish the batch they apply, the relay the page it publishes; whatever has
         not stopped after ``patience`` seconds is cancelled (and named in the log), so a lease
         that was lost is never held up by its old work."""
+        self.stopping.set()
         for consumer in self.consumers:
             consumer.stop()
         self.relay.stop()

@@ -2,100 +2,33 @@
 timers, and the 16:00 report clock, on the in-memory store with a clock the test moves."""
 from __future__ import annotations
 
-import uuid
-from collections import Counter
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
-
-from eventsourcing.persistence import Tracking
+from datetime import UTC, datetime, time, timedelta
 
 from contracts.calendar import WorkingCalendar
 from contracts.timers import TimerDue
 from events import production as prod
-from events import sales
-from events.envelope import Actor, DieDifficulty, DomainEvent, Role, Timer
 from events.sla import (
     AT_RISK_TIMER,
     BREACH_TIMER,
-    DailyReportIssued,
-    DailyReportScheduled,
     SlaAtRisk,
     SlaBreached,
     SlaClockMarked,
 )
 from services.runtime.settings import Settings
 from services.runtime.timers import fire_stamp
-from services.sla.application import SlaApplication
 from services.sla.clock import parse_timer_key, timer_key
-
-ZONE = "Asia/Shanghai"
-# Monday 2026-03-02 09:00 Shanghai: working time of the default calendar (08-12, 13-17, Mon-Sat).
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC) - timedelta(hours=8)
-CAL = WorkingCalendar(zone=ZONE, use_chinese_holidays=False)
-SUPPORT = Actor(user="tina", role=Role.TECHNICAL_SUPPORT)
-PETE = Actor(user="pete", role=Role.PRODUCTION_SUPERVISOR)
-
-
-class Sla:
-    """The SLA application with a clock the test moves; delivers events like a consumer."""
-
-    def __init__(self, now: datetime = T0, calendar: WorkingCalendar = CAL,
-                 hours: dict[str, float] | None = None) -> None:
-        self.now = now
-        self.app = SlaApplication({}, clock=lambda: self.now, calendar=calendar, sla_hours=hours)
-        self.seq: Counter[str] = Counter()
-
-    def events(self) -> list[DomainEvent]:
-        decode: Any = self.app.mapper.to_domain_event
-        return [decode(n) for n in self.app.process_recorder.select_notifications(1, 100_000)]
-
-    def of(self, cls: type[Any]) -> list[Any]:
-        return [e for e in self.events() if isinstance(e, cls)]
-
-    def deliver(self, cause: DomainEvent | TimerDue) -> list[DomainEvent]:
-        stream = "timers" if isinstance(cause, TimerDue) else cause.department.value
-        self.seq[stream] += 1
-        before = len(self.events())
-        if isinstance(cause, TimerDue):
-            reaction = (self.app.on_report_due if cause.name == "daily_report"
-                        else self.app.on_alert_due)
-            reaction(cause, Tracking(stream, self.seq[stream]))
-        else:
-            self.app.on_marking_event(cause, Tracking(stream, self.seq[stream]))
-        assert self.app.tracked_position(stream) == self.seq[stream]
-        return self.events()[before:]
-
-    def fire(self, timer: Timer, source: DomainEvent) -> list[DomainEvent]:
-        """The schedule fires at the timer's moment (the test's clock is set there first)."""
-        self.now = max(self.now, timer.due_at)
-        return self.deliver(TimerDue(name=timer.name, key=timer.key, due_at=timer.due_at,
-                                     record_no=source.record_no, source_event_id=source.event_id,
-                                     correlation_id=source.correlation_id))
-
-
-def event(cls: type[Any], at: datetime, actor: Actor = SUPPORT, **facts: Any) -> Any:
-    return cls(originator_id=uuid.uuid4(), originator_version=1, timestamp=at,
-               event_id=uuid.uuid4(), actor=actor, correlation_id=uuid.uuid4(), **facts)
-
-
-def received(no: str = "C-1", at: datetime = T0) -> sales.ComplaintReceived:
-    return event(sales.ComplaintReceived, at, complaint_no=no, channel="phone", customer="ACME",
-                 summary="burrs")
-
-
-def registered(no: str = "C-1", at: datetime = T0) -> sales.ComplaintRegistered:
-    return event(sales.ComplaintRegistered, at, complaint_no=no, customer="ACME",
-                 salesperson="sam", product_model="X1", problem="burrs", category="burr")
-
-
-def documents(no: str = "S-1", at: datetime = T0) -> prod.SampleDocumentsReceived:
-    return event(prod.SampleDocumentsReceived, at, PETE, request_no=no,
-                 die_difficulty=DieDifficulty.SIMPLE, scheduled_for=at)
-
-
-def marked(events: list[DomainEvent]) -> SlaClockMarked:
-    [mark] = [e for e in events if isinstance(e, SlaClockMarked)]
-    return mark
+from tests.unit.sla_harness import (
+    CAL,
+    PETE,
+    T0,
+    ZONE,
+    Sla,
+    documents,
+    event,
+    marked,
+    received,
+    registered,
+)
 
 
 def test_a_complaint_received_starts_the_intake_clock_with_its_timers() -> None:
@@ -246,70 +179,6 @@ def test_exact_timers_fire_at_their_millisecond_never_before() -> None:
 
 
 # -- the 16:00 reports ----------------------------------------------------------------------
-def local(d: date, t: time) -> datetime:
-    return CAL.at(d, t)
-
-
-def report_timer(sla: Sla) -> Timer:
-    [timer] = sla.of(DailyReportScheduled)[-1].timers()
-    return timer
-
-
-def test_the_first_start_schedules_the_next_1600_and_issues_nothing_before_it() -> None:
-    """rule: R-S5, R-O5, R-C5 — the first start schedules the report of today's 16:00 (no
-    catch-up of days before salesflow ran)."""
-    sla = Sla(now=local(date(2026, 3, 2), time(15, 59, 50)))
-    assert sla.app.issue_missed_reports() == 0
-    [scheduled] = sla.of(DailyReportScheduled)
-    assert (scheduled.day, scheduled.due_at) == (date(2026, 3, 2), local(date(2026, 3, 2), time(16)))
-    assert report_timer(sla).exact and report_timer(sla).name == "daily_report"
-
-
-def test_at_1600_the_three_summaries_are_issued_and_the_next_working_day_scheduled() -> None:
-    """rule: R-S5, R-O5, R-C5 — each working day at 16:00: the sample, order and complaint
-    summaries as of 16:00; Sunday is skipped (Mon-Sat calendar)."""
-    saturday = date(2026, 3, 7)
-    sla = Sla(now=local(saturday, time(9)))
-    sla.app.issue_missed_reports()
-    source = sla.of(DailyReportScheduled)[-1]
-    sla.now = local(saturday, time(16)) + timedelta(seconds=0.2)
-    new = sla.fire(report_timer(sla), source)
-    issued = [e for e in new if isinstance(e, DailyReportIssued)]
-    assert [(e.table, e.rule) for e in issued] == [
-        ("samples", "R-S5"), ("orders", "R-O5"), ("complaints", "R-C5")]
-    assert all(e.as_of == local(saturday, time(16)) and e.late_seconds == 0.2 for e in issued)
-    [following] = [e for e in new if isinstance(e, DailyReportScheduled)]
-    assert following.day == date(2026, 3, 9)  # Monday: no report on Sunday
-    assert sla.fire(source.timers()[0], source) == []  # the same timer again: issued once
-
-
-def test_a_holiday_has_no_report() -> None:
-    """rule: R-S5, R-O5, R-C5 — a company holiday (calendar) has no 16:00 report."""
-    calendar = WorkingCalendar(zone=ZONE, use_chinese_holidays=False,
-                               extra_holidays=frozenset({date(2026, 3, 3)}))
-    sla = Sla(now=local(date(2026, 3, 2), time(17)), calendar=calendar)
-    sla.app.issue_missed_reports()
-    assert sla.of(DailyReportScheduled)[-1].day == date(2026, 3, 4)
-
-
-def test_reports_missed_while_down_are_issued_late_once_each() -> None:
-    """rule: R-S5, R-O5, R-C5 — down from Friday 15:00 to Tuesday 10:00: Friday's, Saturday's
-    and Monday's reports are issued at once on start, each late by how long after its 16:00;
-    a second start (or the old timer) issues nothing again."""
-    sla = Sla(now=local(date(2026, 3, 6), time(15)))
-    sla.app.issue_missed_reports()
-    old = sla.of(DailyReportScheduled)[-1]
-    sla.now = local(date(2026, 3, 10), time(10))
-    assert sla.app.issue_missed_reports() == 9
-    issued = sla.of(DailyReportIssued)
-    assert sorted({e.day for e in issued}) == [date(2026, 3, 6), date(2026, 3, 7), date(2026, 3, 9)]
-    for e in issued:
-        assert e.late_seconds == (sla.now - local(e.day, time(16))).total_seconds()
-    assert sla.of(DailyReportScheduled)[-1].day == date(2026, 3, 10)
-    assert sla.app.issue_missed_reports() == 0
-    assert sla.fire(old.timers()[0], old) == []
-    assert len(sla.of(DailyReportIssued)) == 9
-
 
 def test_a_calendar_change_ahead_of_a_running_clock_reschedules_its_timers() -> None:
     """rule: R-C2 — working hours cut to 08:00-10:00 on the day (a change effective that day):
@@ -346,8 +215,8 @@ def test_a_calendar_change_that_brings_a_deadline_forward_alerts_at_once_when_fo
     longer = WorkingCalendar(zone=ZONE, use_chinese_holidays=False, periods=((time(8), time(20)),))
     sla.app.calendar_source = lambda: longer
     risk_timer, breach_timer = mark.timers()
-    found = sla.fire(risk_timer, mark)
-    assert [type(e) for e in found] == [SlaAtRisk, SlaBreached]
-    assert found[1].moment == longer.add_working_hours(start, 2) < risk_timer.due_at
-    assert all(e.late_seconds > 0 for e in found)
+    risk, breach = sla.fire(risk_timer, mark)
+    assert isinstance(risk, SlaAtRisk) and isinstance(breach, SlaBreached)
+    assert breach.moment == longer.add_working_hours(start, 2) < risk_timer.due_at
+    assert risk.late_seconds > 0 and breach.late_seconds > 0
     assert sla.fire(breach_timer, mark) == []
