@@ -3,7 +3,6 @@ to that moment (R-S5 and R-O5: the summary as the CS supervisor saw it at 16:00)
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,13 +24,6 @@ from tests.unit.builders import T0
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": ":memory:"}
 MICRO = timedelta(microseconds=1)
-
-
-@pytest.fixture
-def store() -> Iterator[ViewStore]:
-    views = ViewStore(MEMORY)
-    yield views
-    views.close()
 
 
 def shifted(events: list[DomainEvent], by: timedelta, **facts: Any) -> list[DomainEvent]:

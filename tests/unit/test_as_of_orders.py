@@ -3,7 +3,6 @@ the events recorded up to that moment (R-O5: the Order Summary as the CS supervi
 salesperson see it at 16:00)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,16 +11,9 @@ import pytest
 from events.envelope import DomainEvent
 from projections.store import ViewStore
 from tests.order_events import order_path
-from tests.unit.test_as_of import MEMORY, as_of_and_rebuilt, compared_with_rebuilds
+from tests.unit.test_as_of import as_of_and_rebuilt, compared_with_rebuilds
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-def store() -> Iterator[ViewStore]:
-    views = ViewStore(MEMORY)
-    yield views
-    views.close()
 
 
 def orders() -> list[DomainEvent]:

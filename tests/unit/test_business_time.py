@@ -5,7 +5,6 @@ their cause's time; the audit trail shows both; as-of reads what was recorded by
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, timedelta
 from typing import Any
 
@@ -31,7 +30,6 @@ from tests.unit.company import Company
 ASSISTANT = {"user": "amy", "role": "sales_assistant"}
 REQUEST = {"actor": ASSISTANT, "request_no": "S-1", "customer": "ACME", "product": "gasket",
            "part_no": "P-1", "salesperson": "bob"}
-MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": ":memory:"}
 CALL = T0 + timedelta(minutes=10)  # 09:10 UTC: when the customer's request came in
 ENTERED = T0 + timedelta(hours=2, minutes=2)  # 11:02 UTC: when the assistant typed it
 
@@ -180,13 +178,6 @@ def test_a_timer_reaction_happens_at_the_clock_not_at_its_causes_time(company: C
     [missed] = company.deliver(company.production.on_promise_due, company.fired(promised))
     assert isinstance(missed, prod.DeliveryPromiseMissed)
     assert missed.timestamp == missed.recorded_at == T0 + timedelta(hours=9)
-
-
-@pytest.fixture
-def store() -> Iterator[ViewStore]:
-    views = ViewStore(MEMORY)
-    yield views
-    views.close()
 
 
 def projected(store: ViewStore, events: list[DomainEvent]) -> Projector:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -171,13 +170,6 @@ def expected(specs: list[Spec]) -> dict[str, Any]:
             "per_category": per(lambda s: s.shown_category),
             "by_responsible": per(lambda s: s.shown_responsible),
             "repeated": repeated}
-
-
-@pytest.fixture
-def store() -> Iterator[ViewStore]:
-    views = ViewStore({"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": ":memory:"})
-    yield views
-    views.close()
 
 
 def loaded(store: ViewStore, events: list[DomainEvent]) -> Projector:

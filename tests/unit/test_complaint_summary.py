@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -150,13 +150,6 @@ def test_sample_order_and_month_events_leave_the_row_alone() -> None:
               *complaint_note("2026-11", "burrs again")]
     assert not any(complaint_summary.apply(row, e) for e in others)
     assert row == before
-
-
-@pytest.fixture
-def store() -> Iterator[ViewStore]:
-    views = ViewStore({"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": ":memory:"})
-    yield views
-    views.close()
 
 
 def complaint_events() -> list[DomainEvent]:

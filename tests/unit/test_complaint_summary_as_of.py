@@ -4,7 +4,6 @@ every working day before 16:00), also for complaints redirected from another dep
 row the department's record opens before sales' intake does."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,16 +12,9 @@ import pytest
 from events.envelope import DomainEvent
 from projections.store import ViewStore
 from tests.complaint_events import complaint_path
-from tests.unit.test_as_of import MEMORY, as_of_and_rebuilt, compared_with_rebuilds
+from tests.unit.test_as_of import as_of_and_rebuilt, compared_with_rebuilds
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-def store() -> Iterator[ViewStore]:
-    views = ViewStore(MEMORY)
-    yield views
-    views.close()
 
 
 def complaints() -> list[DomainEvent]:

@@ -1,7 +1,6 @@
 """The month analyses count working hours with the company calendar the clocks use."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -13,15 +12,6 @@ from projections.store import ViewStore
 from services.runtime.projection_queries import company_calendar, with_sla_flags
 from tests.projection_events import by_stream
 from tests.sla_events import CALENDAR, holiday
-
-MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": ":memory:"}
-
-
-@pytest.fixture
-def store() -> Iterator[ViewStore]:
-    views = ViewStore(MEMORY)
-    yield views
-    views.close()
 
 
 def test_a_company_holiday_is_off_in_the_calendar_the_month_analyses_count_with(

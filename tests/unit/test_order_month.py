@@ -2,7 +2,6 @@
 durations in working hours of the company calendar, and the assistant's notes."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,13 +22,6 @@ from tests.projection_events import by_stream, month_note
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CALENDAR = WorkingCalendar(use_chinese_holidays=False)  # Mon-Sat 08-12, 13-17 in Shanghai
 MONDAY_16 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)  # Monday 16:00 in Shanghai
-
-
-@pytest.fixture
-def store() -> Iterator[ViewStore]:
-    views = ViewStore({"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": ":memory:"})
-    yield views
-    views.close()
 
 
 def month_of_orders(store: ViewStore) -> Projector:

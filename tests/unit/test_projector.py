@@ -3,7 +3,7 @@ every trial counted, versioned builds swapped in by a rebuild."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,13 +22,6 @@ from tests.projection_events import by_stream, customer_events, month_note, samp
 from tests.unit.builders import FULL, ctx
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-def store() -> Iterator[ViewStore]:
-    views = ViewStore({"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": ":memory:"})
-    yield views
-    views.close()
 
 
 def apply_all(projector: Projector, streams: dict[str, list[Item]], batch: int = 7) -> None:

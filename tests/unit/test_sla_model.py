@@ -8,7 +8,6 @@ import argparse
 import itertools
 import random
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -39,13 +38,6 @@ from tests.sla_events import (
 )
 
 MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": ":memory:"}
-
-
-@pytest.fixture
-def store() -> Iterator[ViewStore]:
-    views = ViewStore(MEMORY)
-    yield views
-    views.close()
 
 
 def fold(store: ViewStore, events: list[DomainEvent], first: int = 1) -> Projector:

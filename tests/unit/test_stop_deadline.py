@@ -10,7 +10,7 @@ def test_a_process_that_does_not_stop_in_time_is_ended_by_the_watchdog_and_says_
     script = ("import time\nfrom services.runtime.lifecycle import exit_anyway_after\n"
               "exit_anyway_after(1.0)\ntime.sleep(30)\n")
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False,
                           timeout=20)
     assert done.returncode == 3 and time.monotonic() - started < 10
     assert "did not stop within 1 s of being asked" in done.stderr and "强制退出" in done.stderr
@@ -19,6 +19,6 @@ def test_a_process_that_does_not_stop_in_time_is_ended_by_the_watchdog_and_says_
 def test_a_process_that_ends_in_time_is_left_alone() -> None:
     script = ("from services.runtime.lifecycle import exit_anyway_after\n"
               "exit_anyway_after(5)\nprint('done')\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False,
                           timeout=20)
     assert done.returncode == 0 and done.stdout.strip() == "done" and "强制退出" not in done.stderr
