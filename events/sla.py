@@ -87,6 +87,10 @@ class Allowance(Frozen):
         return self
 
 
+# The entries of the company calendar (isinstance checks narrow to contracts.calendar.CalendarEntry).
+CALENDAR_ENTRIES = (HolidayDeclared, WorkdayDeclared, WorkingHoursChanged)
+
+
 class ClockEvent(DomainEvent):
     """An event of one service-level clock for one record (aggregate ``clock``: every run of
     that clock for the record, e.g. each round of a sample, each promise of an order)."""

@@ -14,7 +14,7 @@ entries, alerts and reports alike), and every run is evaluated at ``T``.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any, ClassVar
@@ -66,12 +66,6 @@ def _text(moment: datetime) -> str:
 
 def _when(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
-
-
-def calendar_from(entries: Iterable[ev.CalendarEvent], base: WorkingCalendar) -> WorkingCalendar:
-    """The company calendar: ``base`` (packaged data and the environment) with the company's
-    entries applied in order, a later one winning."""
-    return base.with_entries(list(entries))
 
 
 def mark_json(mark: ClockMark) -> str:
@@ -166,42 +160,48 @@ class SlaModel(ReadModel):
     # -- reading -------------------------------------------------------------------------------
 
     def stored(self, store: ViewStore, until: datetime | None = None,
-               record: str | None = None, clock: str | None = None) -> Stored:
-        """What the live build holds, of the events recorded up to ``until`` (all: None)."""
+               record: str | None = None, clock: str | None = None,
+               records: Collection[str] | None = None) -> Stored:
+        """What the live build holds, of the events recorded up to ``until`` (all: None), of
+        one ``record`` or of the ``records`` named (any: None)."""
         limit = _text(until) if until is not None else None
         with store.read() as c:
             build = registry.require_live(store, c, self)
             return Stored(
                 marks=_select(store, c, build, "SELECT clock, record, mark_json FROM {sla_marks}",
-                              limit, "recorded", record=record, clock=clock),
+                              limit, "recorded", records, record=record, clock=clock),
                 calendar=_select(store, c, build, "SELECT type, version, event_json FROM "
                                  "{sla_calendar}", limit, "recorded"),
                 alerts=_select(store, c, build, "SELECT kind, clock, record, run, moment, raised, "
-                               "late_seconds FROM {sla_alerts}", limit, "raised", record=record,
-                               clock=clock),
-                reports=[] if (clock not in (None, DAILY_REPORT) or record) else _select(
+                               "late_seconds FROM {sla_alerts}", limit, "raised", records,
+                               record=record, clock=clock),
+                reports=[] if (clock not in (None, DAILY_REPORT) or record
+                               or records is not None) else _select(
                     store, c, build, "SELECT kind, day, report, due_at, recorded, late_seconds "
                     "FROM {sla_reports}", limit, "recorded"))
 
     def rows(self, store: ViewStore, base: WorkingCalendar, now: datetime,
              as_of: datetime | None = None, *, states: Sequence[str] | None = None,
              clock: str | None = None, department: str | None = None, person: str | None = None,
-             record: str | None = None) -> list[Row]:
+             record: str | None = None, records: Collection[str] | None = None) -> list[Row]:
         """Every clock run as of ``as_of`` (else as at ``now``), filtered (None: any), breaches
         first, then at-risk runs, then the rest, each by due time."""
         moment = as_of or now
-        stored = self.stored(store, as_of, record=record, clock=clock)
+        stored = self.stored(store, as_of, record=record, clock=clock, records=records)
         found = evaluate(stored, base, moment)
         return [r for r in found if (not states or r["state"] in states)
                 and (department is None or r["department"] == department)
                 and (person is None or r["person"] == person)]
 
     def flags(self, store: ViewStore, base: WorkingCalendar, now: datetime,
-              as_of: datetime | None = None) -> dict[str, list[Row]]:
-        """Per record, the clock runs a summary table flags (breached, at risk, breached then
-        met): ``{"clock", "run", "state", "state_zh"}``."""
+              as_of: datetime | None = None, records: Collection[str] | None = None,
+              ) -> dict[str, list[Row]]:
+        """Per record (of ``records``, or every one), the clock runs a summary table flags
+        (breached, at risk, breached then met): ``{"clock", "run", "state", "state_zh"}``."""
         flagged: dict[str, list[Row]] = {}
-        for row in self.rows(store, base, now, as_of, states=list(FLAGGED)):
+        if records is not None and not records:
+            return flagged
+        for row in self.rows(store, base, now, as_of, states=list(FLAGGED), records=records):
             if row["clock"] == DAILY_REPORT:
                 continue
             flagged.setdefault(row["record"], []).append(
@@ -220,9 +220,14 @@ class Stored:
 
 
 def _select(store: ViewStore, c: Any, build: Build, statement: str, limit: str | None,
-            recorded: str, **equal: str | None) -> list[Row]:
+            recorded: str, records: Collection[str] | None = None,
+            **equal: str | None) -> list[Row]:
     where = [f"{name} = %({name})s" for name, value in equal.items() if value]
     params: dict[str, Any] = {name: value for name, value in equal.items() if value}
+    if records is not None:
+        names = {f"r{i}": no for i, no in enumerate(sorted(records))}
+        where.append(f"record IN ({', '.join(f'%({n})s' for n in names)})")
+        params.update(names)
     if limit is not None:
         where.append(f"{recorded} <= %(limit)s")
         params["limit"] = limit
@@ -236,7 +241,7 @@ def evaluate(stored: Stored, base: WorkingCalendar, now: datetime) -> list[Row]:
     evaluated at ``now``: a pure function of them."""
     entries = [REGISTRY.cls(r["type"]).model_validate_json(r["event_json"])
                for r in sorted(stored.calendar, key=lambda r: int(r["version"]))]
-    calendar = calendar_from(entries, base)  # type: ignore[arg-type]
+    calendar = base.with_entries(e for e in entries if isinstance(e, ev.CALENDAR_ENTRIES))
     records: dict[tuple[str, str], ClockRecord] = {}
     for found in stored.marks:
         records.setdefault((found["clock"], found["record"]), ClockRecord()).add(

@@ -23,7 +23,7 @@ from nats.js.errors import NotFoundError
 from contracts.calendar import WorkingCalendar
 from contracts.subjects import CALENDAR_SUBJECTS, stream_name
 from events.envelope import Department, DomainEvent
-from events.sla import HolidayDeclared, WorkdayDeclared, WorkingHoursChanged
+from events.sla import CALENDAR_ENTRIES
 from services.runtime.messages import decode
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class CalendarFeed:
 
     def fold(self, event: DomainEvent) -> bool:
         """Apply one calendar entry (once per event id); other events change nothing."""
-        if not isinstance(event, HolidayDeclared | WorkdayDeclared | WorkingHoursChanged):
+        if not isinstance(event, CALENDAR_ENTRIES):
             return False
         if event.event_id in self._seen:
             return False

@@ -47,7 +47,7 @@ from contracts.subjects import (
     QUERY_SLA,
 )
 from events.registry import REGISTRY
-from events.sla import HolidayDeclared, WorkdayDeclared, WorkingHoursChanged
+from events.sla import CALENDAR_ENTRIES
 from projections import complaint_month, order_month, sample_month
 from projections.model import Rebuilding
 from projections.month_notes import MonthNotes
@@ -165,9 +165,6 @@ def register(broker: NatsBroker, store: ViewStore, models: ReadModels,
                             lambda q: models.audit.history(store, q.record_no))
 
 
-CALENDAR_ENTRIES = (HolidayDeclared, WorkdayDeclared, WorkingHoursChanged)
-
-
 def company_calendar(store: ViewStore, models: ReadModels, base: WorkingCalendar,
                      ) -> WorkingCalendar:
     """The environment's calendar with the company's entries (the ``calendar`` read model), so
@@ -181,6 +178,9 @@ def company_calendar(store: ViewStore, models: ReadModels, base: WorkingCalendar
     return base.with_entries(e for e in decoded if isinstance(e, CALENDAR_ENTRIES))
 
 
+FLAGGED_RECORDS = 500  # up to this many records, their SLA flags are read by name
+
+
 def with_sla_flags(store: ViewStore, models: ReadModels, calendar: WorkingCalendar,
                    rows: list[dict[str, Any]], key: str, as_of: datetime | None,
                    ) -> list[dict[str, Any]]:
@@ -188,7 +188,9 @@ def with_sla_flags(store: ViewStore, models: ReadModels, calendar: WorkingCalend
     finds breached, at risk or breached then met (now, or as of the table's moment); None
     while the SLA model is being rebuilt (the table is still answered)."""
     try:
-        flags = models.sla.flags(store, calendar, datetime.now(UTC), as_of)
+        # Only the records answered (a page of a table), unless that is most of the table.
+        wanted = {str(row[key]) for row in rows} if len(rows) <= FLAGGED_RECORDS else None
+        flags = models.sla.flags(store, calendar, datetime.now(UTC), as_of, records=wanted)
     except Rebuilding:
         return [dict(row, sla_flags=None) for row in rows]
     return [dict(row, sla_flags=flags.get(row[key], [])) for row in rows]

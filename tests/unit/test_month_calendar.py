@@ -11,7 +11,7 @@ from projections.sla.model import SlaModel
 from projections.store import ViewStore
 from services.runtime.projection_queries import company_calendar, with_sla_flags
 from tests.projection_events import by_stream
-from tests.sla_events import CALENDAR, holiday
+from tests.sla_events import CALENDAR, complaint, holiday, local, registered
 
 
 def test_a_company_holiday_is_off_in_the_calendar_the_month_analyses_count_with(
@@ -51,3 +51,20 @@ def test_while_the_sla_model_is_rebuilt_the_tables_are_answered_without_flags(
     stale = Projector(store)
     unknown = with_sla_flags(store, stale.models, CALENDAR, rows, "request_no", None)
     assert [r["sla_flags"] for r in unknown] == [None, None]
+
+
+def test_the_tables_read_the_flags_of_the_records_they_answer_only(store: ViewStore) -> None:
+    """rule: R-C2 — a page of the Complaint Summary gets its rows' flags (a complaint not
+    registered in 2 working hours is breached), read by record number: a page without it
+    gets none, an empty page reads nothing."""
+    projector = Projector(store)
+    for items in by_stream([complaint("K-1", local(2, 9)), complaint("K-2", local(2, 9)),
+                            registered("K-2", local(2, 10))], 1).values():
+        projector.apply(items)
+    now = local(2, 16)
+    page = [{"complaint_no": "K-1"}, {"complaint_no": "K-2"}]
+    flagged = with_sla_flags(store, projector.models, CALENDAR, page, "complaint_no", now)
+    assert [[f["state"] for f in r["sla_flags"]] for r in flagged] == [["breached"], []]
+    other = with_sla_flags(store, projector.models, CALENDAR, page[1:], "complaint_no", now)
+    assert other[0]["sla_flags"] == []
+    assert projector.models.sla.flags(store, CALENDAR, now, now, records=set()) == {}
