@@ -18,7 +18,8 @@ from contracts.queries import SlaQuery
 from events import sla as ev
 from events.envelope import DieDifficulty, DomainEvent, Role
 from projections.projector import Projector
-from projections.sla.model import SlaModel, evaluate
+from projections.sla.model import SlaModel
+from projections.sla.rows import evaluate
 from projections.store import ViewStore
 from services.cli import sla as cli
 from tests.projection_events import by_stream
