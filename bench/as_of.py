@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 from eventsourcing.persistence import Tracking
 
+from bench.progress import say
 from contracts.subjects import stream_name
 from events.registry import REGISTRY
 from events.sales import SampleRequested
@@ -45,11 +46,6 @@ Say = Callable[[str], None]
 Stream = list[tuple[str, bytes]]  # (type key, JSON) in the order the department recorded them
 BATCH = 500
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-STARTED = time.perf_counter()
-
-
-def say(line: str) -> None:
-    print(f"[{time.perf_counter() - STARTED:6.1f}s] {line}", flush=True)
 
 
 def workload(records: int, say: Say) -> tuple[dict[str, Stream], datetime, datetime]:
