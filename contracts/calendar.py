@@ -4,10 +4,9 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chinese_calendar import holidays as _cn_holidays  # type: ignore[import-untyped]
@@ -21,7 +20,6 @@ _CN_LAST_YEAR: int = max(_cn_holidays).year
 # Bounds every walk over days, so a calendar with no working time fails instead of spinning.
 _MAX_SCAN_DAYS = 3 * 366
 _MAX_HOURS = 24 * 366
-_T = TypeVar("_T")
 Interval = tuple[datetime, datetime]
 Period = tuple[time, time]
 # An entry of the company calendar (stored events of the sla service's ``calendar`` aggregate).
@@ -70,7 +68,7 @@ class WorkingCalendar:
     hours_changes: tuple[HoursChange, ...] = ()
 
     def __post_init__(self) -> None:
-        _zone_info(self.zone)
+        zone_info(self.zone)
         _check_week(self.weekdays, self.periods)
         # Each day's working intervals (none on a day off), worked out once per calendar: the
         # SLA fold asks about the same few days for every record. Not a field: no part of
@@ -138,33 +136,9 @@ class WorkingCalendar:
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> WorkingCalendar:
         """Build the calendar from SALESFLOW_CALENDAR_* variables; an unset or empty one keeps its default."""
-        def get(name: str, parse: Callable[[str], _T], default: _T, expected: str) -> _T:
-            raw = env.get(f"SALESFLOW_CALENDAR_{name}", "").strip()
-            if not raw:
-                return default
-            try:
-                return parse(raw)
-            except ValueError:
-                raise ValueError(f"SALESFLOW_CALENDAR_{name} must be {expected}, not {raw!r}.") from None
+        from contracts.calendar_env import calendar_from_env
 
-        default = cls()
-        holidays = get("HOLIDAYS", _parse_dates, default.extra_holidays,
-                       "comma-separated ISO dates, e.g. 2026-10-08,2026-10-09")
-        workdays = get("WORKDAYS", _parse_dates, default.extra_workdays, "comma-separated ISO dates, e.g. 2026-10-11")
-        if holidays & workdays:
-            clash = ", ".join(sorted(d.isoformat() for d in holidays & workdays))
-            raise ValueError(f"SALESFLOW_CALENDAR_HOLIDAYS and SALESFLOW_CALENDAR_WORKDAYS both list {clash}.")
-        return cls(
-            zone=get("ZONE", lambda raw: _zone_info(raw).key, default.zone,
-                     "an IANA time zone such as Asia/Shanghai"),
-            weekdays=get("WEEKDAYS", _parse_weekdays, default.weekdays,
-                         "comma-separated weekday numbers from 0 (Monday) to 6 (Sunday), e.g. 0,1,2,3,4,5"),
-            periods=get("PERIODS", _parse_periods, default.periods,
-                        "ordered, non-overlapping comma-separated HH:MM-HH:MM periods, e.g. 08:00-12:00,13:00-17:00"),
-            extra_holidays=holidays,
-            extra_workdays=workdays,
-            use_chinese_holidays=get("CHINESE_HOLIDAYS", _parse_flag, default.use_chinese_holidays, "1 or 0"),
-        )
+        return calendar_from_env(cls, env)
 
     def is_working_day(self, d: date) -> bool:
         """Company lists first, then China's holidays and make-up days (years the package knows), then weekdays."""
@@ -257,7 +231,7 @@ class WorkingCalendar:
             yield from intervals if forward else reversed(intervals)
 
 
-def _zone_info(key: str) -> ZoneInfo:
+def zone_info(key: str) -> ZoneInfo:
     try:
         return ZoneInfo(key)
     except (ZoneInfoNotFoundError, ValueError):
@@ -274,41 +248,6 @@ def _duration(hours: float) -> timedelta:
     if not (math.isfinite(hours) and 0 <= hours <= _MAX_HOURS):
         raise ValueError(f"Working hours must be between 0 and {_MAX_HOURS}, not {hours!r}.")
     return timedelta(hours=hours)
-
-
-def _items(raw: str) -> list[str]:
-    return [item.strip() for item in raw.split(",") if item.strip()]
-
-
-def _parse_weekdays(raw: str) -> frozenset[int]:
-    days = frozenset(int(item) for item in _items(raw))
-    if not days <= frozenset(range(7)):
-        raise ValueError(raw)
-    return days
-
-
-def _parse_periods(raw: str) -> tuple[tuple[time, time], ...]:
-    periods = []
-    for item in _items(raw):
-        start, _, end = item.partition("-")
-        periods.append((time.fromisoformat(start.strip()), parse_period_end(end.strip())))
-    WorkingCalendar(periods=tuple(periods))  # the constructor's own checks, reported against the variable
-    return tuple(periods)
-
-
-def parse_period_end(raw: str) -> time:
-    """A period's end as written: ``HH:MM``, or ``24:00`` for midnight at the day's end."""
-    return END_OF_DAY if raw in ("24:00", "24:00:00") else time.fromisoformat(raw)
-
-
-def _parse_dates(raw: str) -> frozenset[date]:
-    return frozenset(date.fromisoformat(item) for item in _items(raw))
-
-
-def _parse_flag(raw: str) -> bool:
-    if raw not in ("1", "0"):
-        raise ValueError(raw)
-    return raw == "1"
 
 
 def packaged_day_name(d: date) -> str | None:

@@ -16,7 +16,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from contracts.calendar import WorkingCalendar, packaged_day_name, parse_period_end
+from contracts.calendar import WorkingCalendar, packaged_day_name
+from contracts.calendar_env import parse_period_end
 from contracts.subjects import QUERY_CALENDAR
 from events.registry import REGISTRY
 from events.sla import HolidayDeclared, WorkdayDeclared
