@@ -1,7 +1,7 @@
 """Every domain event of salesflow, defined once, as frozen pydantic models."""
 from __future__ import annotations
 
-from events import customers, engineering, production, quality, sales, sla
+from events import customers, engineering, production, quality, sales, sla, users
 from events.envelope import Actor, Department, DieDifficulty, DomainEvent, Role
 from events.registry import REGISTRY, EventRegistry
 
@@ -19,4 +19,5 @@ __all__ = [
     "quality",
     "sales",
     "sla",
+    "users",
 ]

@@ -95,6 +95,9 @@ class DomainEvent(Frozen):
     aggregate: ClassVar[str]
     version: ClassVar[int] = 1
     record_field: ClassVar[str | None] = None
+    # Facts kept in the store and on the wire but never shown (the audit trail leaves them out):
+    # a password's or an API token's hash.
+    secret_fields: ClassVar[frozenset[str]] = frozenset()
 
     originator_id: UUID = Field(description="Aggregate id")
     originator_version: int = Field(ge=1, description="Aggregate version after this event")

@@ -67,10 +67,10 @@ class EventRegistry:
 
 
 def _default_registry() -> EventRegistry:
-    from events import customers, engineering, production, quality, sales, sla
+    from events import customers, engineering, production, quality, sales, sla, users
 
     registry = EventRegistry()
-    for module in (sales, customers, engineering, production, quality, sla):
+    for module in (sales, customers, engineering, production, quality, sla, users):
         registry.register(*module.EVENTS)
     return registry
 

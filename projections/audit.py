@@ -27,6 +27,8 @@ ENVELOPE = ("originator_id", "originator_version", "timestamp", "event_id", "act
 
 
 def row(event: DomainEvent, data: bytes) -> tuple[Any, ...]:
+    if type(event).secret_fields:  # a password's or a token's hash is never shown
+        data = event.model_dump_json(exclude=set(type(event).secret_fields)).encode()
     return (str(event.event_id), event.record_no, event.timestamp.astimezone(UTC).isoformat(),
             event.recorded.astimezone(UTC).isoformat(), type(event).__name__, event.department.value, str(event.originator_id),
             event.originator_version, event.actor.user, event.actor.role.value, data.decode())

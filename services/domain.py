@@ -42,6 +42,12 @@ class Forbidden(DomainError):
     kind = "forbidden"
 
 
+class Conflict(DomainError):
+    """The command clashes with the record as it stands (it already exists, is already so)."""
+
+    kind = "conflict"
+
+
 class NotFound(DomainError):
     """The record named by the command does not exist."""
 

@@ -12,6 +12,7 @@ from contracts.commands import (
     quality,
     sales,
     sales_followup,
+    users,
 )
 from contracts.commands.base import Command
 
@@ -23,7 +24,7 @@ ALL: dict[str, dict[str, type[Command]]] = {
     "production": {c.name: c for c in production.COMMANDS + production.ORDER_COMMANDS
                    + complaint_desk.COMMANDS},
     "quality": {c.name: c for c in quality.COMMANDS + complaint_desk.COMMANDS},
-    "sla": {c.name: c for c in calendar.COMMANDS},
+    "sla": {c.name: c for c in calendar.COMMANDS + users.COMMANDS},
 }
 
 __all__ = ["ALL", "Command"]

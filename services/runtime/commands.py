@@ -22,9 +22,11 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 from pydantic import ValidationError
 
+from contracts.commands import ALL
 from contracts.commands.base import Command
+from contracts.permissions import allowed_roles, rule_of
 from contracts.replies import CommandReply, ErrorBody, EventRef, validation_refusal
-from services.domain import Context, DomainError
+from services.domain import Context, DomainError, Forbidden
 from services.runtime.store import CommandKey, DepartmentApplication, store_unavailable
 
 log = logging.getLogger(__name__)
@@ -77,10 +79,11 @@ class CommandBus:
     def __init__(self, app: DepartmentApplication, table: Mapping[type[Command], UseCase],
                  retries: int = 3, on_stored: Callable[[], None] | None = None,
                  preparers: Mapping[type[Command], Callable[[Command], Awaitable[Command]]]
-                 | None = None) -> None:
+                 | None = None, department: str | None = None) -> None:
         self.app, self.retries, self.on_stored = app, retries, on_stored
         self.routes = {cls.name: (cls, use_case) for cls, use_case in table.items()}
         self.preparers = dict(preparers or {})
+        self.department = department or _department_of(self.routes)
 
     async def handle(self, name: str, payload: bytes) -> CommandReply:
         """The reply to one command; never raises."""
@@ -104,6 +107,8 @@ class CommandBus:
             command = cls.model_validate_json(payload or b"{}", context={"now": self.app.clock()})
         except ValidationError as error:
             return CommandReply.refused(validation_error(error))
+        if (refusal := self.not_permitted(command)) is not None:
+            return CommandReply.refused(refusal)
         key = command_key(command)
         prepare = self.preparers.get(cls)
         if prepare is not None:
@@ -116,6 +121,14 @@ class CommandBus:
             except DomainError as error:
                 return CommandReply.refused(domain_error(error))
         return await asyncio.to_thread(self._run, use_case, command, key)
+
+    def not_permitted(self, command: Command) -> ErrorBody | None:
+        """The permission table's refusal, when the actor's role may not give this command."""
+        allowed = allowed_roles(self.department, command.name)
+        if command.actor.role in allowed:
+            return None
+        return domain_error(refused_role(self.department, command.name, command.actor.user,
+                                         command.actor.role.value))
 
     def _run(self, use_case: UseCase, command: Command, key: CommandKey | None) -> CommandReply:
         earlier = self._earlier_reply(key) if key is not None else None
@@ -166,6 +179,23 @@ class CommandBus:
             self.on_stored()
         except Exception:  # noqa: BLE001 - the relay also finds new events when it next runs
             log.warning("could not wake the relay after a command", exc_info=True)
+
+
+def refused_role(department: str, command: str, user: str, role: str) -> Forbidden:
+    """``user`` acting as ``role`` may not give ``command`` (``contracts.permissions``)."""
+    names = ", ".join(r.value for r in allowed_roles(department, command)) or "nobody"
+    return Forbidden(
+        rule_of(department, command),
+        f"only {names} may give {department}.{command}; {user} acts as {role}",
+        f"只有 {names} 可以执行 {department}.{command}；{user} 的角色是 {role}", field="actor.role")
+
+
+def _department_of(routes: Mapping[str, Any]) -> str:
+    """The department whose contracts hold every routed command (a test's bus names none)."""
+    for department, commands in ALL.items():
+        if set(routes) <= set(commands):
+            return department
+    raise ValueError(f"no department accepts all of {sorted(routes)}: name the department")
 
 
 def reply_bytes(reply: CommandReply) -> bytes:

@@ -153,7 +153,7 @@ async def serve(spec: ServiceSpec, settings: Settings,
     preparers = {cls: functools.partial(prepare, js, settings=settings)
                  for cls, prepare in spec.preparers.items()}
     bus = CommandBus(app, spec.commands, settings.command_retries, on_stored=poke,
-                     preparers=preparers)
+                     preparers=preparers, department=spec.department.value)
     active = ActiveSet(spec, app, js, settings, relay, poke)
     lease = Lease(js, name, ttl=settings.lease_ttl_seconds, replicas=settings.stream_replicas,
                   on_acquired=active.start, on_lost=active.stop)

@@ -18,6 +18,7 @@ from projections.sla.clocks import marks_of
 from services.domain import Context
 from services.runtime.settings import Settings
 from services.runtime.store import SYSTEM, DepartmentApplication
+from services.sla.account_cases import AccountUseCases
 from services.sla.calendar_cases import CalendarUseCases
 from services.sla.clock import AlertKind, Clock, clock_id, parse_timer_key
 from services.sla.reports import REPORTS_ID, DailyReports
@@ -25,7 +26,7 @@ from services.sla.reports import REPORTS_ID, DailyReports
 log = logging.getLogger(__name__)
 
 
-class SlaApplication(CalendarUseCases, DepartmentApplication):
+class SlaApplication(CalendarUseCases, AccountUseCases, DepartmentApplication):
     """The SLA engine's event store and use cases."""
 
     name = Department.SLA.value

@@ -6,12 +6,13 @@ from events.sla import AT_RISK_TIMER, BREACH_TIMER, DAILY_REPORT_TIMER
 from projections.sla.clocks import MARKING_EVENTS
 from services.runtime.spec import ServiceSpec
 from services.sla.application import SlaApplication as App
+from services.sla.account_cases import ACCOUNT_COMMANDS
 from services.sla.calendar_cases import CALENDAR_COMMANDS
 
 SPEC = ServiceSpec(
     department=Department.SLA,
     application=App,
-    commands={**CALENDAR_COMMANDS},
+    commands={**CALENDAR_COMMANDS, **ACCOUNT_COMMANDS},
     reactions={event_cls: App.on_marking_event for event_cls in MARKING_EVENTS},
     timers={
         AT_RISK_TIMER: App.on_alert_due,

@@ -14,15 +14,18 @@ from contracts.commands.customers import MAX_BASE64_CHARS, MAX_DOCUMENT_BYTES
 from tests.unit.commands_catalogue_workflow import (  # the shared vocabulary of the cases too
     COMPLAINT_COMMANDS,
     EARLIER,
+    USER_COMMANDS,
     LATER,
     MONTH,
     ORDER_COMMANDS,
     Case,
     bad_complaints,
     bad_orders,
+    bad_users,
     iso,
     valid_complaints,
     valid_orders,
+    valid_users,
 )
 
 PEOPLE = {"sales": ("amy", "sales_assistant"), "engineering": ("eric", "engineer"),
@@ -93,6 +96,7 @@ def valid(now: datetime) -> dict[str, dict[str, Any]]:
                                  "periods": [{"start": "08:30", "end": "12:00"},
                                              {"start": "13:00", "end": "17:30"}],
                                  "title": "five-day week 双休"},
+        **valid_users(now),
     }
 
 
@@ -116,7 +120,7 @@ def common(name: str) -> list[Case]:
                          ("occurred_at", iso(now - timedelta(days=366)), EARLIER),
                          ("occurred_at", "yesterday", None)]
     if name not in ("note_sample_month", "note_order_month", "note_complaint_month",
-                    *CALENDAR_COMMANDS):
+                    *CALENDAR_COMMANDS, *USER_COMMANDS):
         cases += [(number, "S 1", None), (number, "X" * 41, None)]
     return cases
 
@@ -226,6 +230,7 @@ def bad(now: datetime) -> dict[str, list[Case]]:
             ("periods", [], None), ("title", text(81), None)],
         **bad_orders(now),
         **bad_complaints(now),
+        **bad_users(now),
     }
 
 

@@ -207,3 +207,52 @@ def bad_orders(now: datetime) -> dict[str, list[Case]]:
             ("content_sha256", "XYZ", None), ("size", -1, None),
             ("size", MAX_DOCUMENT_BYTES + 1, None)],
     }
+
+
+# An argon2id hash of "correct horse battery staple" (argon2-cffi's defaults).
+HASH = ("$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0$"
+        "8CkAcdLCIpUd1d3oRQ2zW0jnQ3kh5TNqB8F6lC2yL2E")
+USER_COMMANDS = ("add_user", "change_user_roles", "change_password", "disable_user",
+                 "enable_user", "issue_api_token", "revoke_api_token")
+
+
+def valid_users(now: datetime) -> dict[str, dict[str, Any]]:
+    who = {"username": "amy.wang"}
+    return {
+        "add_user": {**who, "display_name": "Amy Wang 王艾米", "user_department": "sales",
+                     "roles": ["sales_assistant"], "password_hash": HASH},
+        "change_user_roles": {**who, "user_department": "sales",
+                              "roles": ["sales_assistant", "salesperson"]},
+        "change_password": {**who, "password_hash": HASH},
+        "disable_user": {**who, "reason": "left the company"},
+        "enable_user": who,
+        "issue_api_token": {**who, "token_id": "a1b2c3d4e5f6", "token_hash": "0" * 64,
+                            "label": "ERP", "expires_at": iso(now + timedelta(days=90))},
+        "revoke_api_token": {**who, "token_id": "a1b2c3d4e5f6"},
+    }
+
+
+def bad_users(now: datetime) -> dict[str, list[Case]]:
+    names: list[Case] = [("username", "Amy", None), ("username", "a", None),
+                         ("username", "a" * 41, None), ("username", "amy wang", None)]
+    roles: list[Case] = [("roles", [], None), ("roles", ["system"], None),
+                         ("roles", ["salesperson", "salesperson"], None),
+                         ("roles.0", "janitor", None)]
+    department: list[Case] = [("user_department", "finance", None)]
+    password: list[Case] = [("password_hash", "hunter2", None),
+                            ("password_hash", "$argon2id$" + "x" * 200, None)]
+    token: list[Case] = [("token_id", "short", None), ("token_id", "A" * 12, None)]
+    return {
+        "add_user": [*names, *roles, *department, *password, ("display_name", "", None),
+                     ("display_name", "x" * 81, None)],
+        "change_user_roles": [*names, *roles, *department],
+        "change_password": [*names, *password],
+        "disable_user": [*names, ("reason", "x" * 201, None)],
+        "enable_user": names,
+        "issue_api_token": [*names, *token, ("token_hash", "f" * 63, None),
+                            ("label", "", None), ("label", "x" * 81, None),
+                            ("expires_at", iso(now - timedelta(hours=1)), EARLIER),
+                            ("expires_at", iso(now + timedelta(days=800)), LATER),
+                            ("expires_at", "2027-01-01T00:00:00", None)],
+        "revoke_api_token": [*names, *token],
+    }

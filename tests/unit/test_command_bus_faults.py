@@ -14,6 +14,8 @@ from pydantic import ValidationInfo, field_validator
 
 from contracts.commands.base import Command
 from contracts.commands.sales_followup import NoteSampleMonth
+from contracts.permissions import PERMISSIONS
+from events.envelope import Role
 from services.runtime.commands import CommandBus
 from services.runtime.store import store_unavailable
 from services.sales.application import SalesApplication
@@ -125,8 +127,11 @@ class Dated(Command):
         return value
 
 
-async def test_contracts_are_validated_with_the_applications_clock_as_now() -> None:
-    bus = CommandBus(app(), {Dated: lambda app, command, ctx: []})
+async def test_contracts_are_validated_with_the_applications_clock_as_now(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A test-only command: the permission table lets the assistant give it.
+    monkeypatch.setitem(PERMISSIONS["sales"], "dated", (None, (Role.SALES_ASSISTANT,)))
+    bus = CommandBus(app(), {Dated: lambda app, command, ctx: []}, department="sales")
     ok = await bus.handle("dated", json.dumps({"actor": ASSISTANT, "on": "2026-05-30T00:00:00Z"})
                           .encode())
     late = await bus.handle("dated", json.dumps({"actor": ASSISTANT, "on": "2026-06-01T00:00:00Z"})
