@@ -1,7 +1,8 @@
 """Reply and error shapes of every command and query."""
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -95,7 +96,12 @@ _ZH = {
 def validation_refusal(error: ValidationError, what_en: str, what_zh: str,
                        echo_input: bool = False) -> ErrorBody:
     """The first problem of a command or query that does not validate, naming its field."""
-    first = error.errors()[0]
+    return line_refusal(error.errors()[0], what_en, what_zh, echo_input)
+
+
+def line_refusal(first: Mapping[str, Any], what_en: str, what_zh: str,
+                 echo_input: bool = False) -> ErrorBody:
+    """One line of pydantic's errors (type, loc, msg, input, ctx) as a refusal naming its field."""
     field = ".".join(str(p) for p in first["loc"]) or None
     ctx = first.get("ctx") or {}
     en = ctx.get("en") or first["msg"]

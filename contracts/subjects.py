@@ -15,6 +15,9 @@ HEADER_NOTIFICATION = "Salesflow-Notification"
 PROJECTIONS = "projections"
 # Every process a running system is made of: the four departments and the projections.
 COMPONENTS: tuple[str, ...] = (*(d.value for d in DEPARTMENTS), PROJECTIONS)
+# The HTTP gateway owns no store and no stream: a process of `salesflow up`, not a component.
+GATEWAY = "gateway"
+PROCESSES: tuple[str, ...] = (*COMPONENTS, GATEWAY)
 QUERY_SAMPLES = f"{PREFIX}.query.samples"
 QUERY_HISTORY = f"{PREFIX}.query.history"
 QUERY_SAMPLE_MONTH = f"{PREFIX}.query.sample_month"

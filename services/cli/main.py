@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from pydantic import ValidationError
 from contracts.subjects import (
-    COMPONENTS,
+    PROCESSES,
     QUERY_HISTORY,
     QUERY_SAMPLES,
 )
@@ -67,7 +67,7 @@ def parser() -> argparse.ArgumentParser:
                                           "when a component does not answer")
     state.add_argument("--json", action="store_true", help="print JSON instead of tables")
     service = sub.add_parser("service", help="run one component in the foreground (used by `up`)")
-    service.add_argument("name", choices=COMPONENTS)
+    service.add_argument("name", choices=PROCESSES)
     return p
 
 

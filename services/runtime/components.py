@@ -20,6 +20,11 @@ async def run_component(name: str, settings: Settings) -> None:
 
         await serve_projections(settings, stopped=ready_until_signalled)
         return
+    if name == "gateway":
+        from services.gateway.server import serve as serve_gateway
+
+        await serve_gateway(settings, stopped=ready_until_signalled)
+        return
     from services.runtime.service import serve
 
     spec = importlib.import_module(f"services.{name}.wiring").SPEC

@@ -56,6 +56,18 @@ class Settings(BaseSettings):
         default=5.0, ge=1.0, le=300.0, description="A standby copy takes over this long after "
         "the active copy of a component died")
 
+    gateway_host: str = Field(default="127.0.0.1", description="Address the HTTP gateway "
+                              "listens on (0.0.0.0: every interface)")
+    gateway_port: int = Field(default=8000, ge=0, le=65535, description="Port of the HTTP gateway "
+                              "(0 picks a free one)")
+    gateway_secret: str | None = Field(
+        default=None, min_length=32, description="Signs the session cookies; every copy of the "
+        "gateway behind one address needs the same. Default: made once in the data directory")
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 30,
+                                 description="How long a browser session lasts")
+    secure_cookies: bool = Field(default=False, description="Mark the session cookie Secure "
+                                 "(set it when the gateway is reached over HTTPS)")
+
     def sla_hour_overrides(self) -> dict[str, float]:
         """``sla_hours`` as {clock id: hours}; a malformed entry is refused by name."""
         found: dict[str, float] = {}

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from types import FrameType
 
-from contracts.subjects import COMPONENTS
+from contracts.subjects import PROCESSES
 from services.runtime.children import Child
 from services.runtime.console import Console
 from services.runtime.lifecycle import STOP_SIGNALS
@@ -78,11 +78,11 @@ class Supervisor:
         try:
             (self.data / NATS_ADDRESS_FILE).write_text(url)
             env = {**os.environ, "SALESFLOW_DATA_DIR": str(self.data), "NATS_URL": url}
-            self.children = [Child(name, env, self.logs, self.shared) for name in COMPONENTS]
+            self.children = [Child(name, env, self.logs, self.shared) for name in PROCESSES]
             if reason := self._stop_reason():
                 say(reason)
             else:
-                say(f"starting {', '.join(COMPONENTS)} / 正在启动各服务 ...")
+                say(f"starting {', '.join(PROCESSES)} / 正在启动各服务 ...")
                 now = time.monotonic()
                 for child in self.children:
                     child.start(now)
@@ -179,12 +179,21 @@ class Supervisor:
     def _announce(self, url: str) -> None:
         where = "embedded nats-server" if self.server else "external NATS"
         self.announced = True
-        lines = ["salesflow is up / 系统已启动", f"  NATS: {url} ({where})", f"  data: {self.data}",
-                 f"  logs: {self.logs}"]
+        http = f"  HTTP: {self._gateway_url()} (gateway; API docs at /docs / 网关)"
+        lines = ["salesflow is up / 系统已启动", http, f"  NATS: {url} ({where})",
+                 f"  data: {self.data}", f"  logs: {self.logs}"]
         lines += [f"  {child.name:12} pid {child.pid}" for child in self.children]
         lines.append("Try `salesflow demo`, then `salesflow samples`; `salesflow status` shows each "
                      "part. Press Ctrl-C to stop / 按 Ctrl-C 停止.")
         self.console.say("\n".join(lines))
+
+    def _gateway_url(self) -> str:
+        from services.gateway.server import ADDRESS_FILE
+
+        recorded = self.data / ADDRESS_FILE
+        if recorded.exists():
+            return recorded.read_text().strip()
+        return f"http://{self.settings.gateway_host}:{self.settings.gateway_port}"
 
     def _stop_all(self, failure: str | None) -> None:
         if failure:
