@@ -17,7 +17,7 @@ import yaml
 
 from services.cli.main import parser
 from services.runtime.settings import Settings
-from services.runtime.supervisor import COMPONENTS
+from contracts.subjects import PROCESSES as COMPONENTS
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -247,10 +247,16 @@ def test_salesflow_services_restart_and_wait_for_a_healthy_postgres(
 
 
 def test_salesflow_services_can_be_scaled(salesflow_services: dict[str, dict[str, Any]]) -> None:
-    """``--scale`` needs services without a fixed container name or a fixed host port."""
+    """``--scale`` needs services without a fixed container name or a fixed host port; the
+    gateway publishes a range, one port per copy."""
     for name, service in salesflow_services.items():
         assert "container_name" not in service, f"{name} has a fixed container_name"
-        assert not service.get("ports"), f"{name} publishes host ports"
+        if name == "gateway":
+            copies = (service.get("deploy") or {}).get("replicas", 1)
+            first, _, last = str(service["ports"][0]).split(":")[0].partition("-")
+            assert int(last) - int(first) + 1 >= copies, "a host port for every gateway copy"
+        else:
+            assert not service.get("ports"), f"{name} publishes host ports"
 
 
 def test_each_salesflow_service_runs_an_active_copy_and_a_standby(
