@@ -22,7 +22,7 @@ from contracts.permissions import allowed_roles, rule_of
 from contracts.replies import CommandReply, ErrorBody
 from events.envelope import Role
 from services.gateway.auth import Principal, SignedIn, gateway_of
-from services.gateway.errors import ERROR_RESPONSES, STATUS, ApiError, validation
+from services.gateway.errors import CHANGE_RESPONSES, STATUS, ApiError, validation
 from services.gateway.schemas import Components
 from services.gateway.state import Gateway
 
@@ -67,8 +67,7 @@ def _route(app: FastAPI, components: Components, department: str, cls: type[Comm
         summary=(cls.__doc__ or cls.name).strip().splitlines()[0],
         description=f"Roles: {roles}" + (f" ({rule})" if rule else "") + " / 可执行角色",
         response_model=CommandReply,
-        responses={**ERROR_RESPONSES, 409: {"model": ErrorBody, "description":
-                   "A DOMAIN.md rule (`rule`) or a concurrent change refused it / 违反业务规则或冲突"}},
+        responses=CHANGE_RESPONSES,
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
             "schema": components.command_body(cls)}}}},
     )

@@ -25,6 +25,14 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     )
 }
 
+# Commands and account changes: a rule (``rule`` names it) or the record as it stands refused it.
+CHANGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **ERROR_RESPONSES,
+    409: {"model": ErrorBody, "description": "A DOMAIN.md rule (`rule`) or the record as it "
+                                             "stands (a conflict) refused it / 违反业务规则或冲突"},
+    413: {"model": ErrorBody, "description": "The body is larger than 16 MB / 请求内容过大"},
+}
+
 
 class ApiError(Exception):
     """A refusal with its HTTP status."""
@@ -69,6 +77,13 @@ def install(app: FastAPI) -> None:
         # FastAPI prefixes where the value came from ("query", "path", "body"): drop it.
         first["loc"] = tuple(first.get("loc", ()))[1:]
         return error_response(422, line_refusal(first, "request", "请求"))
+
+    @app.exception_handler(Exception)
+    async def on_bug(_: Request, error: Exception) -> JSONResponse:
+        """A bug: one ``internal`` reply and one log line under the same reference."""
+        from services.runtime.commands import unexpected_error
+
+        return error_response(500, unexpected_error(error, "gateway request"))
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_: Request, error: StarletteHTTPException) -> JSONResponse:

@@ -4,12 +4,12 @@ dead letters, and documents from the object store. Each asks the projections ove
 query's own contract; lists are paged here (``limit``, ``offset``)."""
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from contracts import subjects as s
 from contracts.queries import (
@@ -25,12 +25,13 @@ from contracts.queries import (
 )
 from services.cli.client import QueryRefused
 from services.gateway.auth import Admin, SignedIn, gateway_of
-from services.gateway.errors import ERROR_RESPONSES, STATUS, ApiError
+from services.gateway.errors import ERROR_RESPONSES, STATUS, ApiError, validation
 from services.gateway.state import Gateway
 from services.runtime.connect import NatsUnavailable
 from services.runtime.customer_queries import CustomerFileQuery, CustomersQuery
 
 MAX_PAGE = 1000
+Q = TypeVar("Q", bound=BaseModel)
 
 
 class Paging(BaseModel):
@@ -76,6 +77,14 @@ async def ask(gateway: Gateway, subject: str, query: dict[str, Any]) -> Any:
         raise ApiError.of("unavailable", "the projections did not answer in time; is the "
                           "projections service running?", "投影服务没有及时响应，请确认其正在运行"
                           ) from None
+
+
+def checked(contract: type[Q], data: dict[str, Any]) -> Q:
+    """The query's own contract, refused as 422 naming the field."""
+    try:
+        return contract.model_validate(data)
+    except ValidationError as error:
+        raise validation(error, "query", "查询") from None
 
 
 def page(rows: list[dict[str, Any]], paging: Paging) -> Page:
@@ -124,7 +133,7 @@ def _record_routes(app: FastAPI) -> None:
     async def history(request: Request, who: SignedIn,
                       record_no: Annotated[str, Path(min_length=1, max_length=80)],
                       paging: Annotated[Paging, Query()]) -> Page:
-        HistoryQuery(record_no=record_no)
+        checked(HistoryQuery, {"record_no": record_no})
         rows = await ask(gateway_of(request), s.QUERY_HISTORY, {"record_no": record_no})
         return page(rows, paging)
 
@@ -133,8 +142,7 @@ def _record_routes(app: FastAPI) -> None:
     async def customer_file(request: Request, who: SignedIn,
                             customer_no: Annotated[str, Path(min_length=1, max_length=40)],
                             category: str | None = None) -> dict[str, Any]:
-        query = CustomerFileQuery.model_validate({"customer_no": customer_no,
-                                                   "category": category})
+        query = checked(CustomerFileQuery, {"customer_no": customer_no, "category": category})
         result: dict[str, Any] = await ask(gateway_of(request), s.QUERY_CUSTOMER_FILE,
                                            query.model_dump(mode="json", exclude_none=True))
         return result

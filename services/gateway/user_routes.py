@@ -23,11 +23,13 @@ from services.gateway.accounts import (
 )
 from services.gateway.auth import Admin, Principal, SignedIn, gateway_of
 from services.gateway.command_routes import send
-from services.gateway.errors import ERROR_RESPONSES, ApiError
+from services.gateway.errors import CHANGE_RESPONSES, ApiError
 from services.gateway.state import Gateway
 
 UserName = Annotated[str, Path(pattern=USERNAME_PATTERN, description="Sign-in name / 登录名")]
-Password = Annotated[str, Field(min_length=1, max_length=200, description="Password / 密码")]
+Password = Annotated[str, Field(min_length=10, max_length=200,
+                                description="Password: 10 to 200 characters, not the user name, "
+                                            "not one character repeated / 密码：10 到 200 个字符")]
 
 
 class NewUser(BaseModel):
@@ -123,7 +125,7 @@ async def hashed(password: str, username: str) -> str:
 
 
 def add_routes(app: FastAPI) -> None:
-    common: dict[str, Any] = {"tags": ["users"], "responses": ERROR_RESPONSES}
+    common: dict[str, Any] = {"tags": ["users"], "responses": CHANGE_RESPONSES}
 
     @app.get("/users", summary="Every account (admin) / 用户列表", **common)
     async def people(request: Request, who: Admin) -> list[Account]:
