@@ -36,8 +36,7 @@ class Settings(BaseSettings):
     nats_password: str | None = Field(default=None, repr=False, description="Password of nats_user")
     nats_credentials: Path | None = Field(
         default=None, description="JSON file of every NATS user's password, read by user name "
-        "when nats_user is unset; by default the one `salesflow up` wrote in the data directory, "
-        "used only with the address it recorded there")
+        "when nats_user is unset; by default the one `salesflow up` wrote in the data directory")
     nats_port: int = Field(default=0, description="Port of the embedded nats-server; 0 picks a free one")
     duplicate_window_hours: float = Field(default=7 * 24, description="JetStream dedupe window")
     stream_replicas: int = Field(default=1, ge=1, le=5, description="Replicas of each stream")
@@ -97,13 +96,14 @@ class Settings(BaseSettings):
 
     def nats_login(self, user: str) -> tuple[str, str] | None:
         """(user, password) to connect with: ``SALESFLOW_NATS_USER`` and ``_PASSWORD`` when set,
-        else ``user``'s entry in the credentials file; None when there is neither."""
+        else ``user``'s entry in the credentials file; None when there is neither.
+
+        A server without users ignores the credentials, so a file left by an earlier run of
+        the embedded server does no harm when ``NATS_URL`` names another server."""
         if self.nats_user:
             return self.nats_user, self.nats_password or ""
-        path = self.nats_credentials
-        if path is None and not self.nats_url:  # the embedded server `salesflow up` recorded
-            path = self.data_dir / NATS_CREDENTIALS_FILE
-        if path is None or not path.exists():
+        path = self.nats_credentials or self.data_dir / NATS_CREDENTIALS_FILE
+        if not path.exists():
             return None
         password = json.loads(path.read_text(encoding="utf-8")).get(user)
         return (user, str(password)) if password else None
