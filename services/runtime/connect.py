@@ -36,7 +36,8 @@ async def connect(url: str | None, name: str, login: Login = None) -> Client:
     async def on_error(error: Exception) -> None:
         # nats-py retries a refused login for ever while connecting: notice it and give up.
         if not connecting.done() and _is_refusal(error):
-            refused.set()
+            refused.set()  # said once, in the sentence raised below
+            return
         await report(error)
 
     nc = Client()

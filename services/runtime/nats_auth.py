@@ -151,3 +151,17 @@ def ensure_credentials(path: Path) -> dict[str, str]:
             json.dump(known, out, indent=2)
         os.replace(temporary, path)
     return known
+
+
+def docker_config() -> str:
+    """docker/nats.conf: the cluster's users, their passwords from the nodes' environment."""
+    from services.runtime.nats_server import MAX_PAYLOAD
+
+    return ("# The permission table of services/runtime/nats_auth.py: one user per component, the\n"
+            "# gateway and the operator (the admin CLI). Regenerate, do not edit: python -m\n"
+            "# services.runtime.nats_auth > docker/nats.conf (tests/unit/test_nats_auth.py checks).\n"
+            f"{MAX_PAYLOAD}{render_authorization()}")
+
+
+if __name__ == "__main__":
+    print(docker_config(), end="")

@@ -13,6 +13,9 @@ from pathlib import Path
 from services.runtime.lifecycle import die_with_parent
 from services.runtime.nats_auth import render_authorization
 
+# Customer documents travel in one command message (R-S2): allow 16 MB, not 1 MB.
+MAX_PAYLOAD = "max_payload: 16MB\n"
+
 
 class PortTaken(RuntimeError):
     """The configured port is used by another program."""
@@ -75,10 +78,7 @@ class EmbeddedNats:
     def start(self, timeout: float = 10.0) -> None:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         config = self.store_dir / "salesflow-nats.conf"
-        # Customer documents travel in one command message (R-S2): allow 16 MB, not 1 MB.
-        text = "max_payload: 16MB\n"
-        if self.users is not None:
-            text += render_authorization(self.users)
+        text = MAX_PAYLOAD + (render_authorization(self.users) if self.users is not None else "")
         # The passwords are in it: readable by this user only, from the moment it exists.
         config.unlink(missing_ok=True)
         with open(os.open(config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
