@@ -47,6 +47,9 @@ async def connect(url: str | None, name: str, login: Login = None) -> Client:
     watching = asyncio.create_task(refused.wait())
     try:
         await asyncio.wait({connecting, watching}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:  # our caller gave up: so does the connection
+        connecting.cancel()
+        raise
     finally:
         watching.cancel()
     if refused.is_set() and not connecting.done():

@@ -23,6 +23,7 @@ from contracts.subjects import COMPONENTS, QUERY_HISTORY, command_subject, strea
 from services.runtime.connect import NatsUnavailable, connect, login_options
 from services.runtime.nats_auth import GATEWAY, OPERATOR, ensure_credentials
 from services.runtime.nats_server import EmbeddedNats
+from services.runtime.object_store import BUCKET as DOCUMENT_BUCKET
 from services.runtime.settings import NATS_CREDENTIALS_FILE, Settings
 from services.runtime.streams import ensure_streams
 from tests.integration.system import request, running, until
@@ -160,6 +161,25 @@ async def test_the_gateway_sends_commands_and_reads_streams_but_cannot_publish_i
     with pytest.raises(NoRespondersError):  # allowed, but nobody runs sales here
         await gateway.request(REQUEST_SAMPLE, b"{}", timeout=2)
     assert not any("cmd" in seen for seen in refused.seen)
+
+
+async def test_the_gateway_downloads_a_filed_document_and_reads_a_stream_but_files_nothing(
+        users: Any) -> None:
+    operator, _ = await users(OPERATOR)
+    store = await operator.jetstream(timeout=5).create_object_store(DOCUMENT_BUCKET)
+    await store.put("abc123", b"drawing, revision 2")
+    await operator.jetstream(timeout=5).publish("salesflow.sla.calendar.holiday_added", b"{}")
+    gateway, refused = await users(GATEWAY)
+    js = gateway.jetstream(timeout=5)
+    document = await (await js.object_store(DOCUMENT_BUCKET)).get("abc123")
+    assert document.data == b"drawing, revision 2"
+    reader = await js.subscribe("salesflow.sla.>", ordered_consumer=True)
+    assert (await reader.next_msg(timeout=5)).subject == "salesflow.sla.calendar.holiday_added"
+    await reader.unsubscribe()
+    assert refused.seen == []
+    with pytest.raises(NatsTimeout):  # no ack for the chunk: nothing was filed
+        await (await gateway.jetstream(timeout=1).object_store(DOCUMENT_BUCKET)).put("forged", b"x")
+    assert any(f'publish to "$o.{DOCUMENT_BUCKET}.c.' in seen.lower() for seen in refused.seen)
 
 
 @pytest.mark.parametrize(("user", "password"), [("sales", "wrong"), ("mallory", "x")])
