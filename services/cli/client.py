@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from contracts.replies import CommandReply, ErrorBody
 from contracts.subjects import command_subject
 from services.runtime.connect import NatsUnavailable, connect
+from services.runtime.nats_auth import OPERATOR
 from services.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,9 @@ class Client:
 
     @classmethod
     async def open(cls, settings: Settings) -> Client:
-        return cls(await connect(settings.resolved_nats_url(), "salesflow-cli"))
+        """Connected as the operator: the admin CLI on the machine may do everything."""
+        return cls(await connect(settings.resolved_nats_url(), "salesflow-cli",
+                                 settings.nats_login(OPERATOR)))
 
     async def close(self) -> None:
         await self.nc.drain()

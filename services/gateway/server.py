@@ -13,6 +13,7 @@ from pathlib import Path
 
 import uvicorn
 
+from contracts.subjects import GATEWAY
 from services.cli.client import Client
 from services.gateway.accounts import Directory, DirectoryFeed
 from services.gateway.app import build_app
@@ -58,7 +59,8 @@ async def serve(settings: Settings, stopped: Callable[[], Awaitable[None]]) -> N
     sock = bind(settings.gateway_host, settings.gateway_port)
     host, port = sock.getsockname()[:2]
     gateway = make_gateway(settings)
-    nc = await connect(settings.resolved_nats_url(), "salesflow-gateway")
+    nc = await connect(settings.resolved_nats_url(), "salesflow-gateway",
+                       settings.nats_login(GATEWAY))
     gateway.nats, gateway.js = Client(nc), nc.jetstream()
     gateway.feed = DirectoryFeed(gateway.js, gateway.directory)
     await gateway.feed.start()

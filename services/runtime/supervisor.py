@@ -19,10 +19,11 @@ from contracts.subjects import PROCESSES
 from services.runtime.children import Child
 from services.runtime.console import Console
 from services.runtime.lifecycle import STOP_SIGNALS
+from services.runtime.nats_auth import OPERATOR, ensure_credentials
 from services.runtime.nats_server import EmbeddedNats
 from services.runtime.preflight import DataDirLock, StartRefused, check_stores
 from services.runtime.restarts import RestartSchedule
-from services.runtime.settings import NATS_ADDRESS_FILE, Settings
+from services.runtime.settings import NATS_ADDRESS_FILE, NATS_CREDENTIALS_FILE, Settings
 
 TICK = 0.2  # seconds between two looks at the children
 STOP_GRACE = 15.0  # seconds the children get to stop cleanly, together
@@ -50,6 +51,7 @@ class Supervisor:
         self.shared = () if lock_fd is None else (lock_fd,)
         self.console = Console()
         self.server: EmbeddedNats | None = None
+        self.passwords: dict[str, str] = {}  # of the embedded server's users
         # Everything waits for the broker: restart it soon, however often it died before.
         self.nats_schedule = RestartSchedule(longest_pause=4.0)
         self.nats_restart_at: float | None = None
@@ -78,7 +80,8 @@ class Supervisor:
         try:
             (self.data / NATS_ADDRESS_FILE).write_text(url)
             env = {**os.environ, "SALESFLOW_DATA_DIR": str(self.data), "NATS_URL": url}
-            self.children = [Child(name, env, self.logs, self.shared) for name in PROCESSES]
+            self.children = [Child(name, {**env, **self._login_env(name)}, self.logs, self.shared)
+                             for name in PROCESSES]
             if reason := self._stop_reason():
                 say(reason)
             else:
@@ -99,14 +102,24 @@ class Supervisor:
             return "standard output was closed / 标准输出已关闭"
         return None
 
+    def _login_env(self, name: str) -> dict[str, str]:
+        """Each child connects to the embedded server as its own user, with its permissions."""
+        if not self.passwords:
+            return {}  # external NATS: the environment's SALESFLOW_NATS_USER, if any
+        return {"SALESFLOW_NATS_USER": name, "SALESFLOW_NATS_PASSWORD": self.passwords[name]}
+
     def _start_nats(self) -> str:
         if self.settings.nats_url:
-            _check_reachable(self.settings.nats_url)
+            _check_reachable(self.settings.nats_url, self.settings.nats_login(OPERATOR))
             self.console.say(f"using NATS at {self.settings.nats_url} (NATS_URL)")
             return self.settings.nats_url
+        credentials = self.data / NATS_CREDENTIALS_FILE
+        self.passwords = ensure_credentials(credentials)
         self.server = EmbeddedNats(self.data / "nats", self.settings.nats_port,
                                    log_file=self.logs / "nats.log", supervised=True,
-                                   pass_fds=self.shared)
+                                   pass_fds=self.shared, users=self.passwords)
+        self.console.say(f"NATS users: one per component, the gateway and the operator (the "
+                         f"CLI); passwords in {credentials} / NATS 用户：每个组件一个，密码见该文件")
         self.console.say("starting nats-server / 正在启动 nats-server ...")
         try:
             self.server.start()
@@ -212,13 +225,13 @@ class Supervisor:
         self.console.say(f"stopped; data kept in {self.data} / 已停止，数据保存在 {self.data}")
 
 
-def _check_reachable(url: str) -> None:
+def _check_reachable(url: str, login: tuple[str, str] | None) -> None:
     import asyncio
 
     from services.runtime.connect import connect
 
     async def probe() -> None:
-        nc = await connect(url, "salesflow-up")
+        nc = await connect(url, "salesflow-up", login)
         await nc.close()
 
     asyncio.run(probe())

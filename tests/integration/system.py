@@ -12,7 +12,8 @@ from typing import Any
 import nats
 
 from contracts.subjects import status_subject
-from services.runtime.connect import server_list
+from services.runtime.connect import login_options, server_list
+from services.runtime.nats_auth import OPERATOR
 from services.runtime.settings import Settings
 
 
@@ -30,7 +31,9 @@ async def running(settings: Settings, components: Sequence[str]) -> AsyncIterato
             spec = importlib.import_module(f"services.{name}.wiring").SPEC
             coro = service.serve(spec, settings, stop.wait)
         tasks.append(asyncio.create_task(coro, name=name))
-    nc = await nats.connect(server_list(settings.nats_url or ""))
+    # As the operator: on a server with users (nats_auth) only it may ask every status.
+    nc = await nats.connect(server_list(settings.nats_url or ""),
+                            **login_options(settings.nats_login(OPERATOR)))
     try:
         for name, task in zip(components, tasks, strict=True):
             await until(lambda n=name, t=task: answers(nc, n, t), what=f"{name} to start")

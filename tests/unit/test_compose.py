@@ -276,3 +276,36 @@ def test_salesflow_services_are_built_from_the_project_dockerfile(
             (build.get("context", "."), build.get("dockerfile", "Dockerfile"))
         assert (COMPOSE_FILE.parent / context / dockerfile).resolve() == DOCKERFILE, \
             f"{name} is built from {context}/{dockerfile}"
+
+
+# --- (g) NATS users ---------------------------------------------------------------------------
+
+def test_every_nats_node_runs_with_the_users_of_docker_nats_conf(
+        nats_nodes: dict[str, dict[str, Any]]) -> None:
+    """docker/nats.conf reads each user's password from the node's environment: every one set."""
+    from services.runtime.nats_auth import USERS, password_variable
+
+    for name, node in nats_nodes.items():
+        config = _flag(_nats_flags(node), "-c", "--config")
+        assert config, f"{name} runs without a config file (-c): no users, anyone may do anything"
+        mounted = {v.split(":")[1]: v.split(":")[0] for v in node.get("volumes", [])
+                   if isinstance(v, str) and v.count(":") >= 1}
+        assert (COMPOSE_FILE.parent / mounted.get(config, "")).resolve() == \
+            (ROOT / "docker" / "nats.conf").resolve(), f"{name} does not mount docker/nats.conf"
+        env = _environment(node)
+        for user in USERS:
+            assert env.get(password_variable(user)), f"{name} lacks {password_variable(user)}"
+
+
+def test_each_salesflow_service_logs_in_as_its_own_component_with_the_nodes_password(
+        salesflow_services: dict[str, dict[str, Any]], nats_nodes: dict[str, dict[str, Any]]) -> None:
+    from services.runtime.nats_auth import password_variable
+
+    node_env = _environment(next(iter(nats_nodes.values())))
+    for name, service in salesflow_services.items():
+        component = _command(service)[2]
+        env = _environment(service)
+        assert env.get("SALESFLOW_NATS_USER") == component, \
+            f"{name} logs in as {env.get('SALESFLOW_NATS_USER')!r}, not {component!r}"
+        assert env.get("SALESFLOW_NATS_PASSWORD") == node_env[password_variable(component)], \
+            f"{name}'s password default differs from the NATS nodes' one"
