@@ -245,3 +245,49 @@ async def test_every_component_runs_an_order_with_its_own_user_and_nothing_is_re
         assert refused.seen == []
     violations = [r.getMessage() for r in caplog.records if "violation" in r.getMessage()]
     assert violations == []
+
+
+async def test_the_gateway_works_as_its_own_user_signing_in_commanding_and_querying(
+        locked_settings: Settings, users: Any, caplog: pytest.LogCaptureFixture) -> None:
+    """The gateway's permissions are enough for all it does: follow the accounts, send a
+    command, ask the projections, read the dead letters."""
+    import httpx
+
+    from services.gateway.accounts import hash_password
+    from services.gateway.server import ADDRESS_FILE, serve
+
+    caplog.set_level(logging.WARNING, logger="services.runtime.connect")
+    settings = locked_settings.model_copy(update={"gateway_port": 0})
+    async with running(settings, ["sla", "sales", "projections"]):
+        operator, _ = await users(OPERATOR)
+        admin = {"actor": {"user": "root@cli", "role": "admin"}, "username": "ada",
+                 "display_name": "Ada", "user_department": "administration",
+                 "roles": ["admin", "sales_assistant"], "password_hash": hash_password("pw-long-enough")}
+        assert (await request(operator, command_subject("sla", "add_user"), admin))["ok"]
+        stop = asyncio.Event()
+        server = asyncio.create_task(serve(settings, stop.wait))
+        address = Path(settings.data_dir, ADDRESS_FILE)
+        await until(lambda: address.exists() or server.done(), "the gateway to listen")
+        async with httpx.AsyncClient(base_url=address.read_text().strip(), timeout=10) as http:
+            async def signed_in() -> bool:
+                answer = await http.post("/session", json={"username": "ada",
+                                                           "password": "pw-long-enough"})
+                return answer.status_code == 200
+            await until(signed_in, "the admin to sign in through the gateway's account feed")
+            csrf = {"X-CSRF-Token": (await http.get("/session")).json()["csrf_token"]}
+            sent = await http.post("/commands/sales/request_sample", headers=csrf, json={
+                "request_no": "S-LOCK", "customer": "ACME", "product": "gasket",
+                "part_no": "P-1", "salesperson": "bob", "materials": {"drawings": True},
+                "purpose": "sample"})
+            assert sent.status_code == 200, sent.text
+
+            async def traced() -> bool:
+                answer = await http.get("/records/S-LOCK/history")
+                return answer.status_code == 200 and answer.json()["total"] == 1
+            await until(traced, "the audit trail through the gateway")
+            letters = await http.get("/dead-letters")
+            assert letters.status_code == 200, letters.text
+        stop.set()
+        await server
+    violations = [r.getMessage() for r in caplog.records if "violation" in r.getMessage()]
+    assert violations == []
