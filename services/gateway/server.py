@@ -21,13 +21,14 @@ from services.gateway.metrics import GatewayMetrics
 from services.gateway.sessions import SessionKeeper
 from services.gateway.state import Gateway, gateway_secret
 from services.runtime.connect import connect
+from services.runtime.nats_server import PortTaken
 from services.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
 ADDRESS_FILE = "gateway.url"
 
 
-class GatewayPortTaken(RuntimeError):
+class GatewayPortTaken(PortTaken):
     """The configured address is in use or cannot be bound."""
 
 

@@ -75,6 +75,7 @@ class Supervisor:
         if reason := self._stop_reason():
             say(reason)
             return 0
+        self._check_gateway_port()
         url = self._start_nats()
         failure: str | None = None
         try:
@@ -199,6 +200,17 @@ class Supervisor:
         lines.append("Try `salesflow demo`, then `salesflow samples`; `salesflow status` shows each "
                      "part. Press Ctrl-C to stop / 按 Ctrl-C 停止.")
         self.console.say("\n".join(lines))
+
+    def _check_gateway_port(self) -> None:
+        """A taken HTTP port is one sentence before anything starts (0: a free one is picked)."""
+        from services.gateway.server import GatewayPortTaken, bind
+
+        if not self.settings.gateway_port:
+            return
+        try:
+            bind(self.settings.gateway_host, self.settings.gateway_port).close()
+        except GatewayPortTaken as taken:
+            raise StartRefused(str(taken)) from None
 
     def _gateway_url(self) -> str:
         from services.gateway.server import ADDRESS_FILE

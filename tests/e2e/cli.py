@@ -19,6 +19,7 @@ class System:
     def __init__(self, data_dir: Path) -> None:
         self.env = {k: v for k, v in os.environ.items() if k != "NATS_URL"}
         self.env["SALESFLOW_DATA_DIR"] = str(data_dir)
+        self.env["SALESFLOW_GATEWAY_PORT"] = "0"  # a free one: tests may run side by side
         self.data_dir = data_dir
         self.up_log = data_dir.parent / "up.log"
         self.process: subprocess.Popen[bytes] | None = None

@@ -1,0 +1,53 @@
+"""`salesflow up` starts the HTTP gateway and says where it is (issue 10)."""
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import urllib.request
+
+from tests.e2e.cli import SALESFLOW, System
+
+
+def test_a_taken_gateway_port_is_one_sentence_and_nothing_starts(system: System) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env = dict(system.env, SALESFLOW_GATEWAY_PORT=str(port))
+        done = subprocess.run([SALESFLOW, "up"], env=env, capture_output=True, text=True,
+                              timeout=30)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"127.0.0.1:{port}" in done.stderr and "SALESFLOW_GATEWAY_PORT" in done.stderr
+    assert "端口" in done.stderr and "Traceback" not in done.stderr
+    assert "starting nats-server" not in done.stdout
+
+
+def gateway_url(system: System) -> str:
+    def announced() -> str | None:
+        found = re.search(r"HTTP: (http://\S+)", system.up_log.read_text())
+        return found.group(1) if found else None
+    return str(system.wait_for(announced, "salesflow up to print the gateway's address"))
+
+
+def get(url: str) -> tuple[int, dict[str, object]]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read())
+
+
+def test_up_starts_the_gateway_and_prints_its_address(system: System) -> None:
+    system.start()
+    url = gateway_url(system)
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url), url
+    status, health = system.wait_for(lambda: (h := get(f"{url}/health"))[0] == 200 and h,
+                                     "the gateway to be healthy")
+    assert health["ok"] is True
+    status, refused = get(f"{url}/tables/samples")
+    assert status == 401 and "登录" in str(refused["message_zh"])
+    with urllib.request.urlopen(f"{url}/openapi.json", timeout=5) as answer:
+        assert "/commands/sales/request_sample" in json.loads(answer.read())["paths"]
+    assert system.stop() == 0
