@@ -70,7 +70,7 @@ MONTHS: tuple[tuple[str, str, type[BaseModel], str], ...] = (
 async def ask(gateway: Gateway, subject: str, query: dict[str, Any]) -> Any:
     """The projections' answer, or the refusal as an ``ApiError``."""
     try:
-        return await gateway.client().query(subject, query)
+        return await gateway.client().query(subject, query, timeout=gateway.query_timeout)
     except QueryRefused as refused:
         raise ApiError(STATUS.get(refused.error.kind, 500), refused.error) from None
     except NatsUnavailable:

@@ -31,6 +31,7 @@ class Gateway:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     # Command timeout: a service that does not answer within it is reported unavailable (503).
     command_timeout: float = 5.0
+    query_timeout: float = 10.0
     metrics: Any = None
     feed: Any = None  # the DirectoryFeed following the accounts, when running
 
