@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from services.contract_documents import REGENERATE, drifted, write
+from services.contract_documents import CONTRACTS, REGENERATE, drifted, write
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -13,12 +14,14 @@ def main(argv: list[str] | None = None) -> int:
         description="Write or check contracts/openapi.json and contracts/asyncapi.json")
     parser.add_argument("action", choices=("write", "check"),
                         help="write: regenerate the files; check: exit 1 if one drifted")
+    parser.add_argument("--folder", type=Path, default=CONTRACTS,
+                        help="where the documents are (default: contracts/)")
     args = parser.parse_args(argv)
     if args.action == "write":
-        for path in write():
+        for path in write(args.folder):
             print(f"wrote {path}")
         return 0
-    problems = drifted()
+    problems = drifted(args.folder)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
