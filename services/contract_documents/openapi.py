@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import tempfile
+from pathlib import Path
 from typing import Any
 
 from services.gateway.app import build_app
@@ -12,5 +13,5 @@ from services.runtime.settings import Settings
 def openapi_document() -> dict[str, Any]:
     # make_gateway keeps a session secret in the data directory: a throwaway one here.
     with tempfile.TemporaryDirectory(prefix="salesflow-openapi-") as data_dir:
-        document: dict[str, Any] = build_app(make_gateway(Settings(data_dir=data_dir))).openapi()
+        document: dict[str, Any] = build_app(make_gateway(Settings(data_dir=Path(data_dir)))).openapi()
     return document
