@@ -162,10 +162,10 @@ async def _send(gateway: Gateway, who: Principal, department: str, cls: type[Com
                           " please retry", "NATS 未能接收命令，请重试") from None
     if reply.ok or reply.error is None:
         return reply
-    error = reply.error
-    if key is not None and error.field == "command_id":
-        error = error.model_copy(update={
+    refusal = reply.error
+    if key is not None and refusal.field == "command_id":
+        refusal = refusal.model_copy(update={
             "field": "Idempotency-Key",
             "message_en": "this Idempotency-Key was already used for a different command",
             "message_zh": "该幂等键已用于另一条不同的命令"})
-    raise ApiError(STATUS.get(error.kind, 500), error)
+    raise ApiError(STATUS.get(refusal.kind, 500), refusal)

@@ -81,8 +81,8 @@ class EmbeddedNats:
         text = MAX_PAYLOAD + (render_authorization(self.users) if self.users is not None else "")
         # The passwords are in it: readable by this user only, from the moment it exists.
         config.unlink(missing_ok=True)
-        with open(os.open(config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
-            out.write(text)
+        with open(os.open(config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as conf:
+            conf.write(text)
         args = [binary(), "-c", str(config), "-a", "127.0.0.1", "-p", str(self.port), "-js",
                 "-sd", str(self.store_dir), "-n", f"salesflow-{self.port}"]
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
