@@ -202,7 +202,7 @@ def verify_password(person: Person | None, password: str) -> bool:
     """Whether ``password`` signs ``person`` in; the same work whether or not they exist."""
     stored = person.password_hash if person is not None else _dummy_hash()
     try:
-        matches = _hasher().verify(stored, password)
+        matches = bool(_hasher().verify(stored, password))
     except (VerificationError, InvalidHashError):
         matches = False
     return matches and person is not None and not person.disabled

@@ -127,7 +127,7 @@ class DirectoryFeed:
     async def _follow(self, sub: JetStreamContext.PullSubscription) -> None:
         """Read until the consumer is lost (an exception says how)."""
         self._waiting_for = f"the user events stored on {STREAM}"
-        pending = (await sub.consumer_info()).num_pending
+        pending = (await sub.consumer_info()).num_pending or 0
         delivered = 0
         while True:
             if pending == 0:
@@ -137,7 +137,7 @@ class DirectoryFeed:
                 messages = await sub.fetch(min(max(pending, 1), BATCH), timeout=POLL_SECONDS)
             except nats.errors.TimeoutError:
                 # Nothing new, or the consumer died with a NATS restart: this says which.
-                pending = (await sub.consumer_info()).num_pending
+                pending = (await sub.consumer_info()).num_pending or 0
                 continue
             for msg in messages:
                 meta = msg.metadata
@@ -145,7 +145,7 @@ class DirectoryFeed:
                     raise _Gap(f"consumer sequence {meta.sequence.consumer} after {delivered}")
                 delivered += 1
                 self._read(msg, meta.sequence.stream)
-                pending = meta.num_pending
+                pending = meta.num_pending or 0
 
     def _read(self, msg: Msg, stream_seq: int) -> None:
         if stream_seq <= self._last_seq:
@@ -162,6 +162,6 @@ class DirectoryFeed:
     def _mark_caught_up(self) -> None:
         if not self._caught_up:
             self._caught_up = True
-            log.info("accounts: %d people read from %s", len(self.directory.people()), STREAM)
+            log.info("accounts read from %s: %d", STREAM, len(self.directory.people()))
         if self._ready is not None:
             self._ready.set()
