@@ -160,6 +160,15 @@ async def test_a_token_from_the_cli_is_accepted_until_it_is_revoked(settings: Se
         assert twice.code == 1 and "already revoked" in twice.err
 
 
+async def test_without_the_sla_service_the_list_is_empty_and_a_change_is_not_made(
+        cli) -> None:  # type: ignore[no-untyped-def]
+    listed = await cli("list")
+    assert listed.code == 0 and "no accounts yet" in listed.out and "暂无用户" in listed.out
+    added = await cli("add", "ada", "--name", "Ada", "--department", "administration", "--role",
+                      "admin", "--password-stdin", stdin=PASSWORD)
+    assert added.code == 1 and "did not answer" in added.err and "没有响应" in added.err
+
+
 async def test_two_different_passwords_at_the_prompt_send_nothing(
         cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     answers = iter(["first secret 123", "second secret 456"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -106,17 +107,17 @@ def test_the_right_password_signs_a_person_in_and_a_wrong_one_does_not() -> None
 
 
 def test_an_unknown_person_is_refused_after_the_same_work_as_a_known_one() -> None:
-    import time
-
     amy = directory_with(Trail("amy").added()).person("amy")
-    verify_password(None, PASSWORD)  # the dummy hash is made once
-    started = time.perf_counter()
-    assert not verify_password(None, PASSWORD)
-    unknown = time.perf_counter() - started
-    started = time.perf_counter()
-    assert not verify_password(amy, "wrong password")
-    known = time.perf_counter() - started
-    assert unknown > known / 4  # an argon2 verification each, not an early return
+
+    def fastest(person: Person | None) -> float:  # the least disturbed of three runs
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            assert not verify_password(person, "wrong password")
+            times.append(time.perf_counter() - started)
+        return min(times)
+    unknown, known = fastest(None), fastest(amy)
+    assert unknown > known / 3  # an argon2 verification each, not an early return
 
 
 def test_a_disabled_person_cannot_sign_in_with_the_right_password() -> None:
