@@ -112,6 +112,10 @@ class DirectoryFeed:
                 log.info("accounts feed: reading again after stream sequence %d (%s)",
                          self._last_seq, type(error).__name__)
                 await asyncio.sleep(RETRY_SECONDS)
+            except Exception:  # a feed that died quietly would keep revoked tokens working
+                log.exception("accounts feed failed; reading again after stream sequence %d",
+                              self._last_seq)
+                await asyncio.sleep(1.0)
             finally:
                 with contextlib.suppress(nats.errors.Error, TimeoutError):
                     await asyncio.wait_for(sub.unsubscribe(), 1.0)

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from nats.js import JetStreamContext
@@ -243,3 +244,49 @@ async def test_the_feed_survives_a_nats_restart(settings: Settings, nats_server:
                     15)
         print(f"\nrestart -> new person seen: {time.monotonic() - restarted:.1f} s")
         assert [p.username for p in directory.people()] == ["after", "before"]
+
+
+async def test_events_delivered_but_lost_on_the_way_are_read_again(
+        settings: Settings, nats_server: EmbeddedNats, js: JetStreamContext,
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A fetched batch that never reaches the directory leaves a gap in the consumer's count:
+    the feed starts again after the last event it applied."""
+    caplog.set_level(logging.INFO, logger="services.gateway.directory_feed")
+    await js.add_stream(department_stream("sla", settings))
+    fetch = JetStreamContext.PullSubscription.fetch
+    lost: list[int] = []
+
+    async def losing(self: JetStreamContext.PullSubscription, *args: Any, **kwargs: Any) -> Any:
+        messages = await fetch(self, *args, **kwargs)
+        if not lost:
+            lost.append(len(messages))
+            return await fetch(self, *args, **kwargs)  # the next ones, as after a lost delivery
+        return messages
+    monkeypatch.setattr(JetStreamContext.PullSubscription, "fetch", losing)
+    async with following(nats_server.url) as (directory, feed):
+        await feed.start(timeout=5)
+        first, second = user_added("first"), user_added("second")
+        await store(js, first)
+        await store(js, second)
+        assert await directory.wait_for([first.event_id, second.event_id], 5.0)
+        assert lost == [1] and "_Gap" in caplog.text
+
+
+async def test_a_failure_inside_the_feed_is_logged_and_the_feed_goes_on(
+        settings: Settings, nats_server: EmbeddedNats, js: JetStreamContext,
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    await js.add_stream(department_stream("sla", settings))
+    await store(js, user_added("amy"))
+    follow = DirectoryFeed._follow
+    failures: list[int] = []
+
+    async def failing_once(self: DirectoryFeed, sub: Any) -> None:
+        if not failures:
+            failures.append(1)
+            raise RuntimeError("a bug")
+        await follow(self, sub)
+    monkeypatch.setattr(DirectoryFeed, "_follow", failing_once)
+    async with following(nats_server.url) as (directory, feed):
+        await feed.start(timeout=5)
+        assert directory.person("amy") is not None
+        assert "accounts feed failed" in caplog.text and "a bug" in caplog.text
