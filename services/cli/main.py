@@ -16,7 +16,7 @@ from contracts.subjects import (
     QUERY_SAMPLES,
 )
 from services.cli import (as_of, calendar, complaints, customers, dead_letters, months, orders,
-                          rebuild, sla, status, tables)
+                          rebuild, sla, status, tables, users)
 from services.cli.client import Client
 from services.runtime.connect import NatsUnavailable
 from services.runtime.nats_server import PortTaken
@@ -62,6 +62,7 @@ def parser() -> argparse.ArgumentParser:
     calendar.add_parser(sub)
     dead_letters.add_parser(sub)
     rebuild.add_parser(sub)
+    users.add_parser(sub)
     state = sub.add_parser("status", help="which components answer, their role, each relay's backlog, "
                                           "each consumer's progress and the dead letters; exit code 1 "
                                           "when a component does not answer")
@@ -168,7 +169,7 @@ def run(argv: Sequence[str] | None = None) -> int:
                    "orders": orders.run, "order-month": orders.run,
                    "note-order-month": orders.run, "complaints": complaints.run,
                    "complaint-month": complaints.run, "note-complaint-month": complaints.run,
-                   "sla": sla.run}[args.command]
+                   "sla": sla.run, "users": users.run}[args.command]
         return asyncio.run(with_client(handler, args, settings))
     except (NatsUnavailable, PortTaken, StartRefused, BadSetting) as error:
         print(f"salesflow: {error}", file=sys.stderr)
