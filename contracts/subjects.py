@@ -32,6 +32,8 @@ QUERY_CALENDAR = f"{PREFIX}.query.calendar"
 # The company calendar's entries on the SLA stream (``events.sla.CalendarEvent``), which every
 # department service follows (``services.runtime.calendar_feed``).
 CALENDAR_SUBJECTS = f"{PREFIX}.sla.calendar.>"
+# The accounts (``events.users``) on the SLA stream, which the gateway follows.
+USER_SUBJECTS = f"{PREFIX}.sla.user.>"
 QUERY_SLA = f"{PREFIX}.query.sla"
 CTL_REBUILD = f"{PREFIX}.ctl.projections.rebuild"
 CTL_REBUILD_PROGRESS = f"{PREFIX}.ctl.projections.rebuild.progress"

@@ -9,8 +9,8 @@ from contracts.subjects import (
     CALENDAR_SUBJECTS,
     DEPARTMENTS,
     GATEWAY,
-    PREFIX,
     PROJECTIONS,
+    USER_SUBJECTS,
 )
 from events.envelope import Department, DomainEvent
 from services.runtime.spec import ServiceSpec
@@ -21,7 +21,6 @@ NATS_SERVER = "nats-server"
 CALLERS: tuple[str, ...] = (GATEWAY, OPERATOR)
 # The gateway's account directory follows the user events (services.gateway.accounts), and so
 # does `salesflow users list`.
-USER_SUBJECTS = f"{PREFIX}.sla.user.>"
 
 DESCRIPTIONS: dict[str, str] = {
     **{d.value: f"The {d.value} service / {d.value} 服务" for d in DEPARTMENTS},

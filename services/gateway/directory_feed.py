@@ -19,7 +19,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
-from contracts.subjects import PREFIX, stream_name
+from contracts.subjects import USER_SUBJECTS, stream_name
 from events.envelope import Department
 from events.users import UserEvent
 from services.runtime.messages import decode
@@ -30,7 +30,6 @@ if TYPE_CHECKING:  # accounts imports this module, to offer DirectoryFeed with t
 log = logging.getLogger(__name__)
 
 STREAM = stream_name(Department.SLA)
-USER_SUBJECTS = f"{PREFIX}.{Department.SLA.value}.{UserEvent.aggregate}.>"
 POLL_SECONDS = 2.0  # one long poll; also how soon a consumer lost in a NATS restart is noticed
 RETRY_SECONDS = 0.25
 BATCH = 256

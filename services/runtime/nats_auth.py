@@ -24,11 +24,13 @@ from contracts.subjects import (
     LEASE_BUCKET,
     PREFIX,
     PROJECTIONS,
+    USER_SUBJECTS,
     command_wildcard,
     stream_name,
     stream_subjects,
 )
 from contracts.timers import DUE_PREFIX, SCHEDULE_PREFIX, TIMERS_STREAM
+from events.envelope import Department
 from events.registry import REGISTRY
 from services.runtime.object_store import BUCKET as DOCUMENT_BUCKET
 
@@ -82,8 +84,12 @@ def grant(user: str) -> Grant | None:
         return None
     inbox = f"{inbox_prefix(user)}.>"
     if user == GATEWAY:
+        # The account feed: its own short-lived consumer on the user events, pulled.
+        sla = stream_name(Department.SLA)
+        accounts = (f"$JS.API.CONSUMER.CREATE.{sla}.*.{USER_SUBJECTS}",
+                    f"$JS.API.CONSUMER.MSG.NEXT.{sla}.*")
         return Grant(publish=(f"{PREFIX}.cmd.>", f"{PREFIX}.query.>", f"{PREFIX}.ctl.*.status",
-                              *JETSTREAM_READ),
+                              *JETSTREAM_READ, *accounts),
                      subscribe=(inbox,))
     lease = f"$KV.{LEASE_BUCKET}.{user}"
     dead_letters = f"{PREFIX}.dlq.{user}.>"  # as contracts.subjects.dead_letter_subject
