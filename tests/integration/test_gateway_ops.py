@@ -9,6 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from contracts.subjects import COMPONENTS, HEADER_TYPE, dead_letter_subject, stream_name
 from events.sla import SlaBreached
+from services.runtime.nats_server import EmbeddedNats
 from services.runtime.settings import Settings
 from tests.integration.gateway_harness import Harness, gateway_on
 from tests.integration.system import running, until
@@ -74,6 +75,26 @@ async def test_health_is_503_naming_the_components_that_do_not_answer_and_still_
         assert body["checks"]["components"]["engineering"] == {"ok": False}
         assert body["checks"]["components"]["sales"]["ok"] is True
         assert seconds < HEALTH_SECONDS, f"/health took {seconds:.2f} s with four parts down"
+
+
+async def test_health_says_nats_is_down_at_once_and_recovers_with_it(
+        settings: Settings, nats_server: EmbeddedNats) -> None:
+    async with gateway_on(settings, ["sla", "sales"]) as h:
+        nats_server.kill()
+
+        async def nats_down() -> bool:
+            status, body, seconds = await timed_health(h)
+            assert seconds < HEALTH_SECONDS, f"/health took {seconds:.2f} s with NATS down"
+            return status == 503 and "nats" in body["failing"]
+
+        await until(nats_down, "/health to report NATS down")
+        nats_server.start()  # same port, same store: every connection comes back by itself
+
+        async def nats_back() -> bool:
+            _, body, _ = await timed_health(h)
+            return "nats" not in body["failing"] and body["checks"]["components"]["sales"]["ok"]
+
+        await until(nats_back, "/health to see NATS and the sales service again", 30)
 
 
 async def test_metrics_count_commands_by_outcome_dead_letters_and_sla_breaches(
