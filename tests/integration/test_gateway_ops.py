@@ -1,7 +1,9 @@
 """The gateway's /health and /metrics (issue 10) on a real nats-server with real services."""
 from __future__ import annotations
 
+import asyncio
 import json
+import socket
 import time
 from typing import Any
 
@@ -9,6 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from contracts.subjects import COMPONENTS, HEADER_TYPE, dead_letter_subject, stream_name
 from events.sla import SlaBreached
+from services.gateway.server import bind
 from services.runtime.nats_server import EmbeddedNats
 from services.runtime.settings import Settings
 from tests.integration.gateway_harness import Harness, gateway_on
@@ -153,3 +156,21 @@ async def test_a_stopped_consumer_shows_its_lag_while_events_arrive(settings: Se
         status, body, _ = await timed_health(h)
         assert status == 503 and "projections" in body["failing"]
         assert body["checks"]["consumer_lag"]["projections-from-sales"] >= 3
+
+
+async def test_the_gateway_answers_without_waiting_for_nagle() -> None:
+    """Without TCP_NODELAY a response written in two parts waits ~40 ms for a delayed ACK."""
+    sock = bind("127.0.0.1", 0)
+    accepted: list[bool] = []
+
+    async def on_connection(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        raw = writer.get_extra_info("socket")
+        accepted.append(bool(raw.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)))
+        writer.close()
+
+    server = await asyncio.start_server(on_connection, sock=sock)
+    async with server:
+        _, writer = await asyncio.open_connection(*sock.getsockname()[:2])
+        await until(lambda: bool(accepted), "the connection to be accepted")
+        writer.close()
+    assert accepted == [True]
