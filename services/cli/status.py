@@ -35,10 +35,10 @@ CONSUMER_COLUMNS = (
 DEAD_LETTER_COLUMNS = (("subject", "Dead-letter subject 死信主题"), ("count", "Messages 条数"))
 
 
-async def ask(nc: Nats, component: str) -> dict[str, Any] | None:
+async def ask(nc: Nats, component: str, timeout: float = ANSWER_SECONDS) -> dict[str, Any] | None:
     """The component's status payload, or None when it does not answer."""
     try:
-        msg = await nc.request(status_subject(component), b"{}", timeout=ANSWER_SECONDS)
+        msg = await nc.request(status_subject(component), b"{}", timeout=timeout)
         state = json.loads(msg.data)
     except Exception:  # noqa: BLE001 - no responders, timeout, garbage: it does not answer
         return None
@@ -46,10 +46,10 @@ async def ask(nc: Nats, component: str) -> dict[str, Any] | None:
     return state if isinstance(state, dict) and set(state) != {"error"} else None
 
 
-async def dead_letters(nc: Nats) -> dict[str, int] | None:
+async def dead_letters(nc: Nats, timeout: float = ANSWER_SECONDS) -> dict[str, int] | None:
     """Messages per dead-letter subject, from the stream; None when it cannot be read."""
     try:
-        info = await nc.jetstream(timeout=ANSWER_SECONDS).stream_info(
+        info = await nc.jetstream(timeout=timeout).stream_info(
             DEAD_LETTER_STREAM, subjects_filter=DEAD_LETTER_SUBJECTS)
     except NotFoundError:
         return {}  # nothing was ever dead-lettered on this server
