@@ -287,6 +287,11 @@ async def test_the_gateway_works_as_its_own_user_signing_in_commanding_and_query
             await until(traced, "the audit trail through the gateway")
             letters = await http.get("/dead-letters")
             assert letters.status_code == 200, letters.text
+            health = await http.get("/health")
+            assert health.json()["checks"]["nats"] is True, health.text
+            metrics = await http.get("/metrics")
+            assert "salesflow_consumer_lag" in metrics.text and "salesflow_sla_breaches" in \
+                metrics.text, metrics.text[:2000]
         stop.set()
         await server
     violations = [r.getMessage() for r in caplog.records if "violation" in r.getMessage()]
