@@ -3,7 +3,7 @@ round-trips, answers always in working time, holidays and make-up days respected
 answers whatever zone an instant is written in, and a change applying only from its date."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
