@@ -6,7 +6,8 @@ A private nats-server, the sales and sla services and the gateway run as subproc
 request number each time, which always succeeds. Measured in the same run, each side the same way:
 
 1. most commands per second: ``--clients`` senders, each sending its next command as soon as the
-   previous reply is back, for ``--burst`` seconds; gateway (httpx, keep-alive) and NATS
+   previous reply is back, for ``--burst`` seconds; gateway (``bench.raw_http``: keep-alive, as cheap to
+   send as nats-py) and NATS
    (``nc.request`` on the command subject, same payload plus the actor the gateway would add);
 2. latency at each paced rate of ``--rates`` (50/s, then the issue's 200/s): one command every
    1/rate s, each on its own task, for ``--seconds`` per rate, in alternating quarters (gateway,
@@ -43,6 +44,7 @@ from nats.aio.client import Client as Nats
 from bench.gateway_rig import PROCESSES, ROLE, USER, System, person_with_token
 from bench.latency import percentile
 from bench.progress import say
+from bench.raw_http import RawHttp
 from contracts.subjects import command_subject
 
 TARGET_MS = 5.0
@@ -67,19 +69,20 @@ def body(no: str) -> dict[str, object]:
             "purpose": "sample"}
 
 
-def senders(nc: Nats, http: httpx.AsyncClient, failures: list[str]) -> dict[str, Send]:
+def senders(nc: Nats, http: RawHttp, failures: list[str]) -> dict[str, Send]:
     """One send per side: True when the command was accepted."""
     subject = command_subject("sales", "request_sample")
 
     async def gateway(no: str) -> bool:
         try:
-            answer = await http.post("/commands/sales/request_sample", json=body(no))
-        except httpx.HTTPError as error:
+            status, text = await http.post("/commands/sales/request_sample",
+                                           json.dumps(body(no)).encode())
+        except (OSError, ValueError, asyncio.IncompleteReadError) as error:
             failures.append(f"gateway {no}: {type(error).__name__}")
             return False
-        if answer.status_code != 200:
-            failures.append(f"gateway {no}: {answer.status_code} {answer.text[:120]}")
-        return answer.status_code == 200
+        if status != 200:
+            failures.append(f"gateway {no}: {status} {text[:120]!r}")
+        return status == 200
 
     async def straight(no: str) -> bool:
         data = {**body(no), "actor": {"user": USER, "role": ROLE},
@@ -143,11 +146,11 @@ async def measure(args: argparse.Namespace, data: Path) -> tuple[list[Row], list
         system.start()
         nc = await nats.connect(system.nats.url, name="bench-gateway")
         url = await system.ready(nc)
-        limits = httpx.Limits(max_connections=args.clients * 2,
-                              max_keepalive_connections=args.clients * 2)
-        async with httpx.AsyncClient(base_url=url, limits=limits, timeout=10.0) as http:
-            token = await person_with_token(nc, http)
-            http.headers["Authorization"] = f"Bearer {token}"
+        async with httpx.AsyncClient(base_url=url, timeout=10.0) as admin:
+            token = await person_with_token(nc, admin)
+        # Enough connections that a paced command never waits for one at 200/s.
+        http = await RawHttp(url, 64, {"Authorization": f"Bearer {token}"}).open()
+        try:
             failures: list[str] = []
             send = senders(nc, http, failures)
             run = f"G{int(time.time())}"
@@ -164,6 +167,8 @@ async def measure(args: argparse.Namespace, data: Path) -> tuple[list[Row], list
             paced_ms = {}
             for rate in args.rates:
                 paced_ms[rate] = await alternating(send, f"{run}-{rate:g}", rate, args.seconds)
+        finally:
+            await http.close()
         found = [throughput_row(rates)]
         for rate, latencies in paced_ms.items():
             found += latency_rows(latencies, rate, target=rate == args.rates[-1])

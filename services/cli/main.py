@@ -10,13 +10,26 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 
 from pydantic import ValidationError
+
 from contracts.subjects import (
     PROCESSES,
     QUERY_HISTORY,
     QUERY_SAMPLES,
 )
-from services.cli import (as_of, calendar, complaints, customers, dead_letters, months, orders,
-                          rebuild, sla, status, tables, users)
+from services.cli import (
+    as_of,
+    calendar,
+    complaints,
+    customers,
+    dead_letters,
+    months,
+    orders,
+    rebuild,
+    sla,
+    status,
+    tables,
+    users,
+)
 from services.cli.client import Client
 from services.runtime.connect import NatsUnavailable
 from services.runtime.nats_server import PortTaken
@@ -128,6 +141,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141  # 128 + SIGPIPE, as a shell tool killed by it
 
 
+def event_loop_factory(component: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop for the gateway, where it is installed: an HTTP server spends most of its time in
+    the event loop; the services keep asyncio's own."""
+    if component != "gateway":
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop  # type: ignore[no-any-return]
+
+
 def settings_from_env() -> Settings:
     """The settings, or one sentence naming the environment variable that is wrong."""
     try:
@@ -158,7 +183,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         if args.command == "service":
             from services.runtime.components import run_component
 
-            asyncio.run(run_component(args.name, settings))
+            with asyncio.Runner(loop_factory=event_loop_factory(args.name)) as runner:
+                runner.run(run_component(args.name, settings))
             return 0
         if args.command == "calendar":  # reads without a running system too
             return asyncio.run(calendar.run(args, settings))

@@ -6,6 +6,7 @@ then connects to NATS, reads every account, and serves until asked to stop.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import logging
 import socket
 from collections.abc import Awaitable, Callable
@@ -26,6 +27,9 @@ from services.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
 ADDRESS_FILE = "gateway.url"
+# httptools parses HTTP in C: about half the gateway's CPU per request against the pure-Python
+# h11 (bench.gateway); h11 where httptools is not installed.
+HTTP_PARSER = "httptools" if importlib.util.find_spec("httptools") else "h11"
 
 
 class GatewayPortTaken(PortTaken):
@@ -68,7 +72,7 @@ async def serve(settings: Settings, stopped: Callable[[], Awaitable[None]]) -> N
     gateway.feed = DirectoryFeed(gateway.js, gateway.directory)
     await gateway.feed.start()
     config = uvicorn.Config(build_app(gateway), log_level="warning", lifespan="off",
-                            access_log=False, timeout_graceful_shutdown=5)
+                            access_log=False, timeout_graceful_shutdown=5, http=HTTP_PARSER)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]), name="http")
     try:
