@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -16,36 +12,23 @@ from pathlib import Path
 import httpx
 from nats.aio.client import Client as Nats
 
+from bench import latency
 from contracts.subjects import command_subject, status_subject
 from services.gateway.accounts import hash_password, new_token
 from services.gateway.server import ADDRESS_FILE
-from services.runtime.nats_server import EmbeddedNats
 
-ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ("sla", "sales", "gateway")
 USER = "bench"
 ROLE = "sales_assistant"
 OPERATOR = {"user": "bench@cli", "role": "admin"}
 
 
-class System:
+class System(latency.System):
     """nats-server, the sla and sales services and the gateway, as child processes."""
 
     def __init__(self, data: Path) -> None:
-        self.data, self.logs = data, data / "logs"
-        self.nats = EmbeddedNats(data / "nats", log_file=self.logs / "nats.log")
-        self.children: dict[str, subprocess.Popen[bytes]] = {}
-
-    def start(self) -> None:
-        self.logs.mkdir(parents=True, exist_ok=True)
-        self.nats.start()
-        env = dict(os.environ, SALESFLOW_DATA_DIR=str(self.data), NATS_URL=self.nats.url,
-                   SALESFLOW_GATEWAY_PORT="0")  # the gateway picks a free port and says which
-        for name in PROCESSES:
-            with open(self.logs / f"{name}.log", "ab") as out:
-                self.children[name] = subprocess.Popen(
-                    [sys.executable, "-m", "services.cli.main", "service", name], cwd=ROOT,
-                    env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        # The gateway picks a free port and writes its address into the data directory.
+        super().__init__(data, PROCESSES, {"SALESFLOW_GATEWAY_PORT": "0"})
 
     async def ready(self, nc: Nats, timeout: float = 60.0) -> str:
         """The gateway's address, once the services answer and the gateway listens."""
@@ -74,17 +57,6 @@ class System:
             tail = (self.logs / f"{name}.log").read_text(errors="replace")[-2000:]
             raise RuntimeError(f"{name} exited with {process.returncode}:\n{tail}")
 
-    def stop(self) -> None:
-        for process in self.children.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in self.children.values():
-            try:
-                process.wait(15.0)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        self.nats.stop()
 
 
 async def operator(nc: Nats, command: str, payload: dict[str, object]) -> None:
