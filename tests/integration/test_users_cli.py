@@ -207,10 +207,14 @@ async def test_a_feed_started_before_the_stream_exists_waits_then_catches_up(
         assert not starting.done() and not feed.caught_up
         assert "等待 sla 服务创建" in caplog.text
         await js.add_stream(department_stream("sla", settings))
-        await store(js, user_added("eng1"))
-        await store(js, user_added("eng2"))
+        first, second = user_added("eng1"), user_added("eng2")
+        await store(js, first)
+        await store(js, second)
         await asyncio.wait_for(starting, 5)
         assert feed.caught_up
+        # Caught up means: with what the stream held when the feed's consumer started, which
+        # may be before the second was stored; that one follows at once.
+        assert await directory.wait_for([first.event_id, second.event_id], 2.0)
         assert [p.username for p in directory.people()] == ["eng1", "eng2"]
         delays = []
         for n in range(5):  # live: each new event reaches the directory at once
