@@ -197,6 +197,9 @@ class Supervisor:
         lines = ["salesflow is up / 系统已启动", http, f"  NATS: {url} ({where})",
                  f"  data: {self.data}", f"  logs: {self.logs}"]
         lines += [f"  {child.name:12} pid {child.pid}" for child in self.children]
+        lines.append("First sign-in at the HTTP address: make an admin with `salesflow users add "
+                     "NAME --name \"Full Name\" --department administration --role admin` / 首次"
+                     "登录前请先用 salesflow users add 创建管理员")
         lines.append("Try `salesflow demo`, then `salesflow samples`; `salesflow status` shows each "
                      "part. Press Ctrl-C to stop / 按 Ctrl-C 停止.")
         self.console.say("\n".join(lines))
