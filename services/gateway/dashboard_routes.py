@@ -57,6 +57,13 @@ def live_feed(request: Request) -> LiveFeed:
     return feed
 
 
+async def stop_live(app: FastAPI) -> None:
+    """Stop the live feed, if a page started it, and end the pages' streams."""
+    feed: LiveFeed | None = getattr(app.state, "live_feed", None)
+    if feed is not None:
+        await feed.stop()
+
+
 def add_routes(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -98,6 +105,8 @@ async def _stream(request: Request, feed: LiveFeed,
                     return
                 yield ": keepalive\n\n"
                 continue
+            if not notice:  # the gateway is stopping
+                return
             yield f"data: {json.dumps(notice, ensure_ascii=False)}\n\n"
     finally:
         feed.unsubscribe(queue)

@@ -79,6 +79,12 @@ class LiveFeed:
                                timeout)
 
     async def stop(self) -> None:
+        """Stop reading, and end every page's stream (an empty notice says "the end")."""
+        for queue in list(self._pages):
+            if queue.full():
+                with contextlib.suppress(asyncio.QueueEmpty):
+                    queue.get_nowait()
+            queue.put_nowait({})
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             task.cancel()

@@ -18,6 +18,7 @@ from contracts.subjects import GATEWAY
 from services.cli.client import Client
 from services.gateway.accounts import Directory, DirectoryFeed
 from services.gateway.app import build_app
+from services.gateway.dashboard_routes import stop_live
 from services.gateway.metrics import GatewayMetrics
 from services.gateway.sessions import SessionKeeper
 from services.gateway.state import Gateway, gateway_secret
@@ -87,6 +88,7 @@ async def serve(settings: Settings, stopped: Callable[[], Awaitable[None]]) -> N
         await stopped()
     finally:
         server.should_exit = True
+        await stop_live(config.app)  # end the pages' event streams first
         await asyncio.gather(task, return_exceptions=True)
         await gateway.feed.stop()
         await nc.drain()

@@ -26,7 +26,7 @@ async function api(path, options = {}) {
 function refusal(body, status) {  // the API's ErrorBody, in the page's language
   const error = body && (body.error || body);
   if (!error) return `HTTP ${status}`;
-  const text = state.lang === "zh" ? (error.message_zh || error.message) : (error.message || error.message_zh);
+  const text = state.lang === "zh" ? (error.message_zh || error.message_en) : (error.message_en || error.message_zh);
   return [text || JSON.stringify(error), error.field ? `(${error.field})` : ""].join(" ").trim();
 }
 
@@ -187,14 +187,22 @@ function setLive(on) {
   $("live").textContent = t(on ? "live_on" : "live_off");
 }
 
-let refetch = null;
-function connectFeed() {  // on a notice, refetch the visible table (notices come in bursts)
+// A notice can come before the projections applied its event (both read the same stream):
+// refetch at once, then twice more after the burst of notices ends.
+let refetch = null, followUps = [];
+function onNotice() {
+  followUps.forEach(clearTimeout);
+  followUps = [250, 1000].map((ms) => setTimeout(load, ms));
+  if (!refetch) refetch = setTimeout(() => { refetch = null; load(); }, 30);
+}
+
+function connectFeed() {  // on a notice, refetch the visible table
   if (state.feed) state.feed.close();
   const feed = state.feed = new EventSource("/events/stream");
   feed.addEventListener("hello", () => { $("lost").hidden = true; setLive(true); });
   feed.onmessage = (message) => {
     window.lastNotice = JSON.parse(message.data);
-    clearTimeout(refetch); refetch = setTimeout(load, 30);
+    onNotice();
   };
   feed.onerror = () => {
     $("lost").hidden = false; setLive(false);
