@@ -141,7 +141,8 @@ class LiveFeed:
         """Read until the consumer is lost (an exception says how)."""
         if department not in self._last_seq:  # "now": what the stream holds is history
             info = await sub.consumer_info()
-            self._last_seq[department] = info.delivered.stream_seq or 0
+            self._last_seq[department] = (info.delivered.stream_seq or 0
+                                          if info.delivered is not None else 0)
         delivered = pending = 0
         while True:
             try:
@@ -173,7 +174,7 @@ def notice(msg: Msg, department: Department) -> Notice:
         field = event.record_field
         record = str(getattr(event, field)) if field and getattr(event, field, None) else None
         at = event.timestamp.isoformat()
-    except Exception:  # noqa: BLE001 - an unreadable event still means "something changed"
-        pass
+    except Exception as error:  # noqa: BLE001 - an unreadable event still means "a change"
+        log.debug("live notice of %s without its record: %s", msg.subject, error)
     return {"type": kind, "record": record,
             "department": headers.get(HEADER_DEPARTMENT, department.value), "at": at}

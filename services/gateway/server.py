@@ -72,7 +72,8 @@ async def serve(settings: Settings, stopped: Callable[[], Awaitable[None]]) -> N
     gateway.nats, gateway.js = Client(nc), nc.jetstream()
     gateway.feed = DirectoryFeed(gateway.js, gateway.directory)
     await gateway.feed.start()
-    config = uvicorn.Config(build_app(gateway), log_level="warning", lifespan="off",
+    app = build_app(gateway)
+    config = uvicorn.Config(app, log_level="warning", lifespan="off",
                             access_log=False, timeout_graceful_shutdown=5, http=HTTP_PARSER)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]), name="http")
@@ -88,7 +89,7 @@ async def serve(settings: Settings, stopped: Callable[[], Awaitable[None]]) -> N
         await stopped()
     finally:
         server.should_exit = True
-        await stop_live(config.app)  # end the pages' event streams first
+        await stop_live(app)  # end the pages' event streams first
         await asyncio.gather(task, return_exceptions=True)
         await gateway.feed.stop()
         await nc.drain()
