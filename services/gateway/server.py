@@ -18,6 +18,7 @@ from contracts.subjects import GATEWAY
 from services.cli.client import Client
 from services.gateway.accounts import Directory, DirectoryFeed
 from services.gateway.app import build_app
+from services.gateway.dashboard_routes import stop_live
 from services.gateway.metrics import GatewayMetrics
 from services.gateway.sessions import SessionKeeper
 from services.gateway.state import Gateway, gateway_secret
@@ -71,7 +72,8 @@ async def serve(settings: Settings, stopped: Callable[[], Awaitable[None]]) -> N
     gateway.nats, gateway.js = Client(nc), nc.jetstream()
     gateway.feed = DirectoryFeed(gateway.js, gateway.directory)
     await gateway.feed.start()
-    config = uvicorn.Config(build_app(gateway), log_level="warning", lifespan="off",
+    app = build_app(gateway)
+    config = uvicorn.Config(app, log_level="warning", lifespan="off",
                             access_log=False, timeout_graceful_shutdown=5, http=HTTP_PARSER)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]), name="http")
@@ -87,6 +89,7 @@ async def serve(settings: Settings, stopped: Callable[[], Awaitable[None]]) -> N
         await stopped()
     finally:
         server.should_exit = True
+        await stop_live(app)  # end the pages' event streams first
         await asyncio.gather(task, return_exceptions=True)
         await gateway.feed.stop()
         await nc.drain()

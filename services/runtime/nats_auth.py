@@ -88,8 +88,12 @@ def grant(user: str) -> Grant | None:
         sla = stream_name(Department.SLA)
         accounts = (f"$JS.API.CONSUMER.CREATE.{sla}.*.{USER_SUBJECTS}",
                     f"$JS.API.CONSUMER.MSG.NEXT.{sla}.*")
+        # The dashboard's live feed (services.gateway.live): an ephemeral consumer per
+        # department stream, pulled.
+        live = tuple(f"$JS.API.CONSUMER.MSG.NEXT.{stream_name(d)}.*" for d in DEPARTMENTS
+                     if d is not Department.SLA)
         return Grant(publish=(f"{PREFIX}.cmd.>", f"{PREFIX}.query.>", f"{PREFIX}.ctl.*.status",
-                              *JETSTREAM_READ, *accounts),
+                              *JETSTREAM_READ, *accounts, *live),
                      subscribe=(inbox,))
     lease = f"$KV.{LEASE_BUCKET}.{user}"
     dead_letters = f"{PREFIX}.dlq.{user}.>"  # as contracts.subjects.dead_letter_subject

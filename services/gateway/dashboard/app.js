@@ -1,0 +1,228 @@
+// The dashboard: sign in, the three summary tables and the SLA board, a record's timeline,
+// "as of", and live updates over server-sent events. Plain DOM, no framework; every value from
+// the server goes in as text (textContent), never as HTML.
+"use strict";
+const PAGE_SIZE = 25;
+const PATHS = { samples: "/tables/samples", orders: "/tables/orders",
+                complaints: "/tables/complaints", sla: "/sla" };
+const RECORD_KEYS = ["request_no", "order_no", "complaint_no", "record"];
+const state = { lang: localStorage.getItem("lang") || "zh", tab: "samples", rows: [],
+                columns: null, sort: null, desc: false, page: 0, csrf: null, feed: null,
+                person: null, loads: 0, live: false };
+const $ = (id) => document.getElementById(id);
+const t = (key, ...args) => { const v = window.TEXTS[state.lang][key];
+                              return typeof v === "function" ? v(...args) : v; };
+
+async function api(path, options = {}) {
+  const headers = { "Accept": "application/json", ...(options.headers || {}) };
+  if (options.body) headers["Content-Type"] = "application/json";
+  if (state.csrf && options.method && options.method !== "GET") headers["X-CSRF-Token"] = state.csrf;
+  const answer = await fetch(path, { ...options, headers, credentials: "same-origin" });
+  const body = answer.status === 204 ? null : await answer.json().catch(() => null);
+  if (!answer.ok) throw Object.assign(new Error(refusal(body, answer.status)), { status: answer.status });
+  return body;
+}
+
+function refusal(body, status) {  // the API's ErrorBody, in the page's language
+  const error = body && (body.error || body);
+  if (!error) return `HTTP ${status}`;
+  const text = state.lang === "zh" ? (error.message_zh || error.message_en) : (error.message_en || error.message_zh);
+  return [text || JSON.stringify(error), error.field ? `(${error.field})` : ""].join(" ").trim();
+}
+
+function translate() {
+  document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
+  document.title = t("title");
+  for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
+  $("lang").textContent = t("lang_button");
+  setLive(state.live);
+  if (state.person) $("who").textContent = t("signed_in_as", state.person.display_name, state.person.department);
+  if (state.columns) render();
+}
+
+async function signedIn(person) {
+  state.person = person; state.csrf = person.csrf_token;
+  $("signin").hidden = true; $("board").hidden = false; $("signout").hidden = false;
+  state.columns = state.columns || await api("/dashboard/columns");
+  translate(); connectFeed(); await load();
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  const form = new FormData($("signin"));
+  $("signin-error").textContent = "";
+  try {
+    await signedIn(await api("/session", { method: "POST",
+      body: JSON.stringify({ username: form.get("username"), password: form.get("password") }) }));
+  } catch (error) { $("signin-error").textContent = error.message; }
+}
+
+async function signOut() {
+  await api("/session", { method: "DELETE" }).catch(() => null);
+  location.reload();
+}
+
+function asOf() {  // the picker's local time as an instant with its offset
+  const value = $("as-of").value;
+  return value ? new Date(value).toISOString() : null;
+}
+
+async function load() {
+  const ticket = ++state.loads;  // a slower earlier answer must not overwrite a newer one
+  const params = new URLSearchParams({ limit: "1000" });
+  if (asOf()) params.set("as_of", asOf());
+  try {
+    const page = await api(`${PATHS[state.tab]}?${params}`);
+    if (ticket !== state.loads) return;
+    state.rows = page.items; $("table-error").textContent = "";
+  } catch (error) {
+    if (ticket !== state.loads) return;
+    state.rows = []; $("table-error").textContent = error.message;
+  }
+  render();
+  document.body.dataset.loaded = String(ticket);  // tests wait on it
+}
+
+function when(text) {
+  const moment = new Date(text);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${moment.getFullYear()}-${pad(moment.getMonth() + 1)}-${pad(moment.getDate())} ` +
+         `${pad(moment.getHours())}:${pad(moment.getMinutes())}`;
+}
+
+function cell(row, key) {  // one cell's text, as the terminal's table shows it
+  const zh = state.lang === "zh";
+  if (key === "status" || key === "state") return (zh && row[`${key}_zh`]) || row[key] || "-";
+  if (key === "clock" && row.clock) return zh && row.title_zh ? `${row.clock} ${row.title_zh}` : row.clock;
+  if (key === "flags") {
+    const flags = (row.sla_flags || []).map((f) => `${f.clock.replace("SLA-", "").toLowerCase()} ${zh ? f.state_zh : f.state}`);
+    return flags.join(", ") || "-";
+  }
+  if (key === "left") {
+    if (row.left_hours == null) return "-";
+    return row.left_hours < 0 ? `${(-row.left_hours).toFixed(1)}h ${t("overdue")}` : `${row.left_hours.toFixed(1)}h`;
+  }
+  if (key === "used") return row.used_hours == null ? "-" : String(row.used_hours);
+  if (key === "person") return row.person || row.role || "-";
+  if (key === "shipped") return row.tracking_no || row.shipped_method || row.shipped || "-";
+  const value = row[key];
+  if (value == null || value === "") return "-";
+  if (Array.isArray(value)) return value.map((v) => (typeof v === "object" ? JSON.stringify(v) : v)).join(" ");
+  if (typeof value === "object") return JSON.stringify(value);
+  if (typeof value === "string" && /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(value)) return when(value);
+  return String(value);
+}
+
+function recordOf(row) { for (const k of RECORD_KEYS) if (row[k]) return row[k]; return null; }
+
+function visibleRows() {
+  const columns = state.columns[state.tab];
+  const needle = $("filter").value.trim().toLowerCase();
+  let rows = state.rows.map((row) => ({ row, cells: columns.map((c) => cell(row, c.key)) }));
+  if (needle) rows = rows.filter((r) => r.cells.some((c) => c.toLowerCase().includes(needle)));
+  if (state.sort !== null) {
+    const i = state.sort, sign = state.desc ? -1 : 1;
+    rows.sort((a, b) => sign * a.cells[i].localeCompare(b.cells[i], undefined, { numeric: true }));
+  }
+  return rows;
+}
+
+function render() {
+  const columns = state.columns[state.tab];
+  for (const b of document.querySelectorAll("#tabs button")) b.setAttribute("aria-selected", String(b.dataset.tab === state.tab));
+  const head = document.createElement("tr");
+  columns.forEach((c, i) => {
+    const th = document.createElement("th");
+    th.textContent = c[state.lang]; th.title = t("sort_hint"); th.dataset.key = c.key;
+    if (state.sort === i) th.className = state.desc ? "desc" : "asc";
+    th.addEventListener("click", () => { state.desc = state.sort === i && !state.desc; state.sort = i; render(); });
+    head.append(th);
+  });
+  $("table").tHead.replaceChildren(head);
+  const rows = visibleRows();
+  const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
+  state.page = Math.min(state.page, pages - 1);
+  const body = rows.slice(state.page * PAGE_SIZE, (state.page + 1) * PAGE_SIZE).map(({ row, cells }) => {
+    const tr = document.createElement("tr");
+    if (row.state) tr.className = row.state;
+    const record = recordOf(row);
+    if (record) tr.dataset.record = record;
+    cells.forEach((text, i) => {
+      const td = document.createElement("td");
+      if (record && i === columns.findIndex((c) => RECORD_KEYS.includes(c.key))) {
+        const a = document.createElement("a");
+        a.className = "record"; a.textContent = text; a.addEventListener("click", () => openRecord(record));
+        td.append(a);
+      } else td.textContent = text;
+      tr.append(td);
+    });
+    return tr;
+  });
+  $("table").tBodies[0].replaceChildren(...body);
+  $("count").textContent = (asOf() ? t("as_of_note", when(asOf())) + " · " : "") + t("rows", body.length, rows.length);
+  $("page").textContent = t("page", state.page + 1, pages);
+  $("prev").disabled = state.page === 0; $("next").disabled = state.page >= pages - 1;
+}
+
+async function openRecord(record) {
+  $("record").hidden = false; $("record-no").textContent = record;
+  const list = $("timeline");
+  list.replaceChildren(Object.assign(document.createElement("li"), { textContent: t("loading") }));
+  try {
+    const page = await api(`/records/${encodeURIComponent(record)}/history?limit=1000`);
+    list.replaceChildren(...page.items.map((e) => {
+      const li = document.createElement("li");
+      const who = Object.assign(document.createElement("span"), { className: "who",
+        textContent: ` — ${e.actor_user} (${e.actor_role}, ${e.department})` });
+      li.append(`${when(e.occurred_at)} ${e.type}`, who);
+      return li;
+    }));
+  } catch (error) { list.replaceChildren(Object.assign(document.createElement("li"), { className: "error", textContent: error.message })); }
+  $("record").scrollIntoView({ block: "nearest" });
+}
+
+function setLive(on) {
+  state.live = on;
+  $("live").className = `live ${on ? "on" : "off"}`;
+  $("live").textContent = t(on ? "live_on" : "live_off");
+}
+
+// A notice can come before the projections applied its event (both read the same stream):
+// refetch at once, then twice more after the burst of notices ends.
+let refetch = null, followUps = [];
+function onNotice() {
+  followUps.forEach(clearTimeout);
+  followUps = [250, 1000].map((ms) => setTimeout(load, ms));
+  if (!refetch) refetch = setTimeout(() => { refetch = null; load(); }, 30);
+}
+
+function connectFeed() {  // on a notice, refetch the visible table
+  if (state.feed) state.feed.close();
+  const feed = state.feed = new EventSource("/events/stream");
+  feed.addEventListener("hello", () => { $("lost").hidden = true; setLive(true); });
+  feed.onmessage = (message) => {
+    window.lastNotice = JSON.parse(message.data);
+    onNotice();
+  };
+  feed.onerror = () => {
+    $("lost").hidden = false; setLive(false);
+    // The browser retries by itself unless the answer was an error (e.g. signed out): then we do.
+    if (feed.readyState === EventSource.CLOSED) setTimeout(() => { if (state.feed === feed) connectFeed(); }, 2000);
+  };
+}
+
+function start() {
+  $("signin").addEventListener("submit", signIn);
+  $("signout").addEventListener("click", signOut);
+  $("lang").addEventListener("click", () => { state.lang = state.lang === "zh" ? "en" : "zh"; localStorage.setItem("lang", state.lang); translate(); });
+  for (const b of document.querySelectorAll("#tabs button")) b.addEventListener("click", () => { state.tab = b.dataset.tab; state.sort = null; state.page = 0; $("record").hidden = true; load(); });
+  $("filter").addEventListener("input", () => { state.page = 0; render(); });
+  $("as-of").addEventListener("change", load);
+  $("as-of-clear").addEventListener("click", () => { $("as-of").value = ""; load(); });
+  $("prev").addEventListener("click", () => { state.page -= 1; render(); });
+  $("next").addEventListener("click", () => { state.page += 1; render(); });
+  $("record-close").addEventListener("click", () => { $("record").hidden = true; });
+  translate();
+  api("/session").then(signedIn).catch(() => { $("signin").hidden = false; });
+}
+start();

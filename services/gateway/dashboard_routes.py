@@ -1,0 +1,112 @@
+"""The dashboard in the browser: its static page at ``/`` and ``/static/...``, and the live feed
+``GET /events/stream`` (server-sent events) that tells every open page when something changed."""
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+
+from services.cli.complaints import COMPLAINT_COLUMNS
+from services.cli.orders import ORDER_COLUMNS
+from services.cli.sla import SLA_COLUMNS
+from services.cli.tables import HISTORY_COLUMNS, SAMPLE_COLUMNS
+from services.gateway.auth import SignedIn, gateway_of
+from services.gateway.errors import ERROR_RESPONSES, ApiError
+from services.gateway.live import LiveFeed
+
+STATIC = Path(__file__).with_name("dashboard")
+KEEPALIVE_SECONDS = 15.0  # a comment line now and then: proxies close silent connections
+# Same origin only, no inline script: a stored value shown on the page cannot run as code.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+                               "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+# The terminal's columns (services.cli) are the page's: one definition of each table.
+TABLES = {"samples": SAMPLE_COLUMNS, "orders": ORDER_COLUMNS, "complaints": COMPLAINT_COLUMNS,
+          "sla": SLA_COLUMNS, "history": HISTORY_COLUMNS}
+
+
+def columns() -> dict[str, list[dict[str, str]]]:
+    """Each table's columns: key, English and Chinese label ("PMC reply PMC回复")."""
+    def split(label: str) -> dict[str, str]:
+        en, _, zh = label.rpartition(" ")
+        return {"en": en or zh, "zh": zh}
+    return {table: [{"key": key, **split(label)} for key, label in cols]
+            for table, cols in TABLES.items()}
+
+
+def live_feed(request: Request) -> LiveFeed:
+    """The gateway's one live feed, made the first time a page asks for it."""
+    state = request.app.state
+    feed: LiveFeed | None = getattr(state, "live_feed", None)
+    if feed is None:
+        js = gateway_of(request).js
+        if js is None:
+            raise ApiError.of("unavailable", "the gateway is not connected to NATS",
+                              "网关未连接 NATS")
+        feed = state.live_feed = LiveFeed(js)
+    return feed
+
+
+async def stop_live(app: FastAPI) -> None:
+    """Stop the live feed, if a page started it, and end the pages' streams."""
+    feed: LiveFeed | None = getattr(app.state, "live_feed", None)
+    if feed is not None:
+        await feed.stop()
+
+
+def add_routes(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8",
+                            headers={**SECURITY_HEADERS, "Cache-Control": "no-cache"})
+
+    @app.get("/dashboard/columns", tags=["dashboard"],
+             summary="The summary tables' columns and labels / 汇总表的列")
+    async def table_columns() -> dict[str, list[dict[str, str]]]:
+        return columns()
+
+    @app.get("/events/stream", tags=["dashboard"], responses={
+        **ERROR_RESPONSES, 200: {"content": {"text/event-stream": {}},
+                                 "description": "One `data:` line of JSON per event: "
+                                                "{type, record, department, at}"}},
+        summary="Live notices of new events, as server-sent events / 实时事件通知",
+        response_class=StreamingResponse)
+    async def events(request: Request, who: SignedIn) -> StreamingResponse:
+        feed = live_feed(request)
+        queue = feed.subscribe()
+        return StreamingResponse(_stream(request, feed, queue), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache",
+                                          "X-Accel-Buffering": "no"})
+
+
+async def _stream(request: Request, feed: LiveFeed,
+                  queue: asyncio.Queue[dict[str, object]]) -> AsyncIterator[str]:
+    try:
+        # The browser reconnects a second after a lost connection; say hello so a page knows
+        # the feed is open (its "live" mark) before the first event comes.
+        yield "retry: 1000\nevent: hello\ndata: {}\n\n"
+        while True:
+            try:
+                notice = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
+            except TimeoutError:
+                if await request.is_disconnected():
+                    return
+                yield ": keepalive\n\n"
+                continue
+            if not notice:  # the gateway is stopping
+                return
+            yield f"data: {json.dumps(notice, ensure_ascii=False)}\n\n"
+    finally:
+        feed.unsubscribe(queue)
