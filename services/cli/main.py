@@ -22,6 +22,7 @@ from services.cli import (
     complaints,
     customers,
     dead_letters,
+    export,
     months,
     orders,
     rebuild,
@@ -76,6 +77,7 @@ def parser() -> argparse.ArgumentParser:
     dead_letters.add_parser(sub)
     rebuild.add_parser(sub)
     users.add_parser(sub)
+    export.add_parser(sub)
     state = sub.add_parser("status", help="which components answer, their role, each relay's backlog, "
                                           "each consumer's progress and the dead letters; exit code 1 "
                                           "when a component does not answer")
@@ -195,7 +197,7 @@ def run(argv: Sequence[str] | None = None) -> int:
                    "orders": orders.run, "order-month": orders.run,
                    "note-order-month": orders.run, "complaints": complaints.run,
                    "complaint-month": complaints.run, "note-complaint-month": complaints.run,
-                   "sla": sla.run, "users": users.run}[args.command]
+                   "sla": sla.run, "users": users.run, "export": export.run}[args.command]
         return asyncio.run(with_client(handler, args, settings))
     except (NatsUnavailable, PortTaken, StartRefused, BadSetting) as error:
         print(f"salesflow: {error}", file=sys.stderr)

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from services.gateway import (
     command_routes,
     errors,
+    export_routes,
     ops_routes,
     query_routes,
     session_routes,
@@ -38,6 +39,7 @@ def build_app(gateway: Gateway) -> FastAPI:
     command_routes.add_routes(app, components)
     query_routes.add_routes(app)
     ops_routes.add_routes(app)
+    export_routes.add_routes(app)
     plain = app.openapi
 
     def openapi() -> dict[str, Any]:
