@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from contracts.calendar import WorkingCalendar, packaged_day_name
 
@@ -177,3 +178,8 @@ _HOLIDAY_ZH = {"New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sw
                "Labour Day": "劳动节", "Dragon Boat Festival": "端午节",
                "National Day": "国庆节", "Mid-autumn Festival": "中秋节",
                "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日"}
+
+
+def zone_of(calendar: WorkingCalendar) -> ZoneInfo:
+    """The company calendar's time zone."""
+    return ZoneInfo(calendar.zone)

@@ -15,8 +15,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from contracts.subjects import COMPONENTS
 from services.cli import demo
 from services.cli import export as export_cli
+from services.cli import packs as packs_cli
 from services.cli.client import Client
-from services.reports import exports
+from services.reports import exports, meetings, packs
 from services.reports.workbook import Lang, label
 from services.runtime.settings import Settings
 from tests.integration.gateway_harness import Harness, gateway_on
@@ -90,5 +91,35 @@ async def test_exported_tables_equal_the_read_models_over_http_and_from_the_cli(
             assert await export_cli.run(args, settings, client) == 0
             assert content(sheet_of(path.read_bytes())) == await expected(client, "samples",
                                                                            month, "zh")
+        finally:
+            await client.close()
+
+
+async def test_the_packs_are_served_and_written_with_the_read_models_rows(
+        settings: Settings, tmp_path: Path) -> None:
+    """rule: R-M1, R-M2, R-S5, R-O5, R-C5"""
+    async with gateway_on(settings, list(COMPONENTS)) as h:
+        client = await Client.open(settings)
+        try:
+            await demo.run(client, 2, "P", out=lambda *_: None)
+            today = datetime.now(settings.zone()).date()
+            week, month = meetings.week_of(today), today.strftime("%Y-%m")
+            for path, first_sheet in ((f"/packs/daily/{today.isoformat()}.xlsx", "打样 Samples"),
+                                      (f"/packs/weekly/{week}.xlsx", packs.COVER_SHEET),
+                                      (f"/packs/monthly/{month}.xlsx", packs.COVER_SHEET)):
+                answer = await h.get(path, "ada")
+                assert answer.status_code == 200, answer.text
+                book = openpyxl.load_workbook(io.BytesIO(answer.content))
+                assert book.sheetnames[0] == first_sheet
+            cover = book[packs.COVER_SHEET]
+            assert "月度销售会议（R-M2）" in str(cover["A2"].value)
+            assert (await h.get("/packs/weekly/2025-W53.xlsx", "ada")).status_code == 422
+            assert (await h.http.get(f"/packs/monthly/{month}.xlsx")).status_code == 401
+
+            output = tmp_path / "weekly.xlsx"
+            args = argparse.Namespace(kind="weekly", period=week, lang="en", output=output)
+            assert await packs_cli.run(args, settings, client) == 0
+            cover = openpyxl.load_workbook(output)[packs.COVER_SHEET]
+            assert str(cover["A1"].value).startswith(f"Weekly sales meeting pack {week} (R-M1)")
         finally:
             await client.close()
