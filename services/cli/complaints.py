@@ -60,17 +60,21 @@ def marks(row: dict[str, Any]) -> str:
     return ", ".join(found)
 
 
+def complaint_cells(r: dict[str, Any]) -> dict[str, Any]:
+    """A Complaint Summary row with the cells of COMPLAINT_COLUMNS worked out (also the Excel
+    export's)."""
+    return dict(r, status=f"{r['status']} {r.get('status_zh', '')}".strip(),
+                problem=(r.get("category") or r.get("problem") or r.get("summary") or "")[:24],
+                severity=f"{r['severity']} {SEVERITY_ZH[r['severity']]}" if r.get("severity") else "",
+                form=(f"{r['form_no']} {r['form_status']} {FORM_ZH[r['form_status']]}"
+                      if r.get("form_status") else ""),
+                satisfaction=satisfaction(r), marks=marks(r), flags=", ".join(sla_marks(r)))
+
+
 def complaints_table(rows: Sequence[dict[str, Any]], tz: tzinfo) -> str:
     if not rows:
         return "no complaints yet / 暂无客诉"
-    shown = [dict(r, status=f"{r['status']} {r.get('status_zh', '')}".strip(),
-                  problem=(r.get("category") or r.get("problem") or r.get("summary") or "")[:24],
-                  severity=f"{r['severity']} {SEVERITY_ZH[r['severity']]}" if r.get("severity") else "",
-                  form=(f"{r['form_no']} {r['form_status']} {FORM_ZH[r['form_status']]}"
-                        if r.get("form_status") else ""),
-                  satisfaction=satisfaction(r), marks=marks(r), flags=", ".join(sla_marks(r)))
-             for r in rows]
-    return (render(shown, COMPLAINT_COLUMNS, tz)
+    return (render([complaint_cells(r) for r in rows], COMPLAINT_COLUMNS, tz)
             + f"\n{len(rows)} complaints / 共 {len(rows)} 条 (times in {tz})")
 
 

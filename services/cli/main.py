@@ -22,8 +22,10 @@ from services.cli import (
     complaints,
     customers,
     dead_letters,
+    export,
     months,
     orders,
+    packs,
     rebuild,
     sla,
     status,
@@ -76,6 +78,8 @@ def parser() -> argparse.ArgumentParser:
     dead_letters.add_parser(sub)
     rebuild.add_parser(sub)
     users.add_parser(sub)
+    export.add_parser(sub)
+    packs.add_parser(sub)
     state = sub.add_parser("status", help="which components answer, their role, each relay's backlog, "
                                           "each consumer's progress and the dead letters; exit code 1 "
                                           "when a component does not answer")
@@ -195,7 +199,8 @@ def run(argv: Sequence[str] | None = None) -> int:
                    "orders": orders.run, "order-month": orders.run,
                    "note-order-month": orders.run, "complaints": complaints.run,
                    "complaint-month": complaints.run, "note-complaint-month": complaints.run,
-                   "sla": sla.run, "users": users.run}[args.command]
+                   "sla": sla.run, "users": users.run, "export": export.run,
+                   "pack": packs.run}[args.command]
         return asyncio.run(with_client(handler, args, settings))
     except (NatsUnavailable, PortTaken, StartRefused, BadSetting) as error:
         print(f"salesflow: {error}", file=sys.stderr)

@@ -55,16 +55,19 @@ def qc(row: dict[str, Any]) -> str:
     return f"{passed}/{row['lot_count']} ok{reworked}"
 
 
+def order_cells(r: dict[str, Any]) -> dict[str, Any]:
+    """An Order Summary row with the cells of ORDER_COLUMNS worked out (also the Excel export's)."""
+    return dict(r, status=f"{r['status']} {r.get('status_zh', '')}".strip(), flags=order_flags(r),
+                product=(r.get("products") or "")[:24], qc=qc(r),
+                shipped=f"{r['shipped_qty']}/{r['ordered_qty'] or '?'}" if r["shipped_qty"] else "",
+                exceptions=(f"{r['exception_count']} ({r['exceptions_open']} open 未送达)"
+                            if r["exceptions_open"] else r["exception_count"] or ""))
+
+
 def orders_table(rows: Sequence[dict[str, Any]], tz: tzinfo) -> str:
     if not rows:
         return "no orders yet / 暂无订单"
-    shown = [dict(r, status=f"{r['status']} {r.get('status_zh', '')}".strip(), flags=order_flags(r),
-                  product=(r.get("products") or "")[:24], qc=qc(r),
-                  shipped=f"{r['shipped_qty']}/{r['ordered_qty'] or '?'}" if r["shipped_qty"] else "",
-                  exceptions=(f"{r['exception_count']} ({r['exceptions_open']} open 未送达)"
-                              if r["exceptions_open"] else r["exception_count"] or ""))
-             for r in rows]
-    return (render(shown, ORDER_COLUMNS, tz)
+    return (render([order_cells(r) for r in rows], ORDER_COLUMNS, tz)
             + f"\n{len(rows)} orders / 共 {len(rows)} 单 (times in {tz})")
 
 

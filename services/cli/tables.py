@@ -77,14 +77,18 @@ def render(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], t
     return "\n".join(line.rstrip() for line in lines)
 
 
+def sample_cells(r: dict[str, Any]) -> dict[str, Any]:
+    """A Sample Record Summary row with the cells of SAMPLE_COLUMNS worked out (also the Excel
+    export's)."""
+    return dict(r, status=f"{r['status']} {r.get('status_zh', '')}".strip(), flags=flags(r),
+                shipped=r.get("tracking_no") or r.get("shipped_method"),
+                trial=" ".join(filter(None, [r.get("trial_result"), r.get("trial_cause")]))[:24])
+
+
 def samples(rows: Sequence[dict[str, Any]], tz: tzinfo) -> str:
     if not rows:
         return "no samples yet / 暂无打样记录"
-    shown = [dict(r, status=f"{r['status']} {r.get('status_zh', '')}".strip(), flags=flags(r),
-                  shipped=r.get("tracking_no") or r.get("shipped_method"),
-                  trial=" ".join(filter(None, [r.get("trial_result"), r.get("trial_cause")]))[:24])
-             for r in rows]
-    return (render(shown, SAMPLE_COLUMNS, tz)
+    return (render([sample_cells(r) for r in rows], SAMPLE_COLUMNS, tz)
             + f"\n{len(rows)} samples / 共 {len(rows)} 条 (times in {tz})")
 
 

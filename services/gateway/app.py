@@ -9,6 +9,7 @@ from services.gateway import (
     command_routes,
     dashboard_routes,
     errors,
+    export_routes,
     ops_routes,
     query_routes,
     session_routes,
@@ -40,6 +41,7 @@ def build_app(gateway: Gateway) -> FastAPI:
     query_routes.add_routes(app)
     ops_routes.add_routes(app)
     dashboard_routes.add_routes(app)
+    export_routes.add_routes(app)
     plain = app.openapi
 
     def openapi() -> dict[str, Any]:

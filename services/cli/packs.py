@@ -1,0 +1,64 @@
+"""``salesflow pack daily|weekly|monthly [DATE|YYYY-Www|YYYY-MM]``: the daily 16:00 pack
+(R-S5, R-O5, R-C5) and the meeting packs (R-M1, R-M2) as Excel files."""
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from contracts.calendar import WorkingCalendar
+from services.cli.client import Client
+from services.reports import meetings, packs
+from services.reports.workbook import LANGS, to_bytes
+from services.runtime.settings import Settings
+
+
+def add_parser(sub: Any) -> None:
+    """Add ``pack`` to ``salesflow``'s subparsers."""
+    pack = sub.add_parser("pack", help="write the daily 16:00 pack or a meeting pack as an Excel "
+                                       "file / 生成日报或会议资料")
+    pack.add_argument("kind", choices=("daily", "weekly", "monthly"))
+    pack.add_argument("period", nargs="?", help="YYYY-MM-DD (daily), YYYY-Www (weekly) or "
+                                                "YYYY-MM (monthly); default: today's / 日期、周或月份")
+    pack.add_argument("--lang", choices=LANGS, default="zh", help="language / 语言")
+    pack.add_argument("-o", "--output", type=Path, help="the file to write")
+
+
+def period_of(kind: str, text: str | None, today: date) -> str:
+    """The pack's period as written, checked; today's when not given."""
+    if kind == "daily":
+        if text is None:
+            return today.isoformat()
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD "
+                                             f"/ 日期应写作 YYYY-MM-DD") from None
+    if kind == "weekly":
+        return meetings.week_of(today) if text is None else _checked(meetings.parse_week, text)
+    return today.strftime("%Y-%m") if text is None else _checked(meetings.parse_month, text)
+
+
+def _checked(parse: Any, text: str) -> str:
+    try:
+        parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text.strip().upper() if "W" in text.upper() else text.strip()
+
+
+async def run(args: argparse.Namespace, settings: Settings, client: Client) -> int:
+    now = datetime.now(UTC)
+    try:
+        period = period_of(args.kind, args.period, now.astimezone(settings.zone()).date())
+    except argparse.ArgumentTypeError as error:
+        print(f"salesflow: {error}")
+        return 2
+    book = await packs.build(client.query, args.kind, period, WorkingCalendar.from_env(os.environ),
+                       now, args.lang)
+    path = args.output or Path(packs.pack_name(args.kind, period))
+    path.write_bytes(to_bytes(book))
+    print(f"wrote {path} / 已生成")
+    return 0
