@@ -78,9 +78,14 @@ async def json_object(request: Request) -> dict[str, Any]:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise _too_large()
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        raise _too_large()
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():  # bounded as it streams in, also when chunked
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _too_large()
+        parts.append(chunk)
+    raw = b"".join(parts)
     try:
         value = json.loads(raw or b"{}")
     except ValueError:
