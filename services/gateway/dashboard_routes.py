@@ -10,12 +10,17 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
 
+from contracts.commands import ALL
+from contracts.permissions import allowed_roles, rule_of
+from events.envelope import Role
 from services.cli.complaints import COMPLAINT_COLUMNS
 from services.cli.orders import ORDER_COLUMNS
 from services.cli.sla import SLA_COLUMNS
 from services.cli.tables import HISTORY_COLUMNS, SAMPLE_COLUMNS
 from services.gateway.auth import SignedIn, gateway_of
+from services.gateway.command_routes import SERVED_ELSEWHERE
 from services.gateway.errors import ERROR_RESPONSES, ApiError
 from services.gateway.live import LiveFeed
 
@@ -42,6 +47,37 @@ def columns() -> dict[str, list[dict[str, str]]]:
         return {"en": en or zh, "zh": zh}
     return {table: [{"key": key, **split(label)} for key, label in cols]
             for table, cols in TABLES.items()}
+
+
+class CommandOffer(BaseModel):
+    """A command the signed-in person may give, for the dashboard's forms."""
+
+    department: str
+    command: str
+    path: str = Field(description="Where to POST it / 提交地址")
+    schema_name: str = Field(alias="schema", description="Its request body under "
+                             "components.schemas of /openapi.json / 请求体的模式名")
+    summary: str
+    rule: str | None = Field(description="The DOMAIN.md rule that says who / 规定角色的规则")
+    roles: list[Role] = Field(description="The person's roles that may give it (send one as "
+                                          "Salesflow-Role) / 可用于执行的角色")
+
+
+def commands_for(roles: list[Role]) -> list[CommandOffer]:
+    """The commands these roles allow: where to POST each, its request body's schema in the
+    OpenAPI document, the rule that says who, and which of the roles may give it."""
+    offered: list[CommandOffer] = []
+    for department, commands in ALL.items():
+        for name, cls in commands.items():
+            if department == "sla" and name in SERVED_ELSEWHERE:
+                continue  # the account commands are /users' (a password, a token)
+            mine = [r for r in roles if r in allowed_roles(department, name)]
+            if mine:
+                offered.append(CommandOffer(
+                    department=department, command=name, path=f"/commands/{department}/{name}",
+                    schema=f"{cls.__name__}Request", rule=rule_of(department, name), roles=mine,
+                    summary=(cls.__doc__ or name).strip().splitlines()[0]))
+    return offered
 
 
 def live_feed(request: Request) -> LiveFeed:
@@ -76,6 +112,12 @@ def add_routes(app: FastAPI) -> None:
              summary="The summary tables' columns and labels / 汇总表的列")
     async def table_columns() -> dict[str, list[dict[str, str]]]:
         return columns()
+
+    @app.get("/dashboard/commands", tags=["dashboard"], responses=ERROR_RESPONSES,
+             summary="The commands the signed-in person's roles allow, with the name of each "
+                     "one's request schema under components.schemas / 当前用户可执行的命令")
+    async def my_commands(who: SignedIn) -> list[CommandOffer]:
+        return commands_for(list(who.person.roles))
 
     @app.get("/events/stream", tags=["dashboard"], responses={
         **ERROR_RESPONSES, 200: {"content": {"text/event-stream": {}},

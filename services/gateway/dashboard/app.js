@@ -8,7 +8,7 @@ const PATHS = { samples: "/tables/samples", orders: "/tables/orders",
 const RECORD_KEYS = ["request_no", "order_no", "complaint_no", "record"];
 const state = { lang: localStorage.getItem("lang") || "zh", tab: "samples", rows: [],
                 columns: null, sort: null, desc: false, page: 0, csrf: null, feed: null,
-                person: null, loads: 0, live: false };
+                person: null, loads: 0, live: false, feedLost: false };
 const $ = (id) => document.getElementById(id);
 const t = (key, ...args) => { const v = window.TEXTS[state.lang][key];
                               return typeof v === "function" ? v(...args) : v; };
@@ -19,7 +19,7 @@ async function api(path, options = {}) {
   if (state.csrf && options.method && options.method !== "GET") headers["X-CSRF-Token"] = state.csrf;
   const answer = await fetch(path, { ...options, headers, credentials: "same-origin" });
   const body = answer.status === 204 ? null : await answer.json().catch(() => null);
-  if (!answer.ok) throw Object.assign(new Error(refusal(body, answer.status)), { status: answer.status });
+  if (!answer.ok) throw Object.assign(new Error(refusal(body, answer.status)), { status: answer.status, body });
   return body;
 }
 
@@ -38,6 +38,7 @@ function translate() {
   setLive(state.live);
   if (state.person) $("who").textContent = t("signed_in_as", state.person.display_name, state.person.department);
   if (state.columns) render();
+  translateActions();
 }
 
 async function signedIn(person) {
@@ -68,6 +69,7 @@ function asOf() {  // the picker's local time as an instant with its offset
 }
 
 async function load() {
+  if (state.tab === "actions") return;  // the forms have no table to refetch
   const ticket = ++state.loads;  // a slower earlier answer must not overwrite a newer one
   const params = new URLSearchParams({ limit: "1000" });
   if (asOf()) params.set("as_of", asOf());
@@ -128,8 +130,9 @@ function visibleRows() {
 }
 
 function render() {
-  const columns = state.columns[state.tab];
   for (const b of document.querySelectorAll("#tabs button")) b.setAttribute("aria-selected", String(b.dataset.tab === state.tab));
+  if (state.tab === "actions") return;
+  const columns = state.columns[state.tab];
   const head = document.createElement("tr");
   columns.forEach((c, i) => {
     const th = document.createElement("th");
@@ -199,23 +202,33 @@ function onNotice() {
 function connectFeed() {  // on a notice, refetch the visible table
   if (state.feed) state.feed.close();
   const feed = state.feed = new EventSource("/events/stream");
-  feed.addEventListener("hello", () => { $("lost").hidden = true; setLive(true); });
+  feed.addEventListener("hello", () => {
+    $("lost").hidden = true; setLive(true);
+    // Events stored while the feed was lost sent no notice: refetch the visible table once.
+    if (state.feedLost) { state.feedLost = false; load(); }
+  });
   feed.onmessage = (message) => {
     window.lastNotice = JSON.parse(message.data);
     onNotice();
   };
   feed.onerror = () => {
-    $("lost").hidden = false; setLive(false);
+    $("lost").hidden = false; setLive(false); state.feedLost = true;
     // The browser retries by itself unless the answer was an error (e.g. signed out): then we do.
     if (feed.readyState === EventSource.CLOSED) setTimeout(() => { if (state.feed === feed) connectFeed(); }, 2000);
   };
+}
+
+function showTab(tab) {
+  state.tab = tab; state.sort = null; state.page = 0; $("record").hidden = true;
+  $("tables").hidden = tab === "actions"; $("actions").hidden = tab !== "actions";
+  if (tab === "actions") { render(); showActions(); } else load();
 }
 
 function start() {
   $("signin").addEventListener("submit", signIn);
   $("signout").addEventListener("click", signOut);
   $("lang").addEventListener("click", () => { state.lang = state.lang === "zh" ? "en" : "zh"; localStorage.setItem("lang", state.lang); translate(); });
-  for (const b of document.querySelectorAll("#tabs button")) b.addEventListener("click", () => { state.tab = b.dataset.tab; state.sort = null; state.page = 0; $("record").hidden = true; load(); });
+  for (const b of document.querySelectorAll("#tabs button")) b.addEventListener("click", () => showTab(b.dataset.tab));
   $("filter").addEventListener("input", () => { state.page = 0; render(); });
   $("as-of").addEventListener("change", load);
   $("as-of-clear").addEventListener("click", () => { $("as-of").value = ""; load(); });

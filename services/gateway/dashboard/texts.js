@@ -12,6 +12,9 @@ window.TEXTS = {
     left: "剩余", loading: "加载中…", events: (n) => `共 ${n} 个事件`,
     signed_in_as: (name, dept) => `${name}（${dept}）`, lang_button: "English",
     as_of_note: (t) => `截至 ${t} 的汇总表`, sort_hint: "点击列名排序",
+    tab_actions: "新建/操作", command: "命令", act_as: "角色", submit: "提交",
+    no_actions: "您的角色没有可执行的命令", not_json: "不是合法的 JSON",
+    stored: (n) => `已保存 ${n} 个事件`,
   },
   en: {
     title: "salesflow dashboard", sign_in: "Sign in", sign_out: "Sign out", username: "User name",
@@ -24,5 +27,8 @@ window.TEXTS = {
     left: "left", loading: "loading…", events: (n) => `${n} events`,
     signed_in_as: (name, dept) => `${name} (${dept})`, lang_button: "中文",
     as_of_note: (t) => `the tables as of ${t}`, sort_hint: "click a column to sort",
+    tab_actions: "Actions", command: "Command", act_as: "Act as", submit: "Submit",
+    no_actions: "Your roles may not give any command", not_json: "not valid JSON",
+    stored: (n) => `${n} event(s) stored`,
   },
 };
