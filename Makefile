@@ -24,6 +24,7 @@ test: $(STAMP)  ## set up and run every test (unit, integration, PostgreSQL, end
 bench: $(STAMP)  ## measure relay, rebuild, end-to-end latency and the HTTP gateway against raw NATS baselines
 	$(BIN)/python -m bench.pipeline
 	$(BIN)/python -m bench.gateway
+	$(BIN)/python -m bench.dashboard
 
 # Fault injection: 10 trials of each fault kind (50), the cluster leader kill included; about
 # 13 minutes on the 2-core machine. Pass options with CHAOS_ARGS, e.g. CHAOS_ARGS="--trials 2".

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -73,14 +74,16 @@ class LiveFeed:
     def pages(self) -> int:
         return len(self._pages)
 
-    async def ready(self, timeout: float = 10.0) -> None:
-        """Wait until every department's consumer is in place (tests; a page need not wait)."""
-        await asyncio.wait_for(asyncio.gather(*(e.wait() for e in self._started.values())),
+    async def ready(self, timeout: float = 10.0,
+                    departments: Iterable[Department] = DEPARTMENTS) -> None:
+        """Wait until these departments' consumers are in place (tests; a page need not wait)."""
+        await asyncio.wait_for(asyncio.gather(*(self._started[d].wait() for d in departments)),
                                timeout)
 
     async def stop(self) -> None:
         """Stop reading, and end every page's stream (an empty notice says "the end")."""
-        for queue in list(self._pages):
+        pages, self._pages = self._pages, set()
+        for queue in pages:
             if queue.full():
                 with contextlib.suppress(asyncio.QueueEmpty):
                     queue.get_nowait()
@@ -103,6 +106,9 @@ class LiveFeed:
             try:
                 sub = await self._subscribe(department)
             except NotFoundError:  # the department's service has not declared its stream yet
+                # so whatever the stream will hold is new: read it from its start, or the
+                # events stored before the next try would never reach a page.
+                self._last_seq.setdefault(department, 0)
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
             except (nats.errors.Error, TimeoutError):
