@@ -26,6 +26,8 @@ from contracts.subjects import (
     DEPARTMENTS,
     HEADER_DEPARTMENT,
     HEADER_TYPE,
+    PROJECTIONS,
+    durable_name,
     stream_name,
     stream_subjects,
 )
@@ -37,6 +39,10 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 2.0  # one long poll; also how soon a consumer lost in a NATS restart is noticed
 RETRY_SECONDS = 0.25
 BATCH = 256
+# A notice waits until the projections applied its event, for at most this long (projections
+# down or far behind: the page is told anyway, and refetches once more later).
+APPLY_PATIENCE = 2.0
+APPLY_POLL_SECONDS = 0.02
 QUEUE_SIZE = 256  # notices waiting for one page; beyond it that page's oldest are dropped
 
 Notice = dict[str, Any]
@@ -158,6 +164,7 @@ class LiveFeed:
                 # Nothing new, or the consumer died with a NATS restart: this says which.
                 pending = (await sub.consumer_info()).num_pending or 0
                 continue
+            fresh: list[Notice] = []
             for msg in messages:
                 meta = msg.metadata
                 if meta.sequence.consumer != delivered + 1:
@@ -166,7 +173,28 @@ class LiveFeed:
                 pending = meta.num_pending or 0
                 if meta.sequence.stream > self._last_seq[department]:
                     self._last_seq[department] = meta.sequence.stream
-                    self.publish(notice(msg, department))
+                    fresh.append(notice(msg, department))
+            if fresh:
+                await self._applied(department, self._last_seq[department])
+                for item in fresh:
+                    self.publish(item)
+
+    async def _applied(self, department: Department, stream_seq: int) -> None:
+        """Wait (at most ``APPLY_PATIENCE``) until the projections applied the stream up to
+        ``stream_seq``: a page told earlier would refetch a table without the new row. They
+        acknowledge an event once it is in the read model, so their consumer's ack floor says
+        it; without projections there is nothing to wait for."""
+        stream, durable = stream_name(department), durable_name(PROJECTIONS, department.value)
+        until = asyncio.get_running_loop().time() + APPLY_PATIENCE
+        while asyncio.get_running_loop().time() < until:
+            try:
+                info = await self.js.consumer_info(stream, durable, timeout=1.0)
+            except NotFoundError:
+                return
+            floor = info.ack_floor.stream_seq if info.ack_floor is not None else 0
+            if (floor or 0) >= stream_seq or not (info.num_pending or info.num_ack_pending):
+                return
+            await asyncio.sleep(APPLY_POLL_SECONDS)
 
 
 def notice(msg: Msg, department: Department) -> Notice:

@@ -190,13 +190,25 @@ function setLive(on) {
   $("live").textContent = t(on ? "live_on" : "live_off");
 }
 
-// A notice can come before the projections applied its event (both read the same stream):
-// refetch at once, then twice more after the burst of notices ends.
-let refetch = null, followUps = [];
+// The gateway sends a notice once the projections applied its event. One table load at a
+// time: notices during a load mark the table stale and it loads once more when the load ends,
+// so a burst of commands still updates the page after every load (a new load per notice would
+// discard every answer until the burst ended). A last look after the burst, in case the
+// projections were slow to answer.
+let loading = false, stale = false, settle = null;
+async function refresh() {
+  if (loading) { stale = true; return; }
+  loading = true;
+  try {
+    do { stale = false; await load(); } while (stale);
+  } finally {
+    loading = false;
+  }
+}
 function onNotice() {
-  followUps.forEach(clearTimeout);
-  followUps = [250, 1000].map((ms) => setTimeout(load, ms));
-  if (!refetch) refetch = setTimeout(() => { refetch = null; load(); }, 30);
+  refresh();
+  clearTimeout(settle);
+  settle = setTimeout(refresh, 1000);
 }
 
 function connectFeed() {  // on a notice, refetch the visible table
