@@ -16,6 +16,15 @@ from services.runtime.connect import login_options, server_list
 from services.runtime.nats_auth import OPERATOR
 from services.runtime.settings import Settings
 
+STOP_PATIENCE = 30.0  # a component's serve() returns within seconds of being asked to stop
+
+
+def stack_of(task: asyncio.Task[None]) -> str:
+    """Where a task waits, innermost frame last, and every other task still pending."""
+    frames = [f"{f.f_code.co_name}:{f.f_lineno}" for f in task.get_stack(limit=20)]
+    others = sorted({t.get_name() for t in asyncio.all_tasks() if not t.done()})
+    return " > ".join(frames) + f" (pending tasks: {', '.join(others)})"
+
 
 @asynccontextmanager
 async def running(settings: Settings, components: Sequence[str]) -> AsyncIterator[None]:
@@ -41,6 +50,13 @@ async def running(settings: Settings, components: Sequence[str]) -> AsyncIterato
     finally:
         await nc.close()
         stop.set()
+        _, hanging = await asyncio.wait(tasks, timeout=STOP_PATIENCE)
+        if hanging:  # a component that does not stop: say where it waits, never hang the suite
+            where = "; ".join(f"{t.get_name()} at {stack_of(t)}" for t in hanging)
+            for task in hanging:
+                task.cancel()
+            await asyncio.wait(hanging, timeout=5.0)
+            raise AssertionError(f"did not stop within {STOP_PATIENCE:.0f} s: {where}")
         results = await asyncio.gather(*tasks, return_exceptions=True)
         errors = [r for r in results if isinstance(r, BaseException)]
         if errors:

@@ -66,7 +66,7 @@ async def watching(nc: Any, stream: str, subject: str) -> AsyncIterator[Watch]:
     watch = Watch()
     sub = await nc.jetstream().subscribe(subject, stream=stream, cb=watch.cb, ordered_consumer=True)
     yield watch
-    await sub.unsubscribe()
+    await asyncio.wait_for(sub.unsubscribe(), 10.0)  # a hang here must fail, not stall the suite
 
 
 async def receive(demo: Demo, no: str) -> None:
