@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import logging
 import os
 import signal
 import sys
@@ -87,3 +88,16 @@ def die_with_parent() -> Callable[[], None] | None:
             os._exit(1)
 
     return preexec
+
+
+async def cancel_and_wait(task: asyncio.Task[None], timeout: float = 5.0) -> None:
+    """Cancel ``task`` and wait for it, at most ``timeout`` seconds: a stop must not hang on a
+    task that does not end when cancelled (seen once with a lease task, cause not yet found);
+    the log then says where it waits."""
+    task.cancel()
+    _, pending = await asyncio.wait({task}, timeout=timeout)
+    if pending:
+        where = " > ".join(f"{f.f_code.co_name}:{f.f_lineno}" for f in task.get_stack(limit=20))
+        logging.getLogger(__name__).warning(
+            "%s did not end within %.0f s of being cancelled; stopping without it (at %s)",
+            task.get_name(), timeout, where)

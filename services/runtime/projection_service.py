@@ -38,7 +38,7 @@ from services.runtime import customer_queries, dead_letters, projection_queries
 from services.runtime.connect import broker_options, connect, server_list
 from services.runtime.consumer import StreamConsumer
 from services.runtime.lease import Lease, close_nats
-from services.runtime.lifecycle import until_signalled
+from services.runtime.lifecycle import cancel_and_wait, until_signalled
 from services.runtime.projection_rebuild import Progress, Rebuild, RebuildFailed
 from services.runtime.settings import Settings
 from services.runtime.streams import ensure_streams
@@ -244,8 +244,7 @@ async def serve(settings: Settings, stopped: Callable[[], Awaitable[None]] | Non
         await (stopped() if stopped else until_signalled())
     finally:
         await broker.stop()
-        lease_task.cancel()
-        await asyncio.gather(lease_task, return_exceptions=True)
+        await cancel_and_wait(lease_task)
         await deactivate()
         await close_nats(nc, lease)
         await asyncio.to_thread(store.close)

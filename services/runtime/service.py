@@ -30,7 +30,7 @@ from services.runtime.commands import CommandBus, reply_bytes
 from services.runtime.connect import broker_options, connect, server_list
 from services.runtime.consumer import StreamConsumer
 from services.runtime.lease import Lease, close_nats
-from services.runtime.lifecycle import until_signalled, wait_until_set
+from services.runtime.lifecycle import cancel_and_wait, until_signalled, wait_until_set
 from services.runtime.relay import Relay
 from services.runtime.settings import Settings
 from services.runtime.spec import ServiceSpec, reaction_handler
@@ -186,8 +186,7 @@ async def serve(spec: ServiceSpec, settings: Settings,
     finally:
         await broker.stop()
         await feed.stop()
-        lease_task.cancel()
-        await asyncio.gather(lease_task, return_exceptions=True)
+        await cancel_and_wait(lease_task)
         await active.stop()
         await close_nats(nc, lease)
         await asyncio.to_thread(app.close)
