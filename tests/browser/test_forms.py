@@ -3,6 +3,7 @@ the OpenAPI request schemas, refusals next to their field or as the rule's sente
 events on success; and the table refetched once after the live feed comes back."""
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -114,7 +115,11 @@ def test_a_request_sample_given_on_the_form_shows_its_stored_event(
     result = actions.inner_text("[data-testid=action-result]")
     assert "SampleRequested" in result, (result, actions.inner_text("#action-form"))
     assert "已保存" in result
-    history = commands.http.get("/records/B-FORM-3/history").json()["items"]
+    # The audit trail is a projection: it shows the event once the projections applied it.
+    deadline, history = time.monotonic() + 10, []
+    while time.monotonic() < deadline and not history:
+        history = commands.http.get("/records/B-FORM-3/history").json().get("items", [])
+        time.sleep(0.05)
     assert any(e["type"] == "SampleRequested" and e["actor_user"] == ASSISTANT for e in history)
     actions.screenshot(path=str(artefacts / "stored.png"), full_page=True)
 
