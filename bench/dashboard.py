@@ -19,9 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import os
-import signal
 import sys
 import tempfile
 import time
@@ -36,7 +34,7 @@ from nats.aio.client import Client as Nats
 from bench import gateway_rig, latency
 from bench.gateway import body
 from bench.latency import RowWatcher, percentile
-from bench.progress import say
+from bench.progress import cancel_on_sigterm, markdown, run_benchmark, say
 from bench.raw_http import RawHttp
 from contracts.subjects import status_subject
 from services.gateway.accounts import hash_password, new_token
@@ -254,11 +252,7 @@ def table(phases: list[Phase]) -> str:
                       str(len(phase.page_ms)), str(len(phase.raw_ms)),
                       f"{page50:.0f} / {page99:.0f}", f"{raw50:.0f} / {raw99:.0f}",
                       f"x {page99 / raw99:.1f}" if raw99 > 0 else "-", verdict])
-    widths = [max(len(c[i]) for c in cells) for i in range(len(head))]
-    lines = ["| " + " | ".join(c[i].ljust(widths[i]) for i in range(len(head))) + " |"
-             for c in cells]
-    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    return "\n".join(lines)
+    return markdown(cells)
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -275,10 +269,7 @@ async def main(args: argparse.Namespace) -> int:
     if not CHROMIUM.exists():
         print(f"dashboard: skipped, {CHROMIUM} is missing (apt-get install -y chromium)")
         return 0
-    task = asyncio.current_task()
-    assert task is not None
-    # SIGTERM cancels the run like Ctrl-C does, so every subprocess is still stopped.
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    cancel_on_sigterm()
     with tempfile.TemporaryDirectory(prefix="salesflow-bench-dashboard-") as name:
         phases = await measure(args, Path(name))
     print()
@@ -292,12 +283,8 @@ async def main(args: argparse.Namespace) -> int:
 
 
 def run(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        return asyncio.run(main(parse(argv)))
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        print("interrupted; every process it started was stopped", file=sys.stderr)
-        return 130
+    args = parse(argv)
+    return run_benchmark(lambda: main(args))
 
 
 if __name__ == "__main__":

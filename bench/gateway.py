@@ -26,9 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import os
-import signal
 import sys
 import tempfile
 import time
@@ -43,7 +41,7 @@ from nats.aio.client import Client as Nats
 
 from bench.gateway_rig import PROCESSES, ROLE, USER, System, person_with_token
 from bench.latency import percentile
-from bench.progress import say
+from bench.progress import cancel_on_sigterm, markdown, run_benchmark, say
 from bench.raw_http import RawHttp
 from contracts.subjects import command_subject
 
@@ -233,11 +231,8 @@ def notes(paced_ms: dict[float, dict[str, list[float]]], failures: list[str],
 def table(found: list[Row]) -> str:
     """A markdown table, as bench.pipeline prints its own."""
     head = Row("measurement", "through the gateway", "straight over NATS", "difference", "target")
-    cells = [[r.measurement, r.gateway, r.nats, r.difference, r.target] for r in [head, *found]]
-    widths = [max(len(c[i]) for c in cells) for i in range(5)]
-    lines = ["| " + " | ".join(c[i].ljust(widths[i]) for i in range(5)) + " |" for c in cells]
-    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    return "\n".join(lines)
+    return markdown([[r.measurement, r.gateway, r.nats, r.difference, r.target]
+                     for r in [head, *found]])
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -255,10 +250,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 async def main(args: argparse.Namespace) -> int:
-    task = asyncio.current_task()
-    assert task is not None
-    # SIGTERM cancels the run like Ctrl-C does, so every subprocess is still stopped.
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    cancel_on_sigterm()
     with tempfile.TemporaryDirectory(prefix="salesflow-bench-gateway-") as name:
         found, lines = await measure(args, Path(name))
     print()
@@ -269,12 +261,8 @@ async def main(args: argparse.Namespace) -> int:
 
 
 def run(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        return asyncio.run(main(parse(argv)))
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        print("interrupted; every process it started was stopped", file=sys.stderr)
-        return 130
+    args = parse(argv)
+    return run_benchmark(lambda: main(args))
 
 
 if __name__ == "__main__":

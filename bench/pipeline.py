@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import math
-import signal
 import sys
 import tempfile
 import time
@@ -36,6 +34,7 @@ from pathlib import Path
 import nats
 
 from bench import as_of, latency, rebuild, relay
+from bench.progress import cancel_on_sigterm, markdown, run_benchmark
 from services.runtime.nats_server import EmbeddedNats
 from services.runtime.settings import Settings
 from services.runtime.streams import ensure_streams
@@ -117,11 +116,7 @@ def as_of_rows(lines: list[as_of.Line]) -> list[Row]:
 
 def table(rows: list[Row]) -> str:
     head = Row("measurement", "ours", "raw baseline", "ratio", "target")
-    cells = [[r.measurement, r.ours, r.raw, r.ratio, r.target] for r in [head, *rows]]
-    widths = [max(len(c[i]) for c in cells) for i in range(5)]
-    lines = ["| " + " | ".join(c[i].ljust(widths[i]) for i in range(5)) + " |" for c in cells]
-    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    return "\n".join(lines)
+    return markdown([[r.measurement, r.ours, r.raw, r.ratio, r.target] for r in [head, *rows]])
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -139,10 +134,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 async def main(args: argparse.Namespace) -> int:
-    task = asyncio.current_task()
-    assert task is not None
-    # SIGTERM cancels the run like Ctrl-C does, so every subprocess is still stopped.
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    cancel_on_sigterm()
     rows: list[Row] = []
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="salesflow-bench-") as name:
@@ -172,12 +164,8 @@ async def main(args: argparse.Namespace) -> int:
 
 
 def run(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        return asyncio.run(main(parse(argv)))
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        print("interrupted; every process it started was stopped", file=sys.stderr)
-        return 130
+    args = parse(argv)
+    return run_benchmark(lambda: main(args))
 
 
 if __name__ == "__main__":
