@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
+import nats.errors
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
@@ -73,7 +74,7 @@ async def ask(gateway: Gateway, subject: str, query: dict[str, Any]) -> Any:
         return await gateway.client().query(subject, query, timeout=gateway.query_timeout)
     except QueryRefused as refused:
         raise ApiError(STATUS.get(refused.error.kind, 500), refused.error) from None
-    except NatsUnavailable:
+    except (NatsUnavailable, nats.errors.Error):  # nobody answered, or NATS itself is gone
         raise ApiError.of("unavailable", "the projections did not answer in time; is the "
                           "projections service running?", "投影服务没有及时响应，请确认其正在运行"
                           ) from None
