@@ -17,7 +17,13 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
-from contracts.subjects import COMPONENTS, DEAD_LETTER_STREAM, DEPARTMENTS, status_subject, stream_name
+from contracts.subjects import (
+    COMPONENTS,
+    DEAD_LETTER_STREAM,
+    DEPARTMENTS,
+    status_subject,
+    stream_name,
+)
 from contracts.timers import TIMERS_STREAM
 from services.runtime.settings import Settings
 from services.runtime.store import DepartmentApplication
@@ -83,7 +89,7 @@ async def read_stream(js: JetStreamContext, stream: str,
             return await _read_stream(js, stream)
         except NotFoundError:
             return []
-        except Exception:  # noqa: BLE001 - NATS busy or electing; the last one is raised
+        except Exception:
             if attempt == attempts:
                 raise
             await asyncio.sleep(1.0)

@@ -210,8 +210,8 @@ class StreamConsumer:
             except Exception as error:  # noqa: BLE001 - a custom decoder's validation error
                 failure = UndecodableMessage(str(error))
                 break
-        applied, error = await self.handle(items) if items else (0, None)
-        return applied, error if error is not None else failure
+        applied, handled = await self.handle(items) if items else (0, None)
+        return applied, handled if handled is not None else failure
 
     async def _judge(self, error: Exception, seq: int) -> tuple[Verdict, Exception]:
         if isinstance(error, UnknownType):
