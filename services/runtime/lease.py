@@ -24,6 +24,7 @@ from nats.js.errors import BucketNotFoundError, KeyWrongLastSequenceError, NotFo
 from nats.js.kv import KeyValue
 
 from contracts.subjects import LEASE_BUCKET
+from services.runtime.lifecycle import wait_until_set
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +56,22 @@ class Lease:
         self._revision = 0
         self._renewed = 0.0  # monotonic time of the last successful create or renewal
         self._kv: KeyValue | None = None
+        self._stopping = asyncio.Event()
 
     @property
     def role(self) -> str:
         return "active" if self.held else "standby"
 
+    def stop(self) -> None:
+        """End ``run`` at its next turn. Cancelling its task alone is not enough: on Python 3.11
+        a cancellation that meets a NATS reply inside nats-py's ``asyncio.wait_for`` is
+        swallowed, and the loop would go on renewing (seen as a stop that hung on this task)."""
+        self._stopping.set()
+
     async def run(self) -> None:
-        """Try to take the lease, renew it while held, step down when it cannot be renewed."""
-        while True:
+        """Try to take the lease, renew it while held, step down when it cannot be renewed;
+        until ``stop``."""
+        while not self._stopping.is_set():
             try:
                 if self._kv is None:
                     self._kv = await lease_bucket(self.js, self.ttl, self.replicas)
@@ -78,7 +87,7 @@ class Lease:
                 log.warning("lease %s not renewed for %.1f s: stepping down", self.name,
                             time.monotonic() - self._renewed)
                 await self._lose()
-            await asyncio.sleep(self.ttl / (5 if self.held else 10))
+            await wait_until_set(self._stopping, self.ttl / (5 if self.held else 10))
 
     async def _take(self, kv: KeyValue) -> None:
         try:

@@ -244,6 +244,7 @@ async def serve(settings: Settings, stopped: Callable[[], Awaitable[None]] | Non
         await (stopped() if stopped else until_signalled())
     finally:
         await broker.stop()
+        lease.stop()
         await cancel_and_wait(lease_task)
         await deactivate()
         await close_nats(nc, lease)

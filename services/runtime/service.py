@@ -186,6 +186,7 @@ async def serve(spec: ServiceSpec, settings: Settings,
     finally:
         await broker.stop()
         await feed.stop()
+        lease.stop()
         await cancel_and_wait(lease_task)
         await active.stop()
         await close_nats(nc, lease)
