@@ -50,6 +50,9 @@ class DirectoryFeed:
         self._caught_up = False
         self._ready: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
+        # Set by stop: the loops end on it even when a cancellation was swallowed (Python
+        # 3.11's wait_for inside nats-py's fetch may drop one).
+        self._stopping = asyncio.Event()
         self._waiting_for = "NATS to answer"  # what start() names when it gives up
 
     @property
@@ -64,7 +67,7 @@ class DirectoryFeed:
         says so once. ``TimeoutError`` (naming what it waited for) after ``timeout`` seconds,
         with the feed stopped."""
         if self._task is None:
-            self._ready = asyncio.Event()
+            self._ready, self._stopping = asyncio.Event(), asyncio.Event()
             self._task = asyncio.create_task(self._run(), name="directory-feed")
         assert self._ready is not None
         waiting = asyncio.create_task(self._ready.wait())
@@ -85,12 +88,13 @@ class DirectoryFeed:
         """Stop following (never held up by a NATS that is gone)."""
         if self._task is not None:
             task, self._task = self._task, None
+            self._stopping.set()
             task.cancel()
             await asyncio.wait({task}, timeout=2.0)
 
     async def _run(self) -> None:
         said_waiting = False
-        while True:
+        while not self._stopping.is_set():
             try:
                 sub = await self._subscribe()
             except NotFoundError:
@@ -132,7 +136,7 @@ class DirectoryFeed:
         self._waiting_for = f"the user events stored on {STREAM}"
         pending = (await sub.consumer_info()).num_pending or 0
         delivered = 0
-        while True:
+        while not self._stopping.is_set():
             if pending == 0:
                 self._mark_caught_up()
             try:

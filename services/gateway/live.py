@@ -61,13 +61,17 @@ class LiveFeed:
         self._tasks: list[asyncio.Task[None]] = []
         self._last_seq: dict[Department, int] = {}
         self._started: dict[Department, asyncio.Event] = {}
+        # Set by stop: the readers' loops end on it even when a cancellation was swallowed
+        # (Python 3.11's wait_for inside nats-py's fetch may drop one).
+        self._stopping = asyncio.Event()
 
     def subscribe(self) -> asyncio.Queue[Notice]:
         """A queue that receives every notice from now on (start the feed if it is not)."""
         if not self._tasks:
+            self._stopping = asyncio.Event()
             for department in DEPARTMENTS:
                 self._started[department] = asyncio.Event()
-                self._tasks.append(asyncio.create_task(self._run(department),
+                self._tasks.append(asyncio.create_task(self._run(department, self._stopping),
                                                        name=f"live-{department.value}"))
         queue: asyncio.Queue[Notice] = asyncio.Queue(QUEUE_SIZE)
         self._pages.add(queue)
@@ -95,6 +99,7 @@ class LiveFeed:
                     queue.get_nowait()
             queue.put_nowait({})
         tasks, self._tasks = self._tasks, []
+        self._stopping.set()
         for task in tasks:
             task.cancel()
         if tasks:
@@ -107,8 +112,8 @@ class LiveFeed:
                     queue.get_nowait()
             queue.put_nowait(notice)
 
-    async def _run(self, department: Department) -> None:
-        while True:
+    async def _run(self, department: Department, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
             try:
                 sub = await self._subscribe(department)
             except NotFoundError:  # the department's service has not declared its stream yet
@@ -122,7 +127,7 @@ class LiveFeed:
                 continue
             self._started[department].set()
             try:
-                await self._follow(department, sub)
+                await self._follow(department, sub, stopping)
             except (nats.errors.Error, TimeoutError, _Gap) as error:
                 log.info("live feed of %s: reading again after stream sequence %d (%s)",
                          department.value, self._last_seq.get(department, 0),
@@ -148,15 +153,15 @@ class LiveFeed:
             inactive_threshold=30.0, mem_storage=True, num_replicas=1, **start))
         return await self.js.pull_subscribe_bind(info.name, stream=stream)
 
-    async def _follow(self, department: Department,
-                      sub: JetStreamContext.PullSubscription) -> None:
+    async def _follow(self, department: Department, sub: JetStreamContext.PullSubscription,
+                      stopping: asyncio.Event) -> None:
         """Read until the consumer is lost (an exception says how)."""
         if department not in self._last_seq:  # "now": what the stream holds is history
             info = await sub.consumer_info()
             self._last_seq[department] = (info.delivered.stream_seq or 0
                                           if info.delivered is not None else 0)
         delivered = pending = 0
-        while True:
+        while not stopping.is_set():
             try:
                 # One at a time when nothing waits: a batch long poll would wait to fill up.
                 messages = await sub.fetch(min(max(pending, 1), BATCH), timeout=POLL_SECONDS)

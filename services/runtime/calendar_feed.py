@@ -24,6 +24,7 @@ from contracts.calendar import WorkingCalendar
 from contracts.subjects import CALENDAR_SUBJECTS, stream_name
 from events.envelope import Department, DomainEvent
 from events.sla import CALENDAR_ENTRIES
+from services.runtime.lifecycle import wait_until_set
 from services.runtime.messages import decode
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,9 @@ class CalendarFeed:
         self._seen: set[UUID] = set()
         self._js: JetStreamContext | None = None
         self._task: asyncio.Task[None] | None = None
+        # Set by stop: the loop ends on it even when a cancellation was swallowed (Python
+        # 3.11's wait_for inside nats-py's requests may drop one).
+        self._stopping = asyncio.Event()
         self._read = 0  # messages of the calendar's subjects read (folded or not)
         self._last_seq = 0  # stream sequence of the last one
 
@@ -70,6 +74,7 @@ class CalendarFeed:
                         "counting with %d of them until the rest arrive", patience,
                         type(error).__name__, self.entries)
             caught_up = False
+        self._stopping = asyncio.Event()
         self._task = asyncio.create_task(self._follow(interval), name="calendar-feed")
         log.info("company calendar: %d entries over the environment's calendar", self.entries)
         return caught_up
@@ -108,8 +113,7 @@ class CalendarFeed:
         return read
 
     async def _follow(self, interval: float) -> None:
-        while True:
-            await asyncio.sleep(interval)
+        while not await wait_until_set(self._stopping, interval):
             try:
                 await asyncio.wait_for(self.refresh(), interval * 2)
             except (TimeoutError, nats.errors.Error) as error:  # NATS away: next time
@@ -119,6 +123,7 @@ class CalendarFeed:
         """Stop following (never held up by a NATS that is gone)."""
         if self._task is not None:
             task, self._task = self._task, None
+            self._stopping.set()
             task.cancel()
             await asyncio.wait({task}, timeout=patience)
 
