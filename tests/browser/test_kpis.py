@@ -55,6 +55,9 @@ def charted(kpis: dict[str, Any]) -> dict[str, dict[str, float]]:
     shown["per-problem"] = {c["name"]: c["count"] for c in kpis["complaints_per_problem"]}
     shown["per-customer"] = {c["name"]: c["count"] for c in kpis["complaints_per_customer"]}
     shown["breaches"] = {c["name"]: c["count"] for c in kpis["sla_breaches_per_department"]}
+    for t in ("orders", "samples"):
+        shown[f"{t}-on-time-month"] = {m["period"]: m[f"{t}_on_time_rate"] or 0
+                                       for m in kpis["months"]}
     shown["on-time"] = {t: kpis["totals"][f"{t}_on_time_rate"] or 0 for t in ("orders", "samples")}
     return shown
 

@@ -42,20 +42,21 @@ function emptyNote(figure, details, bars) {
   return true;
 }
 
-// Vertical bars, one per period (weeks, months): bars [{key, label, short, value, text}].
-function columnChart(id, title, bars, xAxis, yAxis) {
+// Vertical bars, one per period (weeks, months): bars [{key, label, short, value, text}];
+// ``max`` fixes the scale and ``format`` writes a tick (rates: 0 to 1 as %).
+function columnChart(id, title, bars, xAxis, yAxis, max = null, format = String) {
   const { figure, details } = chartFrame(id, title, bars);
   if (emptyNote(figure, details, bars)) return figure;
   const width = 360, height = 190, left = 30, right = 6, top = 16, bottom = 36;
   const plotW = width - left - right, plotH = height - top - bottom;
-  const max = Math.max(1, ...bars.map((b) => b.value));
+  max = max ?? Math.max(1, ...bars.map((b) => b.value));
   const step = plotW / bars.length, barW = Math.max(2, step * 0.7);
   const svg = svgNode("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", class: "bars" });
   svg.append(svgNode("title", {}, title));
   for (const tick of [0, max]) {
     const y = top + plotH - (plotH * tick) / max;
     svg.append(svgNode("line", { x1: left, x2: width - right, y1: y, y2: y, class: tick ? "grid" : "axis" }),
-               svgNode("text", { x: left - 3, y: y + 3, class: "tick", "text-anchor": "end" }, tick));
+               svgNode("text", { x: left - 3, y: y + 3, class: "tick", "text-anchor": "end" }, format(tick)));
   }
   const every = Math.ceil(bars.length / 12);  // at most 12 period labels under the axis
   bars.forEach((bar, i) => {

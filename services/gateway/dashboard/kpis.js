@@ -39,6 +39,13 @@ function renderKpis(k) {
         t(`${period}_axis`), t("count_axis")));
     }
   }
+  for (const table of ["orders", "samples"]) {
+    charts.push(columnChart(`${table}-on-time-month`, t(`chart_${table}_on_time_month`),
+      k.months.map((p) => ({ key: p.period, label: p.period, short: periodShort(p.period),
+                             value: p[`${table}_on_time_rate`] ?? 0,
+                             text: `${percent(p[`${table}_on_time_rate`])} (${p[`${table}_on_time`]}/${p[`${table}_on_time`] + p[`${table}_late`]})` })),
+      t("month_axis"), t("rate_axis"), 1, percent));
+  }
   const s = k.totals;
   charts.push(barList("on-time", t("chart_on_time"), [
     rateBar("orders", t("on_time_orders"), s.orders_on_time, s.orders_late, s.orders_on_time_rate),
