@@ -10,6 +10,7 @@ from services.gateway import (
     dashboard_routes,
     errors,
     export_routes,
+    kpi_routes,
     ops_routes,
     query_routes,
     session_routes,
@@ -42,6 +43,7 @@ def build_app(gateway: Gateway) -> FastAPI:
     ops_routes.add_routes(app)
     dashboard_routes.add_routes(app)
     export_routes.add_routes(app)
+    kpi_routes.add_routes(app)
     plain = app.openapi
 
     def openapi() -> dict[str, Any]:

@@ -23,6 +23,7 @@ from services.gateway.auth import SignedIn, gateway_of
 from services.gateway.command_routes import SERVED_ELSEWHERE
 from services.gateway.errors import ERROR_RESPONSES, ApiError
 from services.gateway.live import LiveFeed
+from services.reports.exports import FIGURES
 
 STATIC = Path(__file__).with_name("dashboard")
 KEEPALIVE_SECONDS = 15.0  # a comment line now and then: proxies close silent connections
@@ -112,6 +113,11 @@ def add_routes(app: FastAPI) -> None:
              summary="The summary tables' columns and labels / 汇总表的列")
     async def table_columns() -> dict[str, list[dict[str, str]]]:
         return columns()
+
+    @app.get("/dashboard/figures", tags=["dashboard"],
+             summary="Labels of the month analyses' figures, by key / 月度分析各项的名称")
+    async def figure_labels() -> dict[str, dict[str, str]]:
+        return {key: {"en": en, "zh": zh} for key, (en, zh) in FIGURES.items()}
 
     @app.get("/dashboard/commands", tags=["dashboard"], responses=ERROR_RESPONSES,
              summary="The commands the signed-in person's roles allow, with the name of each "

@@ -1,5 +1,6 @@
 // The dashboard: sign in, the three summary tables and the SLA board, a record's timeline,
-// "as of", and live updates over server-sent events. Plain DOM, no framework; every value from
+// "as of", and live updates over server-sent events; the KPI and month tabs are kpis.js's, the
+// cells' text cells.js's. Plain DOM, no framework; every value from
 // the server goes in as text (textContent), never as HTML.
 "use strict";
 const PAGE_SIZE = 25;
@@ -8,7 +9,7 @@ const PATHS = { samples: "/tables/samples", orders: "/tables/orders",
 const RECORD_KEYS = ["request_no", "order_no", "complaint_no", "record"];
 const state = { lang: localStorage.getItem("lang") || "zh", tab: "samples", rows: [],
                 columns: null, sort: null, desc: false, page: 0, csrf: null, feed: null,
-                person: null, loads: 0, live: false, feedLost: false };
+                person: null, loads: 0, live: false, feedLost: false, view: null };
 const $ = (id) => document.getElementById(id);
 const t = (key, ...args) => { const v = window.TEXTS[state.lang][key];
                               return typeof v === "function" ? v(...args) : v; };
@@ -71,15 +72,17 @@ function asOf() {  // the picker's local time as an instant with its offset
 async function load() {
   if (state.tab === "actions") return;  // the forms have no table to refetch
   const ticket = ++state.loads;  // a slower earlier answer must not overwrite a newer one
+  const view = window.VIEWS[state.tab];  // the KPI and month tabs (kpis.js)
   const params = new URLSearchParams({ limit: "1000" });
   if (asOf()) params.set("as_of", asOf());
   try {
-    const page = await api(`${PATHS[state.tab]}?${params}`);
+    const answer = view ? await view.fetch() : await api(`${PATHS[state.tab]}?${params}`);
     if (ticket !== state.loads) return;
-    state.rows = page.items; $("table-error").textContent = "";
+    if (view) state.view = answer; else state.rows = answer.items;
+    $("table-error").textContent = "";
   } catch (error) {
     if (ticket !== state.loads) return;
-    state.rows = []; $("table-error").textContent = error.message;
+    state.rows = []; state.view = null; $("table-error").textContent = error.message;
   }
   render();
   document.body.dataset.loaded = String(ticket);  // tests wait on it
@@ -90,29 +93,6 @@ function when(text) {
   const pad = (n) => String(n).padStart(2, "0");
   return `${moment.getFullYear()}-${pad(moment.getMonth() + 1)}-${pad(moment.getDate())} ` +
          `${pad(moment.getHours())}:${pad(moment.getMinutes())}`;
-}
-
-function cell(row, key) {  // one cell's text, as the terminal's table shows it
-  const zh = state.lang === "zh";
-  if (key === "status" || key === "state") return (zh && row[`${key}_zh`]) || row[key] || "-";
-  if (key === "clock" && row.clock) return zh && row.title_zh ? `${row.clock} ${row.title_zh}` : row.clock;
-  if (key === "flags") {
-    const flags = (row.sla_flags || []).map((f) => `${f.clock.replace("SLA-", "").toLowerCase()} ${zh ? f.state_zh : f.state}`);
-    return flags.join(", ") || "-";
-  }
-  if (key === "left") {
-    if (row.left_hours == null) return "-";
-    return row.left_hours < 0 ? `${(-row.left_hours).toFixed(1)}h ${t("overdue")}` : `${row.left_hours.toFixed(1)}h`;
-  }
-  if (key === "used") return row.used_hours == null ? "-" : String(row.used_hours);
-  if (key === "person") return row.person || row.role || "-";
-  if (key === "shipped") return row.tracking_no || row.shipped_method || row.shipped || "-";
-  const value = row[key];
-  if (value == null || value === "") return "-";
-  if (Array.isArray(value)) return value.map((v) => (typeof v === "object" ? JSON.stringify(v) : v)).join(" ");
-  if (typeof value === "object") return JSON.stringify(value);
-  if (typeof value === "string" && /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(value)) return when(value);
-  return String(value);
 }
 
 function recordOf(row) { for (const k of RECORD_KEYS) if (row[k]) return row[k]; return null; }
@@ -132,6 +112,9 @@ function visibleRows() {
 function render() {
   for (const b of document.querySelectorAll("#tabs button")) b.setAttribute("aria-selected", String(b.dataset.tab === state.tab));
   if (state.tab === "actions") return;
+  const view = window.VIEWS[state.tab];
+  if (view) { if (state.view) view.render(state.view); else view.clear(); return; }
+  $("view-note").textContent = "";
   const columns = state.columns[state.tab];
   const head = document.createElement("tr");
   columns.forEach((c, i) => {
@@ -231,12 +214,17 @@ function connectFeed() {  // on a notice, refetch the visible table
 }
 
 function showTab(tab) {
-  state.tab = tab; state.sort = null; state.page = 0; $("record").hidden = true;
-  $("tables").hidden = tab === "actions"; $("actions").hidden = tab !== "actions";
+  state.tab = tab; state.sort = null; state.page = 0; state.view = null; $("record").hidden = true;
+  const view = window.VIEWS[tab];
+  $("tools").hidden = tab === "actions"; $("filter-label").hidden = $("count").hidden = Boolean(view);
+  $("tables").hidden = tab === "actions" || Boolean(view); $("actions").hidden = tab !== "actions";
+  $("kpis").hidden = tab !== "kpis"; $("months").hidden = tab !== "months";
+  $("table-error").textContent = $("view-note").textContent = "";
   if (tab === "actions") { render(); showActions(); } else load();
 }
 
 function start() {
+  startViews();
   $("signin").addEventListener("submit", signIn);
   $("signout").addEventListener("click", signOut);
   $("lang").addEventListener("click", () => { state.lang = state.lang === "zh" ? "en" : "zh"; localStorage.setItem("lang", state.lang); translate(); });
