@@ -20,6 +20,7 @@ from services.sales.complaint_cases import (
     COMPLAINT_PREPARERS,
     COMPLAINT_REACTIONS,
 )
+from services.sales.meeting_cases import MEETING_COMMANDS
 from services.sales.order_cases import ORDER_COMMANDS
 
 SPEC = ServiceSpec(
@@ -48,6 +49,7 @@ SPEC = ServiceSpec(
         **CUSTOMER_COMMANDS,
         **ORDER_COMMANDS,
         **COMPLAINT_COMMANDS,
+        **MEETING_COMMANDS,
     },
     preparers={**CUSTOMER_PREPARERS, **COMPLAINT_PREPARERS},
     reactions={
