@@ -8,7 +8,15 @@ from uuid import UUID
 
 from events.envelope import Role
 from events.sales import meeting as ev
-from services.domain import Aggregate, Context, Invalid, NotFound, RuleBroken, record_id
+from services.domain import (
+    Aggregate,
+    Context,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RuleBroken,
+    record_id,
+)
 
 RULE = "R-M2"
 MANAGERS = (Role.SALES_MANAGER, Role.MARKETING_MANAGER, Role.CS_SUPERVISOR)
@@ -75,7 +83,7 @@ class MeetingMonth(Aggregate):
             raise NotFound(RULE, f"the meeting inputs hold no item {item_id}",
                            f"会议事项中没有 {item_id}", field="item_id")
         if ctx.actor.role is not Role.SALES_MANAGER and ctx.actor.user != item.recorded_by:
-            raise RuleBroken(
+            raise Forbidden(
                 RULE, f"only {item.recorded_by}, who entered {item_id}, or a sales_manager may "
                       f"withdraw it",
                 f"只有录入 {item_id} 的 {item.recorded_by} 或业务经理（sales_manager）可以撤回")

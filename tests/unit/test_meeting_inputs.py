@@ -81,7 +81,7 @@ def test_a_withdrawal_is_by_who_entered_the_item_or_a_sales_manager_and_only_onc
     record = month_of_inputs()
     mine = need(record, ctx(Role.CS_SUPERVISOR, "cleo", NOW))
     other = need(record, ctx(Role.CS_SUPERVISOR, "cleo", NOW))
-    with pytest.raises(RuleBroken) as refused:
+    with pytest.raises(Forbidden) as refused:
         record.withdraw(ctx(Role.MARKETING_MANAGER, "mia", NOW), mine)
     assert refused.value.rule == "R-M2" and "cleo" in refused.value.zh
     record.withdraw(ctx(Role.CS_SUPERVISOR, "cleo", NOW), mine)
