@@ -24,9 +24,10 @@ from contracts.replies import ErrorBody, validation_refusal
 
 # The read models a rebuild can be asked for, by name (``salesflow rebuild [MODEL]``).
 READ_MODELS: tuple[str, ...] = ("samples", "audit", "customers", "month_notes", "orders",
-                                "order_notes", "complaints", "complaint_notes", "calendar", "sla")
+                                "order_notes", "complaints", "complaint_notes", "calendar", "sla",
+                                "meeting_inputs")
 ReadModelName = Literal["samples", "audit", "customers", "month_notes", "orders", "order_notes",
-                        "complaints", "complaint_notes", "calendar", "sla"]
+                        "complaints", "complaint_notes", "calendar", "sla", "meeting_inputs"]
 
 
 def _real_month(value: str) -> str:
@@ -87,6 +88,14 @@ class SampleMonthQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     month: Month = Field(description="YYYY-MM, in the company's time zone / 月份")
+
+
+class MeetingInputsQuery(BaseModel):
+    """The resource needs and improvements entered for a month's sales meeting (R-M2)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    month: Month = Field(description="Meeting month YYYY-MM / 会议月份")
 
 
 class OrdersQuery(BaseModel):

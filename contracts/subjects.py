@@ -25,6 +25,8 @@ QUERY_ORDERS = f"{PREFIX}.query.orders"
 QUERY_ORDER_MONTH = f"{PREFIX}.query.order_month"
 QUERY_COMPLAINTS = f"{PREFIX}.query.complaints"
 QUERY_COMPLAINT_MONTH = f"{PREFIX}.query.complaint_month"
+# The monthly sales meeting's resource needs and improvements (R-M2).
+QUERY_MEETING_INPUTS = f"{PREFIX}.query.meeting_inputs"
 QUERY_CUSTOMERS = f"{PREFIX}.query.customers"
 QUERY_CUSTOMER_FILE = f"{PREFIX}.query.customer_file"
 QUERY_DEAD_LETTERS = f"{PREFIX}.query.dead_letters"

@@ -68,8 +68,8 @@ class OrderLine(Frozen):
 class Actor(Frozen):
     """Who did it: a named person acting in a role (or the system, for automatic reactions)."""
 
-    user: str = Field(min_length=1, max_length=80, description="User name of the person")
-    role: Role = Field(description="Role the person acted in")
+    user: str = Field(min_length=1, max_length=80, description="User name of the person / 用户名")
+    role: Role = Field(description="Role the person acted in / 角色")
 
 
 def _snake(name: str) -> str:

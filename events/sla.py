@@ -26,8 +26,8 @@ ReportTable = Literal["samples", "orders", "complaints"]
 class WorkingPeriod(Frozen):
     """One working period of a day, local time of the calendar's zone (e.g. 08:00-12:00)."""
 
-    start: time
-    end: time
+    start: time = Field(description="Start, e.g. 08:00 / 开始")
+    end: time = Field(description="End, e.g. 12:00 / 结束")
 
     @model_validator(mode="after")
     def ends_after_start(self) -> Self:

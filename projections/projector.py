@@ -20,6 +20,7 @@ from projections.calendar_model import CalendarEntries
 from projections.complaint_month import ComplaintMonthNotes
 from projections.complaint_table import ComplaintSummaryTable
 from projections.customer_file import CustomerFile
+from projections.meeting_inputs import MeetingInputs
 from projections.model import Build, Item, ReadModel
 from projections.order_month import OrderMonthNotes
 from projections.order_table import OrderSummaryTable
@@ -48,12 +49,13 @@ class ReadModels:
         self.complaint_notes = ComplaintMonthNotes()
         self.calendar = CalendarEntries()
         self.sla = SlaModel()
+        self.meeting_inputs = MeetingInputs()
         assert tuple(m.name for m in self.all()) == READ_MODELS, "contracts.queries.READ_MODELS"
 
     def all(self) -> list[ReadModel]:
         return [self.samples, self.audit, self.customers, self.month_notes, self.orders,
                 self.order_notes, self.complaints, self.complaint_notes, self.calendar,
-                self.sla]
+                self.sla, self.meeting_inputs]
 
     def named(self, names: Sequence[str]) -> list[ReadModel]:
         return [m for m in self.all() if m.name in names]

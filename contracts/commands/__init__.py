@@ -7,6 +7,7 @@ from contracts.commands import (
     complaints,
     customers,
     engineering,
+    meetings,
     orders,
     production,
     quality,
@@ -18,7 +19,7 @@ from contracts.commands.base import Command
 
 ALL: dict[str, dict[str, type[Command]]] = {
     "sales": {c.name: c for c in sales.COMMANDS + sales_followup.COMMANDS + customers.COMMANDS
-              + orders.COMMANDS + complaints.COMMANDS},
+              + orders.COMMANDS + complaints.COMMANDS + meetings.COMMANDS},
     "engineering": {c.name: c for c in engineering.COMMANDS + engineering.ORDER_COMMANDS
                     + complaint_desk.COMMANDS},
     "production": {c.name: c for c in production.COMMANDS + production.ORDER_COMMANDS

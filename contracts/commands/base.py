@@ -25,9 +25,10 @@ class Command(BaseModel):
     # nested ones included (the actor's user name, a contact's phone), holds none.
     multiline: ClassVar[frozenset[str]] = frozenset()
 
-    actor: Actor = Field(description="Who gives the command, and in which role")
+    actor: Actor = Field(description="Who gives the command, and in which role / 下达命令的人及其角色")
     correlation_id: UUID | None = Field(
-        default=None, description="Business conversation id; a new one is made when absent"
+        default=None, description="Business conversation id; a new one is made when absent / "
+                                  "业务会话编号，缺省时新建"
     )
     command_id: str | None = Field(
         default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$",

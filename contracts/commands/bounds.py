@@ -150,18 +150,37 @@ FIRST_MONTH = "2000-01"
 
 def month_window(value: str, info: ValidationInfo) -> str:
     """Validator: a real month ``YYYY-MM`` (two-digit month) from 2000-01 to the current month."""
+    return _month_until(value, info, ahead=0)
+
+
+def month_ahead_window(value: str, info: ValidationInfo) -> str:
+    """Validator: a real month from 2000-01 to ``MONTHS_AHEAD`` months after the current one."""
+    return _month_until(value, info, ahead=MONTHS_AHEAD)
+
+
+MONTHS_AHEAD = 12
+
+
+def _month_until(value: str, info: ValidationInfo, ahead: int) -> str:
     match = _MONTH.fullmatch(value)
     if match is None or not 1 <= int(match.group(2)) <= 12:
         # The value is not echoed: pydantic would fill "{...}" in it from the error's context.
         raise bilingual("month_invalid", "is not a month: write YYYY-MM, e.g. 2026-01",
                         "不是有效的月份：请写成 YYYY-MM，例如 2026-01")
-    current = latest_today(now_of(info)).strftime("%Y-%m")
+    today = latest_today(now_of(info))
+    current = today.strftime("%Y-%m")
+    index = today.year * 12 + today.month - 1 + ahead
+    last = f"{index // 12:04d}-{index % 12 + 1:02d}"
     if value < FIRST_MONTH:
         raise bilingual("month_too_early", f"must be {FIRST_MONTH} or later",
                         f"不能早于 {FIRST_MONTH}")
-    if value > current:
+    if value > last and ahead == 0:
         raise bilingual("month_too_late", f"must not be after the current month ({current})",
                         f"不能晚于本月（{current}）")
+    if value > last:
+        raise bilingual("month_too_late", f"must not be more than {ahead} months after the "
+                        f"current month ({last} at the latest)",
+                        f"不能晚于本月之后 {ahead} 个月（最晚 {last}）")
     return value
 
 
@@ -193,6 +212,14 @@ DocumentDay = Annotated[date, AfterValidator(day_window(date(1970, 1, 1)))]
 # the schema still documents the form.
 Month = Annotated[str, AfterValidator(month_window), Field(json_schema_extra={
     "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$", "maxLength": 7})]
+
+# The month of a meeting whose inputs are entered ahead (R-M2): up to a year on; the aggregate
+# allows the current month's meeting and the next one's.
+MeetingMonth = Annotated[str, AfterValidator(month_ahead_window), Field(json_schema_extra={
+    "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$", "maxLength": 7})]
+# When a meeting's resource need or improvement is due (R-M2): a month back, two years on.
+FollowUpDay = Annotated[date, AfterValidator(
+    date_window(back=timedelta(days=31), ahead=timedelta(days=2 * 366)))]
 
 # Money in the quotation's currency. Die-cut parts cost fractions of a yuan each: unit prices
 # keep 6 decimals (0.0035), costs 4; no single figure reaches a million.

@@ -146,8 +146,8 @@ class ScheduleComplaintVisit(ComplaintCommand):
 
     name: ClassVar[str] = "schedule_complaint_visit"
     visit_on: VisitDay = Field(description="Visit date, from 31 days ago to a year ahead / 拜访日期")
-    technical_support: Person
-    salesperson: Person
+    technical_support: Person = Field(description="Technical support / 技术支持")
+    salesperson: Person = Field(description="Salesperson / 业务员")
     quality: Person = Field(description="Who from quality goes / 品质人员")
 
 

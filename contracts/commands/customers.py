@@ -40,7 +40,8 @@ class SubmitCustomer(CustomerCommand):
     contact: CustomerContact = Field(description="The customer's contact person / 客户联系人")
     salesperson: str | None = Field(
         default=None, min_length=1, max_length=80,
-        description="Responsible salesperson (user name); the submitting salesperson when absent")
+        description="Responsible salesperson (user name); the submitting salesperson when absent "
+                    "/ 负责业务员（用户名），缺省为提交人")
 
 
 class ConfirmCustomer(CustomerCommand):

@@ -22,15 +22,17 @@ class DocumentContent(BaseModel):
 
     filename: str = Field(min_length=1, max_length=200, description="File name / 文件名")
     media_type: str = Field(default="application/octet-stream", max_length=120,
-                            pattern=r"^[\w.+-]+/[\w.+-]+$", description="e.g. application/pdf")
+                            pattern=r"^[\w.+-]+/[\w.+-]+$", description="Media type, e.g. application/pdf / 文件类型")
     content_base64: str | None = Field(
         default=None, min_length=1, max_length=MAX_BASE64_CHARS,
-        description=f"The document, base64; at most {MAX_DOCUMENT_BYTES // 2**20} MB decoded")
+        description=f"The document, base64; at most {MAX_DOCUMENT_BYTES // 2**20} MB decoded / "
+                    f"文件内容（base64），解码后最多 {MAX_DOCUMENT_BYTES // 2**20} MB")
     content_sha256: str | None = Field(
         default=None, max_length=64, pattern=r"^[0-9a-f]{64}$",
-        description="Optional check: hex SHA-256 the content must have; set by the service")
+        description="Optional check: hex SHA-256 the content must have; set by the service / "
+                    "可选校验：内容的 SHA-256（十六进制），由服务填写")
     size: int | None = Field(default=None, ge=0, le=MAX_DOCUMENT_BYTES,
-                             description="Set by the service: bytes stored")
+                             description="Set by the service: bytes stored / 由服务填写：文件字节数")
 
     # Not on the wire: set only on the copy the service made after checking the content.
     _store_content: Callable[[], None] | None = PrivateAttr(default=None)

@@ -88,10 +88,11 @@ class RecordExceptionDelivered(OrderCommand):
     """The assistant records that an exception reached one of its recipients (R-O3)."""
 
     name: ClassVar[str] = "record_exception_delivered"
-    exception_no: Number
-    recipient: Recipient = Field(description="Customer contact, salesperson or CS supervisor")
+    exception_no: Number = Field(description="Exception number / 异常编号")
+    recipient: Recipient = Field(description="Customer contact, salesperson or CS supervisor "
+                                             "/ 客户联系人、业务员或客服主管")
     to: Person = Field(description="Name of the person told / 被通知人")
-    channel: Channel
+    channel: Channel = Field(description="How it was passed on / 传达方式")
 
 
 class IssueShippingNote(OrderCommand):
@@ -107,7 +108,7 @@ class IssueShippingNoteCopy(OrderCommand):
     """The assistant gives one of the note's three copies to its holder (R-O4)."""
 
     name: ClassVar[str] = "issue_shipping_note_copy"
-    note_no: Number
+    note_no: Number = Field(description="Shipping note number / 出货单号")
     copy_name: ShippingCopy = Field(description="delivery, finance or sales / 联别")
     holder: Person = Field(description="Who holds the copy / 持有人")
 
@@ -116,8 +117,9 @@ class ArrangeShipment(OrderCommand):
     """The salesperson arranges the shipment as the customer needs (R-O4)."""
 
     name: ClassVar[str] = "arrange_shipment"
-    note_no: Number
-    method: Literal["courier", "own_truck", "customer_pickup", "freight", "other"]
+    note_no: Number = Field(description="Shipping note number / 出货单号")
+    method: Literal["courier", "own_truck", "customer_pickup", "freight", "other"] = Field(
+        description="How it is shipped / 出货方式")
     carrier: str = Field(min_length=1, max_length=60, description="Carrier / 承运商")
     tracking_no: str | None = Field(default=None, min_length=1, max_length=60,
                                     description="Tracking number / 运单号")
@@ -127,7 +129,7 @@ class ConfirmShipment(OrderCommand):
     """The salesperson confirms the goods of a note left the factory (R-O4)."""
 
     name: ClassVar[str] = "confirm_shipment"
-    note_no: Number
+    note_no: Number = Field(description="Shipping note number / 出货单号")
 
 
 class NoteOrderMonth(Command):

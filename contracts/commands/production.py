@@ -23,7 +23,7 @@ class NotifyDelay(SampleCommand):
 
     name: ClassVar[str] = "notify_delay"
     multiline: ClassVar[frozenset[str]] = frozenset({"reason"})
-    kind: Literal["quality", "delay", "other"]
+    kind: Literal["quality", "delay", "other"] = Field(description="Kind / 类别")
     reason: str = Field(min_length=1, max_length=1000, description="Reason / 原因")
     new_promised_at: PromiseTime = Field(description="New promised time, with timezone; at most "
                                          "3 days ago and 366 days ahead / 新的承诺时间")
@@ -80,7 +80,7 @@ class NotifyOrderDelay(OrderCommand):
 
     name: ClassVar[str] = "notify_order_delay"
     multiline: ClassVar[frozenset[str]] = frozenset({"reason"})
-    kind: Literal["quality", "delay", "other"]
+    kind: Literal["quality", "delay", "other"] = Field(description="Kind / 类别")
     reason: str = Field(min_length=1, max_length=1000, description="Reason / 原因")
     new_promised_at: PromiseTime = Field(description="New promised time, with timezone; at most "
                                          "3 days ago and 366 days ahead / 新的承诺时间")

@@ -19,7 +19,7 @@ class InspectLot(OrderCommand):
     result: Literal["pass", "fail"] = Field(description="pass or fail / 合格或不合格")
     findings: str | None = Field(default=None, min_length=1, max_length=2000,
                                  description="What is wrong; a failed lot needs it (R-O4) / 检验问题")
-    note: str | None = Field(default=None, min_length=1, max_length=1000, description="备注")
+    note: str | None = Field(default=None, min_length=1, max_length=1000, description="Note / 备注")
 
 
 COMMANDS: tuple[type[Command], ...] = (InspectLot,)

@@ -20,27 +20,29 @@ class RequestSample(SampleCommand):
     product: str = Field(min_length=1, max_length=120, description="Product / 产品")
     part_no: str = Field(min_length=1, max_length=60, description="Part number / 料号")
     salesperson: str = Field(min_length=1, max_length=80, description="Salesperson / 业务员")
-    materials: MaterialSet = Field(default_factory=MaterialSet)
+    materials: MaterialSet = Field(default_factory=MaterialSet,
+                                   description="Materials received / 已收资料")
     purpose: Literal["sample", "quotation"] = Field(
-        default="sample", description="A sample, or a quotation without a sample (R-S4)")
+        default="sample", description="A sample, or a quotation without a sample (R-S4) / "
+                                   "打样，或只报价不打样")
 
 
 class UpdateSampleMaterials(SampleCommand):
     """Complete or correct the material checklist."""
 
     name: ClassVar[str] = "update_sample_materials"
-    materials: MaterialSet
+    materials: MaterialSet = Field(description="Materials received / 已收资料")
 
 
 class CompleteCosting(SampleCommand):
     """Technical support records the costing and BOM."""
 
     name: ClassVar[str] = "complete_costing"
-    bom_ref: str = Field(min_length=1, max_length=60)
+    bom_ref: str = Field(min_length=1, max_length=60, description="BOM reference / BOM 编号")
     # Either may be 0 (customer-supplied material, 客供料), not both: that is no costing.
     material_cost: Cost = Field(description="Material cost, at most 4 decimals / 材料成本")
     process_cost: Cost = Field(description="Process cost, at most 4 decimals / 加工成本")
-    die_difficulty: DieDifficulty
+    die_difficulty: DieDifficulty = Field(description="Die difficulty / 刀模难度")
 
     @field_validator("process_cost")
     @classmethod
@@ -55,9 +57,10 @@ class PrepareQuotation(SampleCommand):
     """The quotation specialist prepares the quotation."""
 
     name: ClassVar[str] = "prepare_quotation"
-    quotation_no: str = Field(min_length=1, max_length=40)
+    quotation_no: str = Field(min_length=1, max_length=40, description="Quotation no. / 报价单号")
     unit_price: UnitPrice = Field(description="Unit price, above 0, at most 6 decimals / 单价")
-    currency: str = Field(default="CNY", max_length=3, pattern=r"^[A-Z]{3}$")
+    currency: str = Field(default="CNY", max_length=3, pattern=r"^[A-Z]{3}$",
+                          description="Currency (ISO code) / 币种")
 
 
 class SignQuotation(SampleCommand):
@@ -83,7 +86,7 @@ class RejectPrice(SampleCommand):
 
     name: ClassVar[str] = "reject_price"
     multiline: ClassVar[frozenset[str]] = frozenset({"reason"})
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=500, description="Reason / 原因")
 
 
 class ResolvePriceEscalation(SampleCommand):
@@ -91,8 +94,8 @@ class ResolvePriceEscalation(SampleCommand):
 
     name: ClassVar[str] = "resolve_price_escalation"
     multiline: ClassVar[frozenset[str]] = frozenset({"note"})
-    decision: Literal["requote", "close"]
-    note: str = Field(min_length=1, max_length=1000)
+    decision: Literal["requote", "close"] = Field(description="Decision / 决定")
+    note: str = Field(min_length=1, max_length=1000, description="Note / 备注")
 
 
 class ChaseOrder(SampleCommand):
@@ -100,14 +103,15 @@ class ChaseOrder(SampleCommand):
 
     name: ClassVar[str] = "chase_order"
     multiline: ClassVar[frozenset[str]] = frozenset({"note"})
-    note: str = Field(default="", max_length=1000)
+    note: str = Field(default="", max_length=1000, description="Note / 备注")
 
 
 class OpenSampleApplication(SampleCommand):
     """The assistant opens the Sample Processing Application."""
 
     name: ClassVar[str] = "open_sample_application"
-    application_no: str = Field(min_length=1, max_length=40)
+    application_no: str = Field(min_length=1, max_length=40,
+                                description="Sample application no. / 样品加工申请单号")
 
 
 class ApproveSampleApplication(SampleCommand):

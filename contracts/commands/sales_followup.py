@@ -13,7 +13,7 @@ class ShipSample(SampleCommand):
     """Send the finished sample: by courier with a tracking number, or by the salesperson."""
 
     name: ClassVar[str] = "ship_sample"
-    method: Literal["courier", "salesperson"]
+    method: Literal["courier", "salesperson"] = Field(description="How / 方式")
     courier: str | None = Field(default=None, max_length=60, description="Courier company / 快递公司")
     tracking_no: str | None = Field(default=None, max_length=60, description="Tracking no. / 快递单号")
 
@@ -37,9 +37,10 @@ class RecordTrial(SampleCommand):
 
     name: ClassVar[str] = "record_trial"
     multiline: ClassVar[frozenset[str]] = frozenset({"cause", "note"})
-    result: Literal["ok", "ng"]
-    cause: str | None = Field(default=None, max_length=1000)
-    note: str = Field(default="", max_length=1000)
+    result: Literal["ok", "ng"] = Field(description="Trial result / 试用结果")
+    cause: str | None = Field(default=None, max_length=1000,
+                              description="Cause of an NG trial / NG 原因")
+    note: str = Field(default="", max_length=1000, description="Note / 备注")
 
     @model_validator(mode="after")
     def ng_needs_cause(self) -> RecordTrial:
@@ -52,7 +53,8 @@ class RecordSampleApproval(SampleCommand):
     """The customer's signed sample approval (样品承认书) arrived."""
 
     name: ClassVar[str] = "record_sample_approval"
-    document_ref: str = Field(min_length=1, max_length=60)
+    document_ref: str = Field(min_length=1, max_length=60,
+                              description="Sample approval document no. / 样品承认书编号")
 
 
 class AgreeNgFix(SampleCommand):
@@ -60,11 +62,12 @@ class AgreeNgFix(SampleCommand):
 
     name: ClassVar[str] = "agree_ng_fix"
     multiline: ClassVar[frozenset[str]] = frozenset({"cause", "fix", "customer_reply"})
-    cause: str = Field(min_length=1, max_length=1000)
-    fix: str = Field(min_length=1, max_length=1000)
+    cause: str = Field(min_length=1, max_length=1000, description="Cause / 原因")
+    fix: str = Field(min_length=1, max_length=1000, description="Agreed fix / 改善措施")
     departments: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
         default_factory=list, max_length=6, description="Departments that agreed the fix / 部门")
-    customer_reply: str = Field(min_length=1, max_length=1000)
+    customer_reply: str = Field(min_length=1, max_length=1000,
+                                description="Reply given to the customer / 给客户的答复")
 
 
 class StartNewSampleRound(SampleCommand):
@@ -79,7 +82,7 @@ class NoteSampleMonth(Command):
     name: ClassVar[str] = "note_sample_month"
     multiline: ClassVar[frozenset[str]] = frozenset({"text"})
     month: Month = Field(description="YYYY-MM, from 2000-01 to the current month / 月份")
-    text: str = Field(min_length=1, max_length=4000)
+    text: str = Field(min_length=1, max_length=4000, description="Summary / 月度总结")
 
 
 COMMANDS: tuple[type[Command], ...] = (

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from events.envelope import DomainEvent, OrderLine
-from events.sales import complaint, order
+from events.sales import complaint, meeting, order
 from events.sales.complaint import (
     ComplaintChannel,
     ComplaintClosed,
@@ -38,6 +38,13 @@ from events.sales.followup import (
     SampleRoundStarted,
     SampleShipped,
     TrialRecorded,
+)
+from events.sales.meeting import (
+    ImprovementRecorded,
+    MeetingDepartment,
+    MeetingInputEvent,
+    MeetingInputWithdrawn,
+    ResourceNeedRecorded,
 )
 from events.sales.order import (
     CustomerMaterialsTransferred,
@@ -103,6 +110,7 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     SampleMonthNoted,
     *order.EVENTS,
     *complaint.EVENTS,
+    *meeting.EVENTS,
 )
 
 __all__ = [
@@ -132,8 +140,12 @@ __all__ = [
     "DelayNoticeRecorded",
     "DeliveryDateNotified",
     "ExceptionKind",
+    "ImprovementRecorded",
     "InternalOrderIssued",
     "MaterialSet",
+    "MeetingDepartment",
+    "MeetingInputEvent",
+    "MeetingInputWithdrawn",
     "NgFixAgreed",
     "OrderArchived",
     "OrderChaseStarted",
@@ -155,6 +167,7 @@ __all__ = [
     "QuotationSent",
     "QuotationSigned",
     "Recipient",
+    "ResourceNeedRecorded",
     "SampleApplicationApproved",
     "SampleApplicationOpened",
     "SampleApprovalSigned",

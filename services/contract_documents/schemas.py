@@ -65,6 +65,12 @@ def add_replies(schemas: Schemas) -> None:
         "A month's analysis of a summary table (counts, rates, working hours) with the month's "
         "notes / 月度分析", ("notes",),
         notes=_rows("The month's notes: month, noted_at, noted_by, text / 月度备注")))
+    schemas.add("MeetingInputsAnswer", _object(
+        "The resource needs and improvements entered for a month's sales meeting and not "
+        "withdrawn (R-M2) / 月度销售会议的资源需求与改进事项", ("month", "items"),
+        month={"type": "string"},
+        items=_rows("item_id, kind (resource_need or improvement), department, summary, detail, "
+                    "owner, due, recorded_by, recorded_at / 事项")))
     schemas.add("AuditTrail", _rows(
         "Every event of one record across departments, in the order it happened (secret "
         "fields left out) / 审计轨迹"))

@@ -18,6 +18,7 @@ from contracts.queries import (
     ComplaintMonthQuery,
     ComplaintsQuery,
     HistoryQuery,
+    MeetingInputsQuery,
     OrderMonthQuery,
     OrdersQuery,
     SampleMonthQuery,
@@ -65,6 +66,8 @@ MONTHS: tuple[tuple[str, str, type[BaseModel], str], ...] = (
     ("orders", s.QUERY_ORDER_MONTH, OrderMonthQuery, "Month-end order analysis / 订单月度分析"),
     ("complaints", s.QUERY_COMPLAINT_MONTH, ComplaintMonthQuery,
      "Month-end complaint analysis / 客诉月度分析"),
+    ("meeting-inputs", s.QUERY_MEETING_INPUTS, MeetingInputsQuery,
+     "Resource needs and improvements for the monthly sales meeting (R-M2) / 月度会议资源需求与改进"),
 )
 
 

@@ -18,7 +18,7 @@ from contracts.calendar import WorkingCalendar
 from contracts.subjects import QUERY_CALENDAR, QUERY_SLA
 from events.registry import REGISTRY
 from events.sla import CALENDAR_ENTRIES
-from services.reports import exports, meetings
+from services.reports import exports, meeting_inputs, meetings
 from services.reports import workbook as wb
 from services.reports.exports import Ask, SummaryTable
 from services.reports.meetings import Meeting
@@ -133,10 +133,13 @@ async def weekly_pack(ask: Ask, week: str, *, calendar: WorkingCalendar, now: da
 async def monthly_pack(ask: Ask, month: str, *, calendar: WorkingCalendar, now: datetime,
                        lang: Lang = "zh") -> Workbook:
     """R-M2: results, samples and orders, complaints, exceptions, SLA performance per
-    department, and the month-end notes."""
+    department, the month-end notes, and the resource needs and improvements."""
     meeting = meetings.monthly_meeting(month, calendar)
-    return await _meeting_pack(ask, meeting, *meetings.month_days(month), calendar=calendar,
+    book = await _meeting_pack(ask, meeting, *meetings.month_days(month), calendar=calendar,
                                now=now, lang=lang, month=month)
+    meeting_inputs.write_sheet(book, await meeting_inputs.fetch(ask, month), lang,
+                               meetings.zone_of(calendar))
+    return book
 
 
 async def _meeting_pack(ask: Ask, meeting: Meeting, first: date, last: date, *,

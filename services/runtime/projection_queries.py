@@ -25,6 +25,7 @@ from contracts.queries import (
     ComplaintMonthQuery,
     ComplaintsQuery,
     HistoryQuery,
+    MeetingInputsQuery,
     OrderMonthQuery,
     OrdersQuery,
     SampleMonthQuery,
@@ -40,6 +41,7 @@ from contracts.subjects import (
     QUERY_COMPLAINT_MONTH,
     QUERY_COMPLAINTS,
     QUERY_HISTORY,
+    QUERY_MEETING_INPUTS,
     QUERY_ORDER_MONTH,
     QUERY_ORDERS,
     QUERY_SAMPLE_MONTH,
@@ -146,6 +148,12 @@ def register(broker: NatsBroker, store: ViewStore, models: ReadModels,
                models.complaint_notes)),
     ):
         broker.subscriber(subject, queue=PROJECTIONS, title=title)(handler)
+
+    @broker.subscriber(QUERY_MEETING_INPUTS, queue=PROJECTIONS,
+                       title="Resource needs and improvements for a month's sales meeting")
+    async def on_meeting_inputs(msg: NatsMessage) -> bytes:
+        return await answer(MeetingInputsQuery, msg.body, lambda q: {
+            "month": q.month, "items": models.meeting_inputs.items(store, q.month)})
 
     @broker.subscriber(QUERY_CALENDAR, queue=PROJECTIONS, title="The company calendar's entries")
     async def on_calendar(msg: NatsMessage) -> bytes:

@@ -14,12 +14,13 @@ from services.runtime.store import DepartmentApplication
 from services.sales.complaint_cases import ComplaintUseCases
 from services.sales.customers import CustomerUseCases
 from services.sales.followup_cases import FollowUpUseCases
+from services.sales.meeting_cases import MeetingUseCases
 from services.sales.order_cases import OrderUseCases
 from services.sales.sample import SampleRecord, sample_id
 
 
 class SalesApplication(FollowUpUseCases, OrderUseCases, ComplaintUseCases, CustomerUseCases,
-                       DepartmentApplication):
+                       MeetingUseCases, DepartmentApplication):
     """Sales' event store and use cases."""
 
     name = Department.SALES.value

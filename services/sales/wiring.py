@@ -13,13 +13,15 @@ from events.production import (
 )
 from events.quality import InspectionFailed, InspectionPassed
 from services.runtime.spec import ServiceSpec
-from services.sales.customers import CUSTOMER_COMMANDS, CUSTOMER_PREPARERS
-from services.sales.application import PROGRESS_OF, SalesApplication as App
+from services.sales.application import PROGRESS_OF
+from services.sales.application import SalesApplication as App
 from services.sales.complaint_cases import (
     COMPLAINT_COMMANDS,
     COMPLAINT_PREPARERS,
     COMPLAINT_REACTIONS,
 )
+from services.sales.customers import CUSTOMER_COMMANDS, CUSTOMER_PREPARERS
+from services.sales.meeting_cases import MEETING_COMMANDS
 from services.sales.order_cases import ORDER_COMMANDS
 
 SPEC = ServiceSpec(
@@ -48,6 +50,7 @@ SPEC = ServiceSpec(
         **CUSTOMER_COMMANDS,
         **ORDER_COMMANDS,
         **COMPLAINT_COMMANDS,
+        **MEETING_COMMANDS,
     },
     preparers={**CUSTOMER_PREPARERS, **COMPLAINT_PREPARERS},
     reactions={

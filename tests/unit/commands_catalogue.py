@@ -11,13 +11,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from contracts.commands.customers import MAX_BASE64_CHARS, MAX_DOCUMENT_BYTES
+from tests.unit.commands_catalogue_meetings import (
+    MEETING_COMMANDS,
+    bad_meetings,
+    valid_meetings,
+)
 from tests.unit.commands_catalogue_workflow import (  # the shared vocabulary of the cases too
     COMPLAINT_COMMANDS,
     EARLIER,
-    USER_COMMANDS,
     LATER,
     MONTH,
     ORDER_COMMANDS,
+    USER_COMMANDS,
     Case,
     bad_complaints,
     bad_orders,
@@ -97,6 +102,7 @@ def valid(now: datetime) -> dict[str, dict[str, Any]]:
                                              {"start": "13:00", "end": "17:30"}],
                                  "title": "five-day week 双休"},
         **valid_users(now),
+        **valid_meetings(now),
     }
 
 
@@ -120,7 +126,7 @@ def common(name: str) -> list[Case]:
                          ("occurred_at", iso(now - timedelta(days=366)), EARLIER),
                          ("occurred_at", "yesterday", None)]
     if name not in ("note_sample_month", "note_order_month", "note_complaint_month",
-                    *CALENDAR_COMMANDS, *USER_COMMANDS):
+                    *CALENDAR_COMMANDS, *USER_COMMANDS, *MEETING_COMMANDS):
         cases += [(number, "S 1", None), (number, "X" * 41, None)]
     return cases
 
@@ -134,7 +140,7 @@ def bad(now: datetime) -> dict[str, list[Case]]:
     """Out-of-range values of each command's own fields (``common`` adds the shared ones)."""
     day = timedelta(days=1)
     today = now.astimezone(UTC).date()
-    text = lambda n: "t" * n  # noqa: E731 - one character too many for a limit of n - 1
+    text = lambda n: "t" * n
     return {
         "request_sample": [("customer", text(121), None), ("customer", "", None),
                            ("product", text(121), None), ("part_no", text(61), None),
@@ -231,6 +237,7 @@ def bad(now: datetime) -> dict[str, list[Case]]:
         **bad_orders(now),
         **bad_complaints(now),
         **bad_users(now),
+        **bad_meetings(now),
     }
 
 

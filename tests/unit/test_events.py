@@ -16,7 +16,8 @@ from tests.unit.builders import sample_at
 def test_every_event_has_a_past_tense_name_a_subject_in_its_departments_stream() -> None:
     for cls in REGISTRY.classes():
         assert cls.subject().startswith(f"salesflow.{cls.department.value}.")
-        assert cls.__name__.endswith(("ed", "Sent", "Received", "Returned", "Sales", "AtRisk")), cls.__name__
+        assert cls.__name__.endswith(("ed", "Sent", "Received", "Returned", "Sales", "AtRisk",
+                                      "Withdrawn")), cls.__name__
     names = {c.__name__ for c in REGISTRY.classes()}
     assert {"SampleRequested", "DeliveryPromised", "SamplingScheduled", "SampleCompleted"} <= names
 

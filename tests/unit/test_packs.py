@@ -39,7 +39,8 @@ class Answers:
     def __init__(self, **answers: Any) -> None:
         self.answers: dict[str, Any] = {s.QUERY_SAMPLES: [], s.QUERY_ORDERS: [],
                                         s.QUERY_COMPLAINTS: [], s.QUERY_SLA: [],
-                                        s.QUERY_CALENDAR: {"entries": []}, **answers}
+                                        s.QUERY_CALENDAR: {"entries": []},
+                                        s.QUERY_MEETING_INPUTS: {"items": []}, **answers}
         self.asked: list[tuple[str, dict[str, Any]]] = []
 
     async def __call__(self, subject: str, query: dict[str, Any]) -> Any:

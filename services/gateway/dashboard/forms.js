@@ -3,9 +3,25 @@
 // command). Loaded before app.js; it calls app.js's api(), t(), $() and state only once the
 // page runs. Every value from the server goes in as text, never as HTML.
 "use strict";
-// Filled in by the gateway or of no use on a form: a retried form is a new command.
+// Filled in by the gateway or of no use on a form (the Idempotency-Key header stands for the
+// command id).
 const HIDDEN_FIELDS = new Set(["correlation_id", "command_id"]);
-const forms = { commands: null, schemas: null, current: null, refusal: null, stored: null };
+// ``key``: the Idempotency-Key of the form as filled (``filled``), kept while the same form is
+// sent again (after a network error the command may have been stored: the gateway answers the
+// first reply instead of storing it twice), renewed after a success or a changed form.
+// ``sending``: a submission is in flight; another one is not sent (a double click sends once).
+const forms = { commands: null, schemas: null, current: null, refusal: null, stored: null,
+                key: null, filled: null, sending: false };
+
+function newKey() {  // 128 random bits as hex; crypto.randomUUID needs a secure context
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function keyFor(filled) {  // the form's key: the same while the form is the same
+  if (forms.key === null || forms.filled !== filled) { forms.key = newKey(); forms.filled = filled; }
+  return forms.key;
+}
 
 function bilingual(text) {  // "English / 中文" → {en, zh}; the short part before "(" or ";"
   const cut = (s) => s.split(/ \(|; |（|；|，/)[0].trim();
@@ -110,7 +126,7 @@ function chosen() { return forms.commands.find((c) => `${c.department}.${c.comma
 
 function buildForm() {
   const command = chosen();
-  forms.current = command; forms.refusal = null; forms.stored = null;
+  forms.current = command; forms.refusal = null; forms.stored = null; forms.key = null;
   const schema = forms.schemas[command.schema];
   const required = new Set(schema.required || []);
   const fields = Object.entries(schema.properties).filter(([name]) => !HIDDEN_FIELDS.has(name))
@@ -143,6 +159,7 @@ function showOutcome() {  // the refusal next to its field (or the rule's senten
 
 async function submitAction(event) {
   event.preventDefault();
+  if (forms.sending) return;  // the first submission is still in flight
   const command = forms.current;
   forms.refusal = null; forms.stored = null;
   const body = {};
@@ -155,14 +172,17 @@ async function submitAction(event) {
     forms.refusal = { field: error.field, message_en: error.message, message_zh: error.message };
     return showOutcome();
   }
-  $("action-submit").disabled = true;
+  const role = $("action-role").value, text = JSON.stringify(body);
+  const key = keyFor(JSON.stringify([command.path, role, text]));
+  forms.sending = true; $("action-submit").disabled = true;
   try {
-    const reply = await api(command.path, { method: "POST", body: JSON.stringify(body),
-                                            headers: { "Salesflow-Role": $("action-role").value } });
+    const reply = await api(command.path, { method: "POST", body: text,
+                                            headers: { "Salesflow-Role": role, "Idempotency-Key": key } });
     forms.stored = reply.events;
+    forms.key = null;  // stored: the next submission is a new command
   } catch (error) {
     forms.refusal = error.body && error.body.kind ? error.body : { message_en: error.message, message_zh: error.message };
-  } finally { $("action-submit").disabled = false; }
+  } finally { forms.sending = false; $("action-submit").disabled = false; }
   showOutcome();
   document.body.dataset.submitted = String(Number(document.body.dataset.submitted || 0) + 1);  // tests wait on it
 }
