@@ -43,7 +43,7 @@ def _open(title: str, width: int, height: int) -> list[str]:
 
 
 def _empty(parts: list[str], width: int, height: int, message: str) -> str:
-    parts.append(f'<text x="{width / 2:.0f}" y="{height / 2:.0f}" text-anchor="middle" '
+    parts.append(f'<text x="{width / 2:.0f}" y="{height / 2 + 10:.0f}" text-anchor="middle" '
                  f'font-size="{FONT}" fill="#6e7781">{text(message)}</text></svg>')
     return "\n".join(parts)
 
@@ -52,10 +52,10 @@ def bar_chart(title: str, categories: Sequence[str], series: Sequence[Series], *
               width: int = 680, height: int = 230) -> str:
     """Grouped vertical bars: one group per category, one bar per series, with a value axis,
     the values over the bars and a legend; ``empty`` is shown when every value is 0."""
-    parts = _open(title, width, height)
     values = [v for _, vs in series for v in vs]
     if not categories or not series or not any(values):
-        return _empty(parts, width, height, empty)
+        return _empty(_open(title, width, 50), width, 50, empty)  # no room kept for bars
+    parts = _open(title, width, height)
     left, right, top, bottom = 34, 8, 40, height - 22
     top_value, step = nice_top(max(values))
     scale = (bottom - top) / top_value

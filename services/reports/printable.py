@@ -43,7 +43,7 @@ tr { break-inside: avoid; }
 table.figures { width: auto; min-width: 110mm; }
 table.figures td { text-align: right; font-variant-numeric: tabular-nums; }
 table.rows { font-size: 7pt; }
-table.rows td { word-break: break-word; }
+table.rows td { overflow-wrap: break-word; }
 .charts svg { display: block; max-width: 100%; height: auto; margin: 2mm 0; break-inside: avoid; }
 section.wide { page: wide; }
 section.break { break-before: page; }
