@@ -66,7 +66,8 @@ async def html_to_pdf(html: str, *, chromium: Path | None = None,
             raise PdfUnavailable(f"Chromium did not print the PDF within {timeout:.0f} s",
                                  f"Chromium 未在 {timeout:.0f} 秒内生成 PDF") from None
         finally:  # also when the request is given up (cancelled): no Chromium outlives it
-            await _end(process)
+            if process.returncode is None:
+                await _end(process)
         data = pdf.read_bytes() if pdf.is_file() else b""
     if process.returncode != 0 or not data.startswith(b"%PDF"):
         last = errors.decode(errors="replace").strip().splitlines()[-1:] or [""]
@@ -77,8 +78,7 @@ async def html_to_pdf(html: str, *, chromium: Path | None = None,
 
 
 async def _end(process: asyncio.subprocess.Process) -> None:
-    """Kill what is left of the Chromium this module started, its renderers included (its own
-    process group)."""
+    """Kill the Chromium this module started, its renderers included (its own process group)."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     await process.wait()
