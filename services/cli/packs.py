@@ -1,5 +1,6 @@
-"""``salesflow pack daily|weekly|monthly [DATE|YYYY-Www|YYYY-MM]``: the daily 16:00 pack
-(R-S5, R-O5, R-C5) and the meeting packs (R-M1, R-M2) as Excel files."""
+"""``salesflow pack daily|weekly|monthly [DATE|YYYY-Www|YYYY-MM] [--format xlsx|html|pdf]``:
+the daily 16:00 pack (R-S5, R-O5, R-C5) and the meeting packs (R-M1, R-M2) as Excel files, as a
+page to print with charts, or as PDF (printed by headless Chromium)."""
 from __future__ import annotations
 
 import argparse
@@ -10,19 +11,24 @@ from typing import Any
 
 from contracts.calendar import WorkingCalendar
 from services.cli.client import Client
-from services.reports import meetings, packs
-from services.reports.workbook import LANGS, to_bytes
+from services.reports import meetings, pack_data, packs, pdf, printable
+from services.reports.workbook import LANGS, Lang, to_bytes
 from services.runtime.settings import Settings
+
+FORMATS = ("xlsx", "html", "pdf")
 
 
 def add_parser(sub: Any) -> None:
     """Add ``pack`` to ``salesflow``'s subparsers."""
     pack = sub.add_parser("pack", help="write the daily 16:00 pack or a meeting pack as an Excel "
-                                       "file / 生成日报或会议资料")
+                                       "file, a page to print or a PDF / 生成日报或会议资料")
     pack.add_argument("kind", choices=("daily", "weekly", "monthly"))
     pack.add_argument("period", nargs="?", help="YYYY-MM-DD (daily), YYYY-Www (weekly) or "
                                                 "YYYY-MM (monthly); default: today's / 日期、周或月份")
     pack.add_argument("--lang", choices=LANGS, default="zh", help="language / 语言")
+    pack.add_argument("--format", choices=FORMATS, default="xlsx",
+                      help="xlsx (Excel), html (a page to print, with charts) or pdf (needs "
+                           "Chromium) / 文件格式")
     pack.add_argument("-o", "--output", type=Path, help="the file to write")
 
 
@@ -56,9 +62,22 @@ async def run(args: argparse.Namespace, settings: Settings, client: Client) -> i
     except argparse.ArgumentTypeError as error:
         print(f"salesflow: {error}")
         return 2
-    book = await packs.build(client.query, args.kind, period, WorkingCalendar.from_env(os.environ),
-                       now, args.lang)
-    path = args.output or Path(packs.pack_name(args.kind, period))
-    path.write_bytes(to_bytes(book))
+    data = await pack_data.gather(client.query, args.kind, period,
+                                  WorkingCalendar.from_env(os.environ), now)
+    try:
+        content = await render(data, args.format, args.lang)
+    except pdf.PdfUnavailable as error:
+        print(f"salesflow: {error}")
+        return 1
+    path = args.output or Path(packs.pack_name(args.kind, period, args.format))
+    path.write_bytes(content)
     print(f"wrote {path} / 已生成")
     return 0
+
+
+async def render(data: pack_data.PackData, file_format: str, lang: Lang) -> bytes:
+    """The pack's file: the workbook, the printable page or its PDF."""
+    if file_format == "xlsx":
+        return to_bytes(packs.workbook(data, lang))
+    page = printable.page(data, lang)
+    return page.encode() if file_format == "html" else await pdf.html_to_pdf(page)

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from projections.order_month import delivery
-from services.reports.packs import BREACHED, ENTERED, local_day
+from services.reports.pack_data import BREACHED, ENTERED, local_day
 
 Row = dict[str, Any]
 TABLES = ("samples", "orders", "complaints")

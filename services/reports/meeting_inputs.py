@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import tzinfo
 from typing import Any
 
-from openpyxl import Workbook
-
 from contracts.subjects import QUERY_MEETING_INPUTS
-from services.reports import workbook as wb
 from services.reports.exports import Ask
+from services.reports.pack_sections import ExtraSection
 from services.reports.workbook import Lang, both
 
 SHEET = "资源与改进 Needs & improvements"
@@ -39,13 +36,10 @@ def cells(row: dict[str, Any], lang: Lang) -> dict[str, Any]:
                                                                                 department))
 
 
-def write_sheet(book: Workbook, rows: Sequence[dict[str, Any]], lang: Lang, zone: tzinfo) -> None:
-    """A sheet of the needs first, then the improvements, each in entry order."""
-    ws = wb.sheet(book, SHEET)
-    start = wb.title_block(ws, [both("Resource needs and improvements (R-M2)",
-                                     "资源需求与改进事项（R-M2）", lang)])
+def section(rows: Sequence[dict[str, Any]]) -> ExtraSection:
+    """The monthly pack's section (a sheet of its own in the workbook): the needs first, then
+    the improvements, each in entry order."""
     ordered = sorted(rows, key=lambda r: (r["kind"] != "resource_need", r["item_id"]))
-    if not ordered:
-        wb.put(ws, start, 1, both("(none entered)", "（暂无录入）", lang), zone)
-        return
-    wb.table(ws, COLUMNS, ordered, lang, zone, start, lambda r: cells(r, lang))
+    return ExtraSection("Resource needs and improvements (R-M2)", "资源需求与改进事项（R-M2）",
+                        columns=COLUMNS, rows=ordered, sheet=SHEET, cells=cells,
+                        empty_en="(none entered)", empty_zh="（暂无录入）")

@@ -60,7 +60,7 @@ def put(ws: Worksheet, row: int, column: int, value: Any, zone: tzinfo) -> None:
         return
     else:
         text = str(value)
-        moment = _moment(text)
+        moment = stored_moment(text)
         if moment is not None:
             put(ws, row, column, moment, zone)
             return
@@ -68,7 +68,8 @@ def put(ws: Worksheet, row: int, column: int, value: Any, zone: tzinfo) -> None:
         cell.data_type = "s"  # openpyxl would store a text starting with "=" as a formula
 
 
-def _moment(text: str) -> datetime | None:
+def stored_moment(text: str) -> datetime | None:
+    """A stored ISO time with its offset (``2026-11-27T08:00:00+00:00``), else None."""
     if len(text) < 19 or text[4:5] != "-" or text[10:11] != "T":
         return None
     try:

@@ -117,7 +117,8 @@ async def test_the_packs_are_served_and_written_with_the_read_models_rows(
             assert (await h.http.get(f"/packs/monthly/{month}.xlsx")).status_code == 401
 
             output = tmp_path / "weekly.xlsx"
-            args = argparse.Namespace(kind="weekly", period=week, lang="en", output=output)
+            args = argparse.Namespace(kind="weekly", period=week, lang="en", output=output,
+                                      format="xlsx")
             assert await packs_cli.run(args, settings, client) == 0
             cover = openpyxl.load_workbook(output)[packs.COVER_SHEET]
             assert str(cover["A1"].value).startswith(f"Weekly sales meeting pack {week} (R-M1)")

@@ -22,6 +22,7 @@ from projections.projector import Projector
 from projections.store import ViewStore
 from services.domain import Context, Forbidden, Invalid, NotFound, RuleBroken
 from services.reports import meeting_inputs as sheet
+from services.reports.packs import section_sheet
 from services.reports.workbook import new_workbook, to_bytes
 from services.sales.application import SalesApplication
 from services.sales.meeting_month import MeetingMonth, meeting_month_id
@@ -169,7 +170,7 @@ def test_the_packs_sheet_lists_the_needs_then_the_improvements_in_chinese() -> N
 
     rows = asyncio.run(sheet.fetch(ask, "2026-11"))
     book = new_workbook()
-    sheet.write_sheet(book, rows, "zh", SHANGHAI)
+    section_sheet(book, sheet.section(rows), "zh", SHANGHAI)
     ws = openpyxl.load_workbook(io.BytesIO(to_bytes(book)))[sheet.SHEET]
     values = [[c.value for c in row] for row in ws.iter_rows()]
     assert values[0][0] == "资源需求与改进事项（R-M2）"
@@ -182,5 +183,5 @@ def test_the_packs_sheet_lists_the_needs_then_the_improvements_in_chinese() -> N
 
 def test_an_empty_month_says_none_were_entered_in_english() -> None:
     book = new_workbook()
-    sheet.write_sheet(book, [], "en", SHANGHAI)
+    section_sheet(book, sheet.section([]), "en", SHANGHAI)
     assert book[sheet.SHEET]["A3"].value == "(none entered)"
