@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
@@ -162,8 +162,6 @@ class DailyPackCases:
     pack_sender: str = "salesflow@localhost"
 
     if TYPE_CHECKING:  # provided by SlaApplication
-        from collections.abc import Callable
-
         from eventsourcing.persistence import ProcessRecorder
 
         from contracts.replies import EventRef
