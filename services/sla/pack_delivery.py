@@ -91,8 +91,8 @@ class NatsPackMaker:
             return future.result(MAKE_SECONDS)
         except TimeoutError:
             future.cancel()
-            raise PackSourcesAway(f"the daily pack of {day} was not made within "
-                                  f"{MAKE_SECONDS:.0f} s") from None
+        # Raised outside the handler: with a cause or context it would not count as an outage.
+        raise PackSourcesAway(f"the daily pack of {day} was not made within {MAKE_SECONDS:.0f} s")
 
     async def _make(self, day: date, calendar: WorkingCalendar, now: datetime) -> MadePack:
         js = self.nc.jetstream(timeout=QUERY_SECONDS)
@@ -116,7 +116,11 @@ class NatsPackMaker:
         except QueryRefused:
             raise  # the projections refused a query: not an outage (retried, then dead letters)
         except (NatsUnavailable, nats.errors.Error, TimeoutError) as error:
-            raise PackSourcesAway(f"{type(error).__name__}: {error}") from error
+            away = f"{type(error).__name__}: {error}"
+        else:
+            away = None
+        if away is not None:  # raised outside the handler, as above
+            raise PackSourcesAway(away)
         rows = [row for table in exports.TABLES.values()
                 for row in answers.get(table.subject) or [] if isinstance(row, Mapping)]
         return MadePack(content=content, sha256=sha256, rows=rows)

@@ -8,6 +8,7 @@ clock) its 16:00 has not come, so the pack holds the tables as they stand, and s
 the complaint taken in now."""
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 from collections.abc import AsyncIterator, Iterator
@@ -24,7 +25,7 @@ import openpyxl
 import pytest
 from aiosmtpd.controller import Controller
 
-from contracts.subjects import QUERY_HISTORY, QUERY_SLA, stream_name
+from contracts.subjects import DEAD_LETTER_STREAM, QUERY_HISTORY, QUERY_SLA, stream_name
 from events.envelope import Department
 from events.sla import DailyPackDelivered
 from services.cli.client import Client
@@ -35,6 +36,7 @@ from services.runtime.connect import login_options
 from services.runtime.nats_auth import OPERATOR, ensure_credentials
 from services.runtime.nats_server import EmbeddedNats, free_port
 from services.runtime.settings import NATS_CREDENTIALS_FILE, Settings
+from services.sla.pack_delivery import send_mail
 from tests.integration.system import running, until
 from tests.integration.test_sla_live import ROUND_THE_CLOCK, fake_offset, watching
 from tests.unit.commands_catalogue_workflow import HASH
@@ -53,6 +55,14 @@ class Mailbox:
         self.taken: list[tuple[list[str], EmailMessage]] = []
         self.refused = 0
         self.refusing = False
+        self.unknown: set[str] = set()  # addresses refused at RCPT
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          options: list[str]) -> str:
+        if address in self.unknown:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refusing:
@@ -181,3 +191,55 @@ async def test_the_days_pack_is_stored_emailed_once_and_recorded_when_smtp_refus
                     == {pack["document_sha256"]})
 
         await until(shown, "the delivery in the audit trail and the SLA rows")
+
+
+async def test_with_the_projections_away_the_pack_waits_for_them_and_is_not_dead_lettered(
+        locked: Settings, operator: Any, mailbox: tuple[Mailbox, int]) -> None:
+    """rule: R-S5 — the report is issued while the projections are down: no pack can be made
+    (nothing answers the queries), and the report waits for them instead of going to the dead
+    letters; once they run, the day's pack is delivered and e-mailed, once."""
+    box, _ = mailbox
+    day = datetime.now(ZONE).date() + timedelta(days=1)
+    four = datetime.combine(day, clock_time(16), tzinfo=ZONE)
+    client = Client(operator)
+    async with running(at(locked, four - timedelta(hours=1)), ["sla"]):
+        reply = await client.command("sla", "add_user", {
+            "actor": ADMIN, "username": "sue", "display_name": "Sue",
+            "user_department": "sales", "roles": ["cs_supervisor"], "password_hash": HASH,
+            "email": "sue@example.com"})
+        assert reply.ok, reply.error
+    js = operator.jetstream(timeout=10)
+    async with running(at(locked, four + timedelta(seconds=10)), ["sla"]), watching(
+            operator, stream_name(Department.SLA), "salesflow.sla.>") as sla:
+        await until(lambda: len(sla.of("DailyReportIssued")) == 3, "the day's reports")
+        await asyncio.sleep(3.0)  # the pack has been tried (and waited) a few times by now
+        assert delivered(sla) == [] and box.taken == []
+        info = await js.consumer_info(stream_name(Department.SLA), "sla-from-sla")
+        assert info.num_ack_pending, "the report is held, not acknowledged"
+        async with running(locked, ["projections"]):
+            await until(lambda: bool(delivered(sla)), "the pack once the projections run",
+                        timeout=60)
+            await until(lambda: len(box.taken) == 1, "the e-mail")
+    [pack] = delivered(sla)
+    assert pack["emailed"] and [r["username"] for r in pack["recipients"]] == ["sue"]
+    dead = await js.stream_info(DEAD_LETTER_STREAM)
+    assert dead.state.messages == 0
+
+
+def test_send_mail_reports_a_refused_recipient_and_an_unreachable_server(
+        mailbox: tuple[Mailbox, int]) -> None:
+    """The SMTP outcomes a delivery records: one address refused (sent to the others, and
+    said which), and no server at the address (not sent, and why)."""
+    box, port = mailbox
+    box.unknown = {"gone@example.com"}
+    settings = Settings(smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False)
+    message = EmailMessage()
+    message["From"], message["To"] = "s@example.com", "sue@example.com, gone@example.com"
+    message["Subject"] = "pack"
+    message.set_content("body")
+    sent, error = send_mail(settings, message)
+    assert sent and error is not None and "gone@example.com 550" in error
+    assert [to for to, _ in box.taken] == [["sue@example.com"]]
+    nobody = settings.model_copy(update={"smtp_port": free_port()})
+    sent, error = send_mail(nobody, message)
+    assert not sent and error is not None and "ConnectionRefusedError" in error
