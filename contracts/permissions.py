@@ -101,7 +101,7 @@ PERMISSIONS: dict[str, dict[str, Entry]] = {
     "sla": {
         # Not DOMAIN.md rules: the company calendar and the accounts are the admin's.
         **_same(None, [R.ADMIN], "declare_holiday", "declare_workday", "change_working_hours",
-                "add_user", "change_user_roles", "disable_user", "enable_user",
+                "add_user", "change_user_roles", "change_user_email", "disable_user", "enable_user",
                 "issue_api_token", "revoke_api_token"),
         # Anyone may change their own password; the account's aggregate refuses another's
         # unless the actor is an admin.

@@ -190,8 +190,38 @@ class DailyReportIssued(DailyReportEvent):
     late_seconds: float = Field(ge=0)
 
 
+class PackRecipient(Frozen):
+    """Who the daily pack went to: a CS supervisor or a salesperson concerned."""
+
+    username: str = Field(max_length=40)
+    display_name: str = Field(max_length=80)
+    role: Literal["cs_supervisor", "salesperson"]
+    email: str | None = Field(default=None, max_length=254,
+                              description="Address it was e-mailed to (none: not e-mailed)")
+
+
+class DailyPackDelivered(DomainEvent):
+    """The day's pack (aggregate ``daily_pack``, one per day; R-S5, R-O5, R-C5): the three
+    summaries as of 16:00 in one workbook, in the documents object store by SHA-256, for the CS
+    supervisors and the salespeople concerned; ``emailed`` says whether the SMTP server took
+    the message (``email_error``: why not; no SMTP server configured: neither)."""
+
+    department: ClassVar[Department] = Department.SLA
+    aggregate: ClassVar[str] = "daily_pack"
+    record_field: ClassVar[str | None] = "day"
+
+    day: date
+    as_of: datetime = Field(description="16:00 of the day: the tables' as-of moment")
+    document_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    filename: str = Field(max_length=200)
+    size: int = Field(ge=0)
+    recipients: tuple[PackRecipient, ...] = Field(max_length=500)
+    emailed: bool = False
+    email_error: str | None = Field(default=None, max_length=500)
+
+
 EVENTS: tuple[type[DomainEvent], ...] = (
     HolidayDeclared, WorkdayDeclared, WorkingHoursChanged,
     SlaClockMarked, SlaClockRescheduled, SlaAtRisk, SlaBreached,
-    DailyReportScheduled, DailyReportIssued,
+    DailyReportScheduled, DailyReportIssued, DailyPackDelivered,
 )

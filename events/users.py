@@ -27,6 +27,13 @@ PasswordHash = Annotated[str, Field(pattern=r"^\$argon2id\$v=\d+\$m=\d+,t=\d+,p=
                                             r"\$[A-Za-z0-9+/]+$", max_length=200,
                                     description="argon2id hash of the password (never the "
                                                 "password) / 密码的 argon2id 哈希")]
+# An e-mail address: a bounded, plain form (no comments, no quoted local part, a dotted domain);
+# the same pattern in the store, the commands and the gateway, so all three accept the same.
+EMAIL_PATTERN = (r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@"
+                 r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                 r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+Email = Annotated[str, Field(pattern=EMAIL_PATTERN, max_length=254,
+                             description="E-mail address, e.g. amy@example.com / 电子邮箱")]
 TokenId = Annotated[str, Field(pattern=r"^[a-z0-9]{8,32}$",
                                description="Public part of an API token / API 令牌编号")]
 
@@ -50,6 +57,14 @@ class UserAdded(UserEvent):
     user_department: UserDepartment = Field(description="The person's department / 所属部门")
     roles: tuple[Role, ...] = Field(min_length=1, max_length=len(PERSON_ROLES))
     password_hash: PasswordHash
+    email: Email | None = Field(default=None, description="Where the 16:00 pack is e-mailed "
+                                                          "(none: not e-mailed) / 电子邮箱")
+
+
+class UserEmailChanged(UserEvent):
+    """The person's e-mail address from now on (None: cleared)."""
+
+    email: Email | None = None
 
 
 class UserRolesChanged(UserEvent):
@@ -95,7 +110,7 @@ class ApiTokenRevoked(UserEvent):
 
 
 USER_EVENTS: tuple[type[UserEvent], ...] = (
-    UserAdded, UserRolesChanged, UserPasswordChanged, UserDisabled, UserEnabled,
+    UserAdded, UserRolesChanged, UserEmailChanged, UserPasswordChanged, UserDisabled, UserEnabled,
     ApiTokenIssued, ApiTokenRevoked,
 )
 EVENTS: tuple[type[DomainEvent], ...] = USER_EVENTS

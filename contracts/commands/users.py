@@ -13,7 +13,14 @@ from pydantic import AfterValidator, AwareDatetime, Field, field_validator
 from contracts.commands.base import Command
 from contracts.commands.bounds import bilingual, moment_window
 from events.envelope import Role
-from events.users import PERSON_ROLES, PasswordHash, TokenId, UserDepartment, Username
+from events.users import (
+    PERSON_ROLES,
+    Email,
+    PasswordHash,
+    TokenId,
+    UserDepartment,
+    Username,
+)
 
 # A token lives from an hour (a one-off script) to two years (an ERP link renewed yearly).
 TokenExpiry = Annotated[AwareDatetime, AfterValidator(
@@ -47,11 +54,21 @@ class AddUser(UserCommand):
     user_department: UserDepartment = Field(description="The person's department / 所属部门")
     roles: Roles
     password_hash: PasswordHash
+    email: Email | None = Field(default=None, description="Where the 16:00 pack is e-mailed "
+                                                          "(optional) / 电子邮箱（可选）")
 
     @field_validator("roles")
     @classmethod
     def _person_roles(cls, value: tuple[Role, ...]) -> tuple[Role, ...]:
         return person_roles(value)
+
+
+class ChangeUserEmail(UserCommand):
+    """The person's e-mail address from now on; none clears it."""
+
+    name: ClassVar[str] = "change_user_email"
+    email: Email | None = Field(default=None, description="The new address; none clears it "
+                                                          "/ 新邮箱，为空则清除")
 
 
 class ChangeUserRoles(UserCommand):
@@ -106,5 +123,5 @@ class RevokeApiToken(UserCommand):
     token_id: TokenId
 
 
-COMMANDS: tuple[type[Command], ...] = (AddUser, ChangeUserRoles, ChangePassword, DisableUser,
-                                       EnableUser, IssueApiToken, RevokeApiToken)
+COMMANDS: tuple[type[Command], ...] = (AddUser, ChangeUserRoles, ChangeUserEmail, ChangePassword,
+                                       DisableUser, EnableUser, IssueApiToken, RevokeApiToken)

@@ -41,7 +41,7 @@ from projections.store import ViewStore
 FLAGGED: tuple[ClockState, ...] = (ClockState.BREACHED, ClockState.AT_RISK,
                                    ClockState.BREACHED_THEN_MET)
 _ALERTS = (ev.SlaAtRisk, ev.SlaBreached)
-_REPORTS = (ev.DailyReportScheduled, ev.DailyReportIssued)
+_REPORTS = (ev.DailyReportScheduled, ev.DailyReportIssued, ev.DailyPackDelivered)
 _WANTED: frozenset[type[DomainEvent]] = frozenset(
     (*MARKING_EVENTS, *ev.CALENDAR_ENTRIES, *_ALERTS, *_REPORTS))
 
@@ -51,7 +51,7 @@ class SlaModel(ReadModel):
     (``sla_alerts``) and daily reports (``sla_reports``), each row keyed by its event."""
 
     name: ClassVar[str] = "sla"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2  # 2: the daily packs delivered
     tables: ClassVar[tuple[str, ...]] = ("sla_marks", "sla_calendar", "sla_alerts", "sla_reports")
 
     def __init__(self, hours: Mapping[str, float] | None = None) -> None:
@@ -99,6 +99,9 @@ class SlaModel(ReadModel):
             elif isinstance(event, ev.DailyReportIssued):
                 reports.append((str(event.event_id), "issued", event.day.isoformat(),
                                 event.table, moment_text(event.due_at), recorded, event.late_seconds))
+            elif isinstance(event, ev.DailyPackDelivered):  # report: the workbook's SHA-256
+                reports.append((str(event.event_id), "delivered", event.day.isoformat(),
+                                event.document_sha256, moment_text(event.as_of), recorded, None))
             elif isinstance(event, ev.DailyReportScheduled):
                 reports.append((str(event.event_id), "scheduled", event.day.isoformat(), None,
                                 moment_text(event.due_at), recorded, None))

@@ -137,10 +137,13 @@ def report_rows(reports: list[Row], calendar: WorkingCalendar, now: datetime) ->
     """SLA-DAILY-REPORT: per working day and summary, due at 16:00, issued or not, how late."""
     due: dict[str, str] = {}
     issued: dict[tuple[str, str], Row] = {}
+    packs: dict[str, Row] = {}  # the day's pack delivered (DailyPackDelivered), if it was
     for found in sorted(reports, key=lambda r: r["recorded"]):
         due.setdefault(found["day"], found["due_at"])
         if found["kind"] == "issued":
             issued.setdefault((found["day"], found["report"]), found)
+        elif found["kind"] == "delivered":
+            packs.setdefault(found["day"], found)
     rows = []
     for day, due_text in sorted(due.items()):
         for report, rule in REPORT_RULES.items():
@@ -164,6 +167,8 @@ def report_rows(reports: list[Row], calendar: WorkingCalendar, now: datetime) ->
                 "left_hours": left_hours(calendar, now, due_at, stopped),
                 "department": Department.SLA.value, "role": None, "person": None,
                 "late_seconds": late, "at_risk_alert_at": None,
+                "pack_document": packs[day]["report"] if day in packs else None,
+                "pack_delivered_at": packs[day]["recorded"] if day in packs else None,
                 "at_risk_alert_late_seconds": None, "breach_alert_at": None,
                 "breach_alert_late_seconds": None,
             })

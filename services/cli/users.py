@@ -40,7 +40,8 @@ from services.runtime.settings import Settings
 
 USAGE = """\
 salesflow users list                                       every account, its roles and tokens
-salesflow users add NAME --name "Full Name" --department D --role R [--role R ...]
+salesflow users add NAME --name "Full Name" --department D --role R [--role R ...] [--email A]
+salesflow users email NAME ADDRESS                         or --clear: where the 16:00 pack goes
 salesflow users roles NAME --role R [--role R ...] [--department D]
 salesflow users password NAME                              asks twice, or --password-stdin
 salesflow users disable NAME [--reason TEXT]
@@ -59,7 +60,8 @@ ROLE_ZH: dict[Role, str] = {
 DEPARTMENT_ZH = {"sales": "业务部", "engineering": "工程部", "production": "生产部",
                  "quality": "品质部", "administration": "行政"}
 COLUMNS = (("username", "User 用户名"), ("display_name", "Name 姓名"),
-           ("department", "Dept 部门"), ("roles", "Roles 角色"), ("state", "State 状态"),
+           ("department", "Dept 部门"), ("roles", "Roles 角色"), ("email", "E-mail 邮箱"),
+           ("state", "State 状态"),
            ("tokens", "Tokens 令牌"))
 MAX_TOKEN_DAYS = 730  # issue_api_token accepts up to two years ahead
 
@@ -91,8 +93,15 @@ def add_parser(sub: Any) -> None:
     add.add_argument("--name", required=True, help="full name / 姓名")
     add.add_argument("--department", required=True, **departments)
     add.add_argument("--role", dest="roles", required=True, **roles)
+    add.add_argument("--email", default=None, help="where the 16:00 pack is e-mailed / 邮箱")
     add.add_argument("--password-stdin", action="store_true", help="read the password from "
                      "the first line of standard input instead of asking twice")
+    email = actions.add_parser("email", parents=[common], help="the person's e-mail address "
+                               "(the 16:00 pack goes there) / 修改邮箱")
+    email.add_argument("username")
+    address = email.add_mutually_exclusive_group(required=True)
+    address.add_argument("address", nargs="?", default=None, help="the new address")
+    address.add_argument("--clear", action="store_true", help="no address from now on")
     change = actions.add_parser("roles", parents=[common], help="the person's roles from now on")
     change.add_argument("username")
     change.add_argument("--role", dest="roles", required=True, **roles)
@@ -197,7 +206,7 @@ def person_row(person: Person, tokens: list[TokenRecord], now: datetime) -> dict
     """What ``users list`` tells of one person: never a hash."""
     return {"username": person.username, "display_name": person.display_name,
             "department": person.department, "roles": [r.value for r in person.roles],
-            "disabled": person.disabled,
+            "email": person.email, "disabled": person.disabled,
             "tokens": [{"token_id": t.token_id, "label": t.label,
                         "expires_at": t.expires_at.isoformat(), "revoked": t.revoked,
                         "active": not t.revoked and now < t.expires_at} for t in tokens]}
@@ -209,6 +218,7 @@ def shown(row: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
               for t in row["tokens"] if t["active"]]
     return dict(row, department=f"{row['department']} {DEPARTMENT_ZH[row['department']]}",
                 roles=", ".join(f"{r} {ROLE_ZH[Role(r)]}" for r in row["roles"]),
+                email=row.get("email") or "",
                 state="disabled 停用" if row["disabled"] else "active 有效",
                 tokens="; ".join(tokens))
 
@@ -221,7 +231,7 @@ async def cmd_add(args: argparse.Namespace, settings: Settings, client: Client) 
     password_hash = await asyncio.to_thread(hash_password, read_password(args))
     if not await send(client, args, "add_user", display_name=args.name,
                       user_department=args.department, roles=args.roles,
-                      password_hash=password_hash):
+                      password_hash=password_hash, email=args.email):
         return 1
     print(f"{args.username} may sign in now, as {', '.join(args.roles)} "
           f"/ {args.username} 已可以登录")
@@ -241,6 +251,15 @@ async def cmd_roles(args: argparse.Namespace, settings: Settings, client: Client
                       roles=args.roles):
         return 1
     print(f"{args.username}: {', '.join(args.roles)} in {department} from now on / 角色已更新")
+    return 0
+
+
+async def cmd_email(args: argparse.Namespace, settings: Settings, client: Client) -> int:
+    address = None if args.clear else args.address
+    if not await send(client, args, "change_user_email", email=address):
+        return 1
+    print(f"{args.username}: e-mail {address} from now on / 邮箱已更新" if address else
+          f"{args.username}: no e-mail address from now on / 邮箱已清除")
     return 0
 
 
@@ -292,5 +311,6 @@ async def cmd_revoke(args: argparse.Namespace, settings: Settings, client: Clien
 
 
 ACTIONS: dict[str, Callable[[argparse.Namespace, Settings, Client], Awaitable[int]]] = {
-    "list": cmd_list, "add": cmd_add, "roles": cmd_roles, "password": cmd_password,
+    "list": cmd_list, "add": cmd_add, "roles": cmd_roles, "email": cmd_email,
+    "password": cmd_password,
     "disable": cmd_disable, "enable": cmd_enable, "token": cmd_token, "revoke": cmd_revoke}

@@ -49,6 +49,7 @@ class Person:
     # originator_version of the latest UserAdded / UserPasswordChanged: a session signed with
     # an older one is no longer valid.
     credential_version: int
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,11 @@ class Directory:
         self._people[e.username] = Person(
             username=e.username, display_name=e.display_name, department=e.user_department,
             roles=tuple(e.roles), disabled=False, password_hash=e.password_hash,
-            credential_version=e.originator_version)
+            credential_version=e.originator_version, email=e.email)
+
+    @_fold.register
+    def _email_changed(self, e: ev.UserEmailChanged) -> None:
+        self._change(e, email=e.email)
 
     @_fold.register
     def _roles_changed(self, e: ev.UserRolesChanged) -> None:

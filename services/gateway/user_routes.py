@@ -13,7 +13,7 @@ from contracts.commands import users as cmd
 from contracts.commands.base import Command
 from contracts.replies import CommandReply
 from events.envelope import Role
-from events.users import USERNAME_PATTERN, UserDepartment
+from events.users import USERNAME_PATTERN, Email, UserDepartment
 from services.gateway.accounts import (
     PasswordRefused,
     Person,
@@ -42,6 +42,15 @@ class NewUser(BaseModel):
     user_department: UserDepartment
     roles: list[Role] = Field(min_length=1, max_length=len(Role))
     password: Password
+    email: Email | None = None
+
+
+class EmailChange(BaseModel):
+    """The person's e-mail address from now on; null clears it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email | None = None
 
 
 class RolesChange(BaseModel):
@@ -93,6 +102,7 @@ class Account(BaseModel):
     display_name: str
     department: str
     roles: list[Role]
+    email: str | None = None
     disabled: bool
     tokens: list[dict[str, Any]]
 
@@ -102,7 +112,7 @@ def account(gateway: Gateway, person: Person) -> Account:
                "revoked": t.revoked} for t in gateway.directory.tokens_of(person.username)]
     return Account(username=person.username, display_name=person.display_name,
                    department=person.department, roles=list(person.roles),
-                   disabled=person.disabled, tokens=tokens)
+                   email=person.email, disabled=person.disabled, tokens=tokens)
 
 
 async def run(request: Request, who: Principal, cls: type[Command], fields: dict[str, Any]
@@ -143,6 +153,13 @@ def add_routes(app: FastAPI) -> None:
     async def roles(request: Request, who: Admin, username: UserName, body: RolesChange
                     ) -> CommandReply:
         return await run(request, who, cmd.ChangeUserRoles,
+                         {"username": username, **body.model_dump(mode="json")})
+
+    @app.put("/users/{username}/email", summary="Change or clear a user's e-mail address "
+             "(admin) / 修改邮箱", **common)
+    async def email(request: Request, who: Admin, username: UserName, body: EmailChange
+                    ) -> CommandReply:
+        return await run(request, who, cmd.ChangeUserEmail,
                          {"username": username, **body.model_dump(mode="json")})
 
     @app.post("/users/{username}/password", summary="Change a password (the person or an "

@@ -36,9 +36,12 @@ from services.runtime.object_store import BUCKET as DOCUMENT_BUCKET
 
 OPERATOR = "operator"
 USERS: tuple[str, ...] = (*COMPONENTS, GATEWAY, OPERATOR)
-# The departments whose commands carry documents (services.runtime.object_store): the others
-# never write the bucket. tests/unit/test_nats_auth.py keeps this in step with the imports.
-DOCUMENT_FILERS: tuple[str, ...] = ("sales", "engineering")
+# The departments whose commands carry documents (services.runtime.object_store), and the sla
+# service storing the daily pack: the others never write the bucket. tests/unit/test_nats_auth.py keeps this in step with the imports.
+DOCUMENT_FILERS: tuple[str, ...] = ("sales", "engineering", "sla")
+# The components that ask the projections' queries: the sla service makes the daily 16:00 pack
+# from the tables (services.sla.pack_delivery). No component sends a command.
+QUERY_ASKERS: tuple[str, ...] = ("sla",)
 
 # What every component's runtime needs from JetStream: its API (streams, consumers, KV, object
 # store), acks of pulled messages and flow control of ordered consumers.
@@ -107,8 +110,9 @@ def grant(user: str) -> Grant | None:
     # with local timers (``SALESFLOW_TIMERS=local``), so it may fire only its own events' timers.
     timers = (f"{SCHEDULE_PREFIX}.{user}.>", *(f"{DUE_PREFIX}.{t}" for t in timer_names(user)))
     documents = (f"$O.{DOCUMENT_BUCKET}.>",) if user in DOCUMENT_FILERS else ()
+    queries = (f"{PREFIX}.query.>",) if user in QUERY_ASKERS else ()
     return Grant(publish=(stream_subjects(user), dead_letters, *timers, lease, *documents,
-                          *JETSTREAM),
+                          *queries, *JETSTREAM),
                  subscribe=(command_wildcard(user), f"{PREFIX}.ctl.{user}.>", inbox),
                  deny_publish=DESTRUCTIVE, responses=True)
 

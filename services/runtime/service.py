@@ -146,6 +146,8 @@ async def serve(spec: ServiceSpec, settings: Settings,
         app.calendar_source = feed.current
     if spec.configure is not None:
         spec.configure(app, settings)
+    if spec.attach is not None:
+        spec.attach(app, nc, settings)
     loop = asyncio.get_running_loop()
     relay = Relay(app, js, batch=settings.relay_batch, timer_grace=settings.timer_grace_seconds,
                   clock_offset=settings.clock_offset_seconds if spec.clock_offset else 0.0,

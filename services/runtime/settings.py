@@ -65,6 +65,16 @@ class Settings(BaseSettings):
         default=5.0, ge=1.0, le=300.0, description="A standby copy takes over this long after "
         "the active copy of a component died")
 
+    smtp_host: str | None = Field(default=None, description="SMTP server the 16:00 pack is "
+                                  "e-mailed through; unset: the pack is stored, not e-mailed")
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="Port of the SMTP server")
+    smtp_user: str | None = Field(default=None, description="SMTP login (none: no login)")
+    smtp_password: str | None = Field(default=None, repr=False, description="SMTP password")
+    smtp_from: str = Field(default="salesflow@localhost", description="The pack's sender address")
+    smtp_starttls: bool = Field(default=True, description="Upgrade the connection with STARTTLS "
+                                "before logging in (off for a local relay without TLS)")
+    smtp_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+
     gateway_host: str = Field(default="127.0.0.1", description="Address the HTTP gateway "
                               "listens on (0.0.0.0: every interface)")
     gateway_port: int = Field(default=8000, ge=0, le=65535, description="Port of the HTTP gateway "

@@ -37,6 +37,9 @@ class ServiceSpec:
     timers: Mapping[str, Reaction] = field(default_factory=dict)
     # Given the settings once the application is open (e.g. the SLA service's overrides).
     configure: Callable[[Any, Settings], None] | None = None
+    # Given the service's NATS connection and settings once connected, in its event loop (e.g.
+    # the sla service's daily pack asks the projections and stores the workbook).
+    attach: Callable[[Any, Any, Settings], None] | None = None
     # Run in a thread each time this copy becomes the active one, its relay and consumers
     # started; what it stores is relayed (e.g. the SLA service's catch-up of missed reports).
     on_active: Callable[[Any], None] | None = None

@@ -33,17 +33,27 @@ class Account(Aggregate):
     """One person who may sign in."""
 
     username: str = ""
+    display_name: str = ""
     roles: tuple[Role, ...] = ()
+    email: str | None = None
     disabled: bool = False
     tokens: dict[str, Token] = field(default_factory=dict)
 
     def add(self, ctx: Context, username: str, display_name: str, department: str,
-            roles: tuple[Role, ...], password_hash: str) -> None:
+            roles: tuple[Role, ...], password_hash: str, email: str | None = None) -> None:
         if self.version:
             raise Conflict(None, f"user {username} already exists", f"用户 {username} 已存在",
                            field="username")
         self.trigger(ev.UserAdded, ctx, username=username, display_name=display_name,
-                     user_department=department, roles=roles, password_hash=password_hash)
+                     user_department=department, roles=roles, password_hash=password_hash,
+                     email=email)
+
+    def change_email(self, ctx: Context, email: str | None) -> None:
+        self._exists()
+        if email == self.email:
+            raise Conflict(None, f"{self.username}'s e-mail address is already {email or 'unset'}",
+                           f"{self.username} 的邮箱已是 {email or '空'}", field="email")
+        self.trigger(ev.UserEmailChanged, ctx, username=self.username, email=email)
 
     def change_roles(self, ctx: Context, department: str, roles: tuple[Role, ...]) -> None:
         self._exists()
@@ -109,7 +119,11 @@ class Account(Aggregate):
         return ctx.actor.user == self.username
 
     def when_UserAdded(self, e: ev.UserAdded) -> None:
-        self.username, self.roles = e.username, e.roles
+        self.username, self.display_name, self.roles = e.username, e.display_name, e.roles
+        self.email = e.email
+
+    def when_UserEmailChanged(self, e: ev.UserEmailChanged) -> None:
+        self.email = e.email
 
     def when_UserRolesChanged(self, e: ev.UserRolesChanged) -> None:
         self.roles = e.roles

@@ -3,10 +3,12 @@ a service-level clock (marked by other departments' events, alerting from JetStr
 and the daily 16:00 report clock."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from eventsourcing.persistence import IntegrityError, Tracking
 
@@ -21,12 +23,14 @@ from services.runtime.store import SYSTEM, DepartmentApplication
 from services.sla.account_cases import AccountUseCases
 from services.sla.calendar_cases import CalendarUseCases
 from services.sla.clock import AlertKind, Clock, clock_id, parse_timer_key
+from services.sla.daily_pack import DailyPackCases
+from services.sla.pack_delivery import NatsPackMaker
 from services.sla.reports import REPORTS_ID, DailyReports
 
 log = logging.getLogger(__name__)
 
 
-class SlaApplication(CalendarUseCases, AccountUseCases, DepartmentApplication):
+class SlaApplication(CalendarUseCases, AccountUseCases, DailyPackCases, DepartmentApplication):
     """The SLA engine's event store and use cases."""
 
     name = Department.SLA.value
@@ -53,6 +57,11 @@ class SlaApplication(CalendarUseCases, AccountUseCases, DepartmentApplication):
             self.clock = lambda: wall() + offset
             log.warning("the sla service's clock runs %+.0f s from the wall clock",
                         settings.clock_offset_seconds)
+
+    def attach_pack_maker(self, nc: Any, settings: Settings) -> None:
+        """The daily pack's I/O over the service's connection (``services.sla.pack_delivery``)."""
+        self.pack_maker = NatsPackMaker(nc, asyncio.get_running_loop(), settings)
+        self.pack_sender = settings.smtp_from
 
     # -- clocks -----------------------------------------------------------------------------
     def on_marking_event(self, event: DomainEvent, tracking: Tracking) -> None:

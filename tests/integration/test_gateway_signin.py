@@ -122,3 +122,34 @@ async def test_a_forged_actor_is_ignored_and_the_audit_trail_shows_the_real_user
         await until(recorded, "the audit trail to show S-FORGED")
         rows = await trail()
         assert [(r["actor_user"], r["actor_role"]) for r in rows] == [("amy", "sales_assistant")]
+
+
+async def test_an_admin_sets_changes_and_clears_an_email_address(settings: Settings) -> None:
+    """The 16:00 pack's address (issue 11): set on adding, changed, cleared, shown in the list;
+    an address that is not one is refused naming the field, and only an admin may change it."""
+    async with gateway_on(settings) as h:
+        added = await h.post("/users", "ada", {
+            "username": "sue", "display_name": "Sue", "user_department": "sales",
+            "roles": ["cs_supervisor"], "password": PASSWORD, "email": "sue@example.com"})
+        assert added.status_code == 200, added.text
+
+        async def email_of(name: str) -> str | None:
+            listed = (await h.get("/users", "ada")).json()
+            return next(p["email"] for p in listed if p["username"] == name)
+
+        assert await email_of("sue") == "sue@example.com"
+        changed = await h.http.put("/users/sue/email", json={"email": "sue@cs.example.cn"},
+                                   headers=h.as_user("ada"))
+        assert changed.status_code == 200, changed.text
+        assert await email_of("sue") == "sue@cs.example.cn"
+        bad = await h.http.put("/users/sue/email", json={"email": "sue at example"},
+                               headers=h.as_user("ada"))
+        assert bad.status_code == 422 and "email" in bad.text
+        await h.person("amy", "salesperson")
+        not_admin = await h.http.put("/users/sue/email", json={"email": "x@example.com"},
+                                     headers=h.as_user("amy"))
+        assert not_admin.status_code == 403
+        cleared = await h.http.put("/users/sue/email", json={"email": None},
+                                   headers=h.as_user("ada"))
+        assert cleared.status_code == 200, cleared.text
+        assert await email_of("sue") is None

@@ -138,6 +138,32 @@ async def test_roles_password_and_disabling_reach_the_directory(settings: Settin
         assert unknown.code == 1 and "nobody" in unknown.err
 
 
+async def test_an_email_address_is_added_changed_and_cleared_from_the_cli(
+        settings: Settings, cli) -> None:  # type: ignore[no-untyped-def]
+    """The 16:00 pack's address (issue 11), as ``users add --email`` and ``users email``."""
+    async with running(settings, ["sla"]), following(settings.nats_url or "") as (directory,
+                                                                                   feed):
+        await feed.start(timeout=10)
+        added = await cli("add", "sue", "--name", "Sue", "--department", "sales", "--role",
+                          "cs_supervisor", "--email", "sue@example.com", "--password-stdin",
+                          stdin=PASSWORD)
+        assert added.code == 0, added.err
+        await until(lambda: directory.person("sue") is not None, "sue", 2.0)
+        assert directory.person("sue").email == "sue@example.com"  # type: ignore[union-attr]
+        changed = await cli("email", "sue", "sue@cs.example.cn")
+        assert changed.code == 0 and "sue@cs.example.cn" in changed.out, changed.err
+        await until(lambda: directory.person("sue").email == "sue@cs.example.cn",  # type: ignore[union-attr]
+                    "sue's new address", 2.0)
+        listed = await cli("list")
+        assert "sue@cs.example.cn" in listed.out and "E-mail 邮箱" in listed.out
+        bad = await cli("email", "sue", "not-an-address")
+        assert bad.code == 1 and "email" in bad.err
+        cleared = await cli("email", "sue", "--clear")
+        assert cleared.code == 0 and "邮箱已清除" in cleared.out, cleared.err
+        await until(lambda: directory.person("sue").email is None,  # type: ignore[union-attr]
+                    "sue's address cleared", 2.0)
+
+
 async def test_a_token_from_the_cli_is_accepted_until_it_is_revoked(settings: Settings,
                                                                     cli) -> None:  # type: ignore[no-untyped-def]
     async with running(settings, ["sla"]), following(settings.nats_url or "") as (directory,

@@ -212,17 +212,19 @@ def bad_orders(now: datetime) -> dict[str, list[Case]]:
 # An argon2id hash of "correct horse battery staple" (argon2-cffi's defaults).
 HASH = ("$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0$"
         "8CkAcdLCIpUd1d3oRQ2zW0jnQ3kh5TNqB8F6lC2yL2E")
-USER_COMMANDS = ("add_user", "change_user_roles", "change_password", "disable_user",
-                 "enable_user", "issue_api_token", "revoke_api_token")
+USER_COMMANDS = ("add_user", "change_user_roles", "change_user_email", "change_password",
+                 "disable_user", "enable_user", "issue_api_token", "revoke_api_token")
 
 
 def valid_users(now: datetime) -> dict[str, dict[str, Any]]:
     who = {"username": "amy.wang"}
     return {
         "add_user": {**who, "display_name": "Amy Wang 王艾米", "user_department": "sales",
-                     "roles": ["sales_assistant"], "password_hash": HASH},
+                     "roles": ["sales_assistant"], "password_hash": HASH,
+                     "email": "amy.wang@example.com"},
         "change_user_roles": {**who, "user_department": "sales",
                               "roles": ["sales_assistant", "salesperson"]},
+        "change_user_email": {**who, "email": "amy@sales.example.cn"},
         "change_password": {**who, "password_hash": HASH},
         "disable_user": {**who, "reason": "left the company"},
         "enable_user": who,
@@ -242,9 +244,15 @@ def bad_users(now: datetime) -> dict[str, list[Case]]:
     password: list[Case] = [("password_hash", "hunter2", None),
                             ("password_hash", "$argon2id$" + "x" * 200, None)]
     token: list[Case] = [("token_id", "short", None), ("token_id", "A" * 12, None)]
+    email: list[Case] = [("email", "amy", None), ("email", "amy@localhost", None),
+                         ("email", "amy wang@example.com", None), ("email", "@example.com", None),
+                         ("email", "amy@-example.com", None),
+                         ("email", "a" * 65 + "@example.com", None),
+                         ("email", "amy@" + "x" * 250 + ".com", None)]
     return {
-        "add_user": [*names, *roles, *department, *password, ("display_name", "", None),
-                     ("display_name", "x" * 81, None)],
+        "add_user": [*names, *roles, *department, *password, *email,
+                     ("display_name", "", None), ("display_name", "x" * 81, None)],
+        "change_user_email": [*names, *email],
         "change_user_roles": [*names, *roles, *department],
         "change_password": [*names, *password],
         "disable_user": [*names, ("reason", "x" * 201, None)],

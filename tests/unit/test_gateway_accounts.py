@@ -243,6 +243,7 @@ def test_the_directory_has_a_fold_for_every_user_event() -> None:
     directory = directory_with(trail.added())
     facts: dict[type[ev.UserEvent], dict[str, Any]] = {
         ev.UserRolesChanged: {"user_department": "sales", "roles": (Role.SALESPERSON,)},
+        ev.UserEmailChanged: {"email": "amy@example.com"},
         ev.UserPasswordChanged: {"password_hash": password_hash()},
         ev.UserDisabled: {}, ev.UserEnabled: {},
         ev.ApiTokenIssued: {"token_id": "0123456789abcdef", "token_hash": "d" * 64,
@@ -252,6 +253,8 @@ def test_the_directory_has_a_fold_for_every_user_event() -> None:
     assert set(facts) | {ev.UserAdded} == set(ev.USER_EVENTS)
     for cls, fields in facts.items():
         directory.apply(trail(cls, **fields))  # no TypeError: every event has its fold
+    person = directory.person("amy")
+    assert person is not None and person.email == "amy@example.com"
     assert all(REGISTRY.cls(c.type_name()) is c for c in ev.USER_EVENTS)
 
 

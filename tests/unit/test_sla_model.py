@@ -184,6 +184,25 @@ def test_alerts_and_daily_reports_are_rows_of_the_model(store: ViewStore) -> Non
         "samples": "running", "orders": "running", "complaints": "running"}
 
 
+def test_the_days_pack_delivered_shows_on_its_report_rows(store: ViewStore) -> None:
+    """rule: R-S5 rule: R-O5 rule: R-C5 — the day's DailyPackDelivered is on each of the day's
+    report rows (the workbook's hash, when), from when it was recorded."""
+    due = local(2, 16)
+    issued = [make(ev.DailyReportIssued, due, Role.SYSTEM, "sla", day=due.date(), due_at=due,
+                   table=table, rule=rule, as_of=due, late_seconds=0.0)
+              for table, rule in (("samples", "R-S5"), ("orders", "R-O5"), ("complaints", "R-C5"))]
+    pack = make(ev.DailyPackDelivered, local(2, 16.01), Role.SYSTEM, "sla", day=due.date(),
+                as_of=due, document_sha256="b" * 64, filename="pack-daily.xlsx", size=10,
+                recipients=(), emailed=False)
+    sla = model(fold(store, [*issued, pack]))
+    rows = [r for r in sla.rows(store, CALENDAR, local(2, 18)) if r["clock"] == "SLA-DAILY-REPORT"]
+    assert len(rows) == 3
+    assert {(r["pack_document"], r["pack_delivered_at"]) for r in rows} == {
+        ("b" * 64, local(2, 16.01).astimezone(UTC).isoformat())}
+    before = sla.rows(store, CALENDAR, local(2, 18), as_of=local(2, 16.005))
+    assert {r["pack_document"] for r in before if r["clock"] == "SLA-DAILY-REPORT"} == {None}
+
+
 def test_a_holiday_counts_from_when_it_was_declared_and_for_its_days_only(store: ViewStore) -> None:
     """rule: R-S6 rule: R-O2 — on Tuesday the company declares Monday 9 November a holiday: the
     trial follow-up due that Monday moves to Tuesday 10; read as of Monday 2 the clock still
