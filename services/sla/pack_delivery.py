@@ -27,7 +27,7 @@ from nats.js.errors import NotFoundError
 from contracts.calendar import WorkingCalendar
 from contracts.subjects import DEPARTMENTS, PROJECTIONS, durable_name, stream_name
 from services.cli.client import Client, QueryRefused
-from services.reports import exports, packs
+from services.reports import exports, pack_data, packs
 from services.reports.workbook import to_bytes
 from services.runtime import object_store
 from services.runtime.connect import NatsUnavailable
@@ -110,13 +110,14 @@ class NatsPackMaker:
             # ahead of it (SALESFLOW_CLOCK_OFFSET_SECONDS, tests and demos) their 16:00 has not
             # come yet, and the pack is the tables as they stand now, saying so.
             wall = datetime.now(UTC)
-            book = await packs.daily_pack(ask, day, calendar=calendar, now=min(now, wall))
+            book = packs.workbook(await pack_data.daily(ask, day, calendar=calendar,
+                                                        now=min(now, wall)))
             content = to_bytes(book)
             sha256 = await object_store.put(js, content, self.settings.stream_replicas)
         except QueryRefused:
             raise  # the projections refused a query: not an outage (retried, then dead letters)
         except (NatsUnavailable, nats.errors.Error, TimeoutError) as error:
-            away = f"{type(error).__name__}: {error}"
+            away: str | None = f"{type(error).__name__}: {error}"
         else:
             away = None
         if away is not None:  # raised outside the handler, as above
