@@ -154,14 +154,18 @@ async def serve(spec: ServiceSpec, settings: Settings,
     preparers = {cls: functools.partial(prepare, js, settings=settings)
                  for cls, prepare in spec.preparers.items()}
     bus = CommandBus(app, spec.commands, settings.command_retries, on_stored=poke,
-                     preparers=preparers, department=spec.department.value)
+                     preparers=preparers, department=spec.department.value,
+                     batch_size=settings.command_batch_size,
+                     batch_window=settings.command_batch_window_ms / 1000)
     active = ActiveSet(spec, app, js, settings, relay, poke)
     lease = Lease(js, name, ttl=settings.lease_ttl_seconds, replicas=settings.stream_replicas,
                   on_acquired=active.start, on_lost=active.stop)
     broker = NatsBroker(server_list(url or ""), logger=None, graceful_timeout=5.0,
                         **broker_options(login))
 
+    # Many commands at once, so that those arriving together are written together (group commit).
     @broker.subscriber(command_wildcard(name), queue=queue_group(name),
+                       max_workers=settings.command_concurrency,
                        title=f"{name} commands", description=f"Commands of the {name} service")
     async def on_command(msg: NatsMessage) -> bytes:
         command = msg.raw_message.subject.rsplit(".", 1)[-1]
