@@ -116,7 +116,18 @@ class GroupCommit:
                 if self.window > 0 and len(self.queue) < self.size:
                     await asyncio.sleep(self.window)
                 batch = [self.queue.popleft() for _ in range(min(self.size, len(self.queue)))]
-                replies = await asyncio.to_thread(self.decide_and_write, batch)
+                try:
+                    replies = await asyncio.to_thread(self.decide_and_write, batch)
+                except asyncio.CancelledError:
+                    raise
+                except BaseException as error:  # a bug, or the process dying: the callers see it
+                    for w in batch:
+                        if not w.reply.done():
+                            w.reply.set_exception(error)
+                    batch = []
+                    if isinstance(error, (KeyboardInterrupt, SystemExit)):
+                        raise
+                    continue
                 later = [w for w, reply in zip(batch, replies, strict=True) if reply is None]
                 for w, reply in zip(batch, replies, strict=True):
                     if reply is not None and not w.reply.done():

@@ -10,6 +10,7 @@ import functools
 import json
 import logging
 import os
+from dataclasses import asdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -174,6 +175,7 @@ async def serve(spec: ServiceSpec, settings: Settings,
     @broker.subscriber(status_subject(name), title=f"{name} status")
     async def on_status() -> bytes:
         state = {"service": name, "pid": os.getpid(), "role": lease.role, **await active.status(),
+                 "commands": asdict(bus.group.counts) if bus.group is not None else None,
                  "calendar": {"entries": feed.entries, "from_feed": app.calendar_from_feed}}
         return json.dumps(state).encode()
 
