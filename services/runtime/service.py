@@ -10,8 +10,8 @@ import functools
 import json
 import logging
 import os
-from dataclasses import asdict
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError, Tracking

@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 import nats
+
 from services.runtime.settings import Settings
 from services.sales.application import SalesApplication
 from tests.integration.streamtools import messages, stored_event_ids
