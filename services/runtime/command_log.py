@@ -16,12 +16,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+from uuid import UUID
 
 from eventsourcing.persistence import (
     InfrastructureFactory,
     IntegrityError,
     ProcessRecorder,
     ProgrammingError,
+    StoredEvent,
 )
 from eventsourcing.popo import POPOFactory, POPOProcessRecorder
 from eventsourcing.postgres import (
@@ -105,6 +107,23 @@ class SQLiteCommandLogRecorder(SQLiteProcessRecorder):
                           [(h.command_id, h.command, h.digest, h.reply, h.handled_at)
                            for h in handled])
         return returning
+
+    def select_events(self, originator_id: UUID | str, *, gt: int | None = None,
+                      lte: int | None = None, desc: bool = False,
+                      limit: int | None = None) -> Sequence[StoredEvent]:
+        """The library's read; a whole aggregate (what the repository loads for each
+        command) as one statement, not BEGIN, SELECT, ROLLBACK: a single SELECT reads one
+        snapshot of the file anyway."""
+        if gt is not None or lte is not None or desc or limit is not None:
+            return super().select_events(originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
+        key = originator_id.hex if isinstance(originator_id, UUID) else originator_id
+        with self.datastore.get_connection(commit=False) as conn:
+            c = conn.cursor()
+            c.execute(self.select_events_statement + "ORDER BY originator_version ASC", (key,))
+            rows = c.fetchall()
+        return [StoredEvent(originator_id=self.convert_originator_id(row["originator_id"]),
+                            originator_version=row["originator_version"], topic=row["topic"],
+                            state=row["state"]) for row in rows]
 
     def handled_command(self, command_id: str, since: float) -> HandledCommand | None:
         with self.datastore.transaction(commit=False) as c:

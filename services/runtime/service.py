@@ -19,7 +19,6 @@ from faststream.nats import NatsBroker, NatsMessage
 from nats.js import JetStreamContext
 
 from contracts.subjects import (
-    command_wildcard,
     queue_group,
     redrive_subject,
     status_subject,
@@ -27,7 +26,8 @@ from contracts.subjects import (
 from contracts.timers import TIMERS_STREAM, TimerDue
 from services.runtime import dead_letters
 from services.runtime.calendar_feed import CalendarFeed
-from services.runtime.commands import CommandBus, reply_bytes
+from services.runtime.command_intake import CommandIntake
+from services.runtime.commands import CommandBus
 from services.runtime.connect import broker_options, connect, server_list
 from services.runtime.consumer import StreamConsumer
 from services.runtime.lease import Lease, close_nats
@@ -165,12 +165,7 @@ async def serve(spec: ServiceSpec, settings: Settings,
                         **broker_options(login))
 
     # Many commands at once, so that those arriving together are written together (group commit).
-    @broker.subscriber(command_wildcard(name), queue=queue_group(name),
-                       max_workers=settings.command_concurrency,
-                       title=f"{name} commands", description=f"Commands of the {name} service")
-    async def on_command(msg: NatsMessage) -> bytes:
-        command = msg.raw_message.subject.rsplit(".", 1)[-1]
-        return reply_bytes(await bus.handle(command, msg.body))
+    intake = CommandIntake(nc, name, bus, settings.command_concurrency)
 
     @broker.subscriber(status_subject(name), title=f"{name} status")
     async def on_status() -> bytes:
@@ -185,11 +180,13 @@ async def serve(spec: ServiceSpec, settings: Settings,
         return await dead_letters.redrive_reply(js, msg.body, name, active.consumers)
 
     lease_task = asyncio.create_task(lease.run(), name=f"{name}-lease")
+    await intake.start()  # before the status answers: a caller that saw it may send commands
     await broker.start()
     log.info("%s service ready (pid %d)", name, os.getpid())
     try:
         await (stopped() if stopped else until_signalled())
     finally:
+        await intake.stop()
         await broker.stop()
         await feed.stop()
         await cancel_and_wait(lease_task)

@@ -166,7 +166,11 @@ class DepartmentApplication(Application):  # type: ignore[type-arg]
         """Save the aggregates' new events atomically, with the consumer's tracking if given,
         or with the reply of the command id being handled (see ``handling``)."""
         processing: ProcessingEvent[uuid.UUID] = ProcessingEvent(tracking=tracking)
-        processing.collect_events(*aggregates)
+        # What ProcessingEvent.collect_events does, without its isinstance checks against
+        # runtime protocols: they cost a fifth of a command's time.
+        for aggregate in aggregates:
+            processing.events.extend(aggregate.collect_events())
+            processing.aggregates[aggregate.id] = aggregate
         refs = [EventRef(event_id=e.event_id, type=type(e).__name__,  # type: ignore[attr-defined]
                          aggregate_id=e.originator_id, version=e.originator_version)
                 for e in processing.events]
