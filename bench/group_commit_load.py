@@ -3,6 +3,7 @@ sales service (closed loop for the saturation, a fixed rate for the latencies)."
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import tempfile
 import time
@@ -171,10 +172,8 @@ async def measure_mode(name: str, data: Path, env: dict[str, str], processes: tu
             watcher.stopping.set()
             watcher.join(2.0)
         if nc is not None:
-            try:
+            with contextlib.suppress(Exception):  # stopping anyway
                 await nc.close()
-            except Exception:  # noqa: BLE001 - stopping anyway
-                pass
         say(f"{name}: stopping ...")
         system.stop()
 
