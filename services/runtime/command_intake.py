@@ -38,6 +38,7 @@ class CommandIntake:
         self.subscription = await self.nc.subscribe(
             command_wildcard(self.department), queue=queue_group(self.department),
             cb=self._on_message)
+        await self.nc.flush()  # the server has it: a caller told "ready" finds the subscription
 
     async def _on_message(self, msg: Msg) -> None:
         # Called one message after another by the subscription: take a slot, hand over, return.
