@@ -11,14 +11,16 @@ services and the projections running) takes ``request_sample`` commands over NAT
 
 Each is measured twice: ``one at a time`` (``SALESFLOW_COMMAND_BATCH_SIZE=1``,
 ``SALESFLOW_COMMAND_CONCURRENCY=1``: one command handled and committed at a time, as before)
-and ``group commit`` (the defaults). Raw baselines, same run, same machine: eventsourcing's
+and ``group commit`` (the defaults); with ``--main-tree``, also the services of another checkout
+(e.g. the main branch before this work, with its own ``.venv``). Raw baselines, same run, same machine: eventsourcing's
 batched save (SQLite, 100 aggregates per save; one command = one event), JetStream
 ``publish_async`` in windows of 500, and one awaited JetStream publish at the same rate.
 
 It asserts nothing; it prints a table.
 
     python -m bench.group_commit [--rate 500] [--seconds 10] [--clients 400] [--events 20000]
-                                 [--only group|before] [--services sales]
+                                 [--only group|before] [--services sales,projections]
+                                 [--main-tree /path/to/a/checkout/of/main]
 """
 from __future__ import annotations
 
@@ -92,6 +94,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--clients", type=int, default=400, help="senders at saturation (400)")
     p.add_argument("--events", type=int, default=20_000, help="events of the raw baselines")
     p.add_argument("--only", choices=tuple(MODES), help="measure one configuration")
+    p.add_argument("--main-tree", type=Path,
+                   help="also measure the services of this checkout (with its own .venv), e.g. "
+                        "the main branch before group commit, first")
     p.add_argument("--services", default=",".join(COMPONENTS),
                    help="processes to run (default: every service and the projections)")
     return p.parse_args(argv)
@@ -104,6 +109,12 @@ async def main(args: argparse.Namespace) -> int:
     with temporary() as name:
         tmp = Path(name)
         raw = await baselines(tmp / "raw", args.events, args.rate, args.seconds, say)
+        if args.main_tree is not None:
+            # no __pycache__ written into a checkout that is not ours
+            results.append(await measure_mode(f"{args.main_tree.name} tree", tmp / "tree",
+                                              {"PYTHONDONTWRITEBYTECODE": "1"},
+                                              processes, args.rate, args.seconds, args.clients,
+                                              say, tree=args.main_tree.resolve()))
         for mode in [args.only] if args.only else list(MODES):
             label, env = MODES[mode]
             results.append(await measure_mode(label, tmp / mode, env, processes, args.rate,

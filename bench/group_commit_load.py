@@ -118,10 +118,13 @@ def percentile(values: list[float], p: float) -> float:
 
 
 async def measure_mode(name: str, data: Path, env: dict[str, str], processes: tuple[str, ...],
-                       rate: float, seconds: float, clients: int, say: Say) -> ModeResult:
-    """Start the system with ``env``; commands at ``rate``, then at saturation; stop it."""
+                       rate: float, seconds: float, clients: int, say: Say,
+                       tree: Path | None = None) -> ModeResult:
+    """Start the system with ``env`` (from ``tree``, another checkout with its own .venv, when
+    given); commands at ``rate``, then at saturation; stop it."""
     result = ModeResult(name)
-    system = System(data, processes, env)
+    system = System(data, processes, env) if tree is None else System(
+        data, processes, env, root=tree, python=str(tree / ".venv" / "bin" / "python"))
     watcher: RowWatcher | None = None
     nc: Nats | None = None
     run = f"{name[:1].upper()}{int(time.time())}"
@@ -163,7 +166,7 @@ async def measure_mode(name: str, data: Path, env: dict[str, str], processes: tu
         say(f"{name}: saturation, {clients} senders back to back for {seconds:g} s ...")
         await saturate(nc, result, run, clients, seconds)
         status = json.loads((await nc.request(status_subject("sales"), b"", timeout=10)).data)
-        result.batches = status.get("commands")
+        result.batches = status.get("commands")  # None from a tree without group commit
         if watcher.error is not None:
             raise RuntimeError(f"row watcher failed: {watcher.error!r}")
         return result
