@@ -116,6 +116,10 @@ class GroupCommit:
                 if self.window > 0 and len(self.queue) < self.size:
                     await asyncio.sleep(self.window)
                 batch = [self.queue.popleft() for _ in range(min(self.size, len(self.queue)))]
+                # a caller that stopped waiting before its batch began: not applied
+                batch = [w for w in batch if not w.reply.done()]
+                if not batch:
+                    continue
                 try:
                     replies = await asyncio.to_thread(self.decide_and_write, batch)
                 except asyncio.CancelledError:
@@ -134,12 +138,11 @@ class GroupCommit:
                         w.reply.set_result(reply)
                 self.queue.extendleft(reversed(later))
                 batch = []
-        finally:  # cancelled (the loop is closing): nobody waits forever
+        finally:  # cancelled (the loop is closing): nobody waits forever, nothing left behind
             for w in [*batch, *self.queue]:
                 if not w.reply.done():
                     w.reply.cancel()
-            if batch:
-                self.queue.clear()
+            self.queue.clear()
 
     def decide_and_write(self, batch: list[Waiting]) -> list[CommandReply | None]:
         """Each command's reply, or None for one that waits for the next batch."""

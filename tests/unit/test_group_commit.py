@@ -188,3 +188,25 @@ async def test_commands_arriving_while_a_batch_is_written_form_the_next_batch() 
     replies = await s.together(*(request(f"S-{i}") for i in range(25)))
     assert all(r.ok for r in replies) and s.stored() == 25
     assert s.transactions == 3 and s.bus.group is not None and s.bus.group.counts.largest == 10
+
+
+async def test_a_window_collects_commands_sent_a_moment_apart_into_one_batch() -> None:
+    s = Counted()
+    s.bus = CommandBus(s.app, SPEC.commands, batch_window=0.2)
+    first = asyncio.create_task(s.bus.handle("request_sample", json.dumps(request("S-1")[1]).encode()))
+    await asyncio.sleep(0.02)
+    second = await s.bus.handle("request_sample", json.dumps(request("S-2")[1]).encode())
+    assert (await first).ok and second.ok and s.transactions == 1
+
+
+async def test_a_command_whose_caller_gave_up_before_its_batch_began_is_not_applied() -> None:
+    s = Counted()
+    s.bus = CommandBus(s.app, SPEC.commands, batch_size=2)
+    tasks = [asyncio.create_task(s.bus.handle(name, json.dumps(body).encode()))
+             for name, body in (request("S-1"), request("S-2"), request("S-3"))]
+    await asyncio.sleep(0)  # all three wait: the first two in the batch being written
+    tasks[2].cancel()
+    assert all(r.ok for r in await asyncio.gather(*tasks[:2]))
+    with pytest.raises(asyncio.CancelledError):
+        await tasks[2]
+    assert s.stored() == 2 and s.transactions == 1
