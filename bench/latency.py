@@ -99,7 +99,9 @@ class System:
     """nats-server plus every component as a child process, all stopped by ``stop``."""
 
     def __init__(self, data: Path, processes: Sequence[str] = COMPONENTS,
-                 env: Mapping[str, str] | None = None) -> None:
+                 env: Mapping[str, str] | None = None, root: Path = ROOT,
+                 python: str = sys.executable) -> None:
+        self.root, self.python = root, python  # another checkout, e.g. to measure main as well
         self.data, self.logs = data, data / "logs"
         self.processes, self.extra_env = tuple(processes), dict(env or {})
         self.nats = EmbeddedNats(data / "nats", log_file=self.logs / "nats.log")
@@ -113,7 +115,7 @@ class System:
         for name in self.processes:
             with open(self.logs / f"{name}.log", "ab") as out:
                 self.children[name] = subprocess.Popen(
-                    [sys.executable, "-m", "services.cli.main", "service", name], cwd=ROOT,
+                    [self.python, "-m", "services.cli.main", "service", name], cwd=self.root,
                     env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
     async def wait_ready(self, nc: Nats, timeout: float = 60.0) -> None:

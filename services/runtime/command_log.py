@@ -8,25 +8,38 @@ the events stored and the id unknown, or the reverse; and a second copy of the s
 (another service instance on the same database) fails on the key and gets the first reply.
 
 Rows older than the retention are deleted by the next command that writes one, in its
-transaction, and are no longer looked up.
+transaction, and are no longer looked up. A group commit (``services.runtime.group_commit``)
+writes the rows of every command of its batch in the one transaction of their events.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+from uuid import UUID
 
-from eventsourcing.persistence import InfrastructureFactory, IntegrityError, ProcessRecorder, ProgrammingError
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    IntegrityError,
+    ProcessRecorder,
+    ProgrammingError,
+    StoredEvent,
+)
 from eventsourcing.popo import POPOFactory, POPOProcessRecorder
-from eventsourcing.postgres import PostgresDatastore, PostgresFactory, PostgresProcessRecorder
+from eventsourcing.postgres import (
+    PostgresDatastore,
+    PostgresFactory,
+    PostgresProcessRecorder,
+)
 from eventsourcing.sqlite import SQLiteCursor, SQLiteFactory, SQLiteProcessRecorder
 from eventsourcing.utils import get_topic
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-# The keyword under which ``DepartmentApplication.store`` passes a ``HandledCommand`` down.
-HANDLED = "handled_command"
+# The keyword under which ``DepartmentApplication.store`` passes the ``HandledCommand`` rows
+# (a tuple: one command, or every command of a group commit) down to ``insert_events``.
+HANDLED = "handled_commands"
 
 
 @dataclass(frozen=True)
@@ -78,21 +91,39 @@ class SQLiteCommandLogRecorder(SQLiteProcessRecorder):
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(),
-                "CREATE TABLE IF NOT EXISTS command_log (command_id TEXT PRIMARY KEY, "
-                "command TEXT NOT NULL, digest TEXT NOT NULL, reply TEXT NOT NULL, "
-                "handled_at REAL NOT NULL) WITHOUT ROWID",
+                ("CREATE TABLE IF NOT EXISTS command_log (command_id TEXT PRIMARY KEY, "
+                 "command TEXT NOT NULL, digest TEXT NOT NULL, reply TEXT NOT NULL, "
+                 "handled_at REAL NOT NULL) WITHOUT ROWID"),
                 "CREATE INDEX IF NOT EXISTS command_log_handled_at ON command_log (handled_at)"]
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[Any],
                        **kwargs: Any) -> Sequence[int] | None:
         returning = super()._insert_events(c, stored_events, **kwargs)
-        handled: HandledCommand | None = kwargs.get(HANDLED)
-        if handled is not None:
-            c.execute("DELETE FROM command_log WHERE handled_at < ?", (handled.forget_before,))
-            c.execute("INSERT INTO command_log VALUES (?, ?, ?, ?, ?)",
-                      (handled.command_id, handled.command, handled.digest, handled.reply,
-                       handled.handled_at))
+        handled: tuple[HandledCommand, ...] = kwargs.get(HANDLED, ())
+        if handled:
+            c.execute("DELETE FROM command_log WHERE handled_at < ?",
+                      (min(h.forget_before for h in handled),))
+            c.executemany("INSERT INTO command_log VALUES (?, ?, ?, ?, ?)",
+                          [(h.command_id, h.command, h.digest, h.reply, h.handled_at)
+                           for h in handled])
         return returning
+
+    def select_events(self, originator_id: UUID | str, *, gt: int | None = None,
+                      lte: int | None = None, desc: bool = False,
+                      limit: int | None = None) -> Sequence[StoredEvent]:
+        """The library's read; a whole aggregate (what the repository loads for each
+        command) as one statement, not BEGIN, SELECT, ROLLBACK: a single SELECT reads one
+        snapshot of the file anyway."""
+        if gt is not None or lte is not None or desc or limit is not None:
+            return super().select_events(originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
+        key = originator_id.hex if isinstance(originator_id, UUID) else originator_id
+        with self.datastore.get_connection(commit=False) as conn:
+            c = conn.cursor()
+            c.execute(self.select_events_statement + "ORDER BY originator_version ASC", (key,))
+            rows = c.fetchall()
+        return [StoredEvent(originator_id=self.convert_originator_id(row["originator_id"]),
+                            originator_version=row["originator_version"], topic=row["topic"],
+                            state=row["state"]) for row in rows]
 
     def handled_command(self, command_id: str, since: float) -> HandledCommand | None:
         with self.datastore.transaction(commit=False) as c:
@@ -131,14 +162,15 @@ class PostgresCommandLogRecorder(PostgresProcessRecorder):
         # After the library has locked the events table: command log writes are serialised
         # with event inserts, so concurrent expiries cannot deadlock on each other's rows.
         super()._insert_stored_events(curs, stored_events, **kwargs)
-        handled: HandledCommand | None = kwargs.get(HANDLED)
-        if handled is not None:
+        handled: tuple[HandledCommand, ...] = kwargs.get(HANDLED, ())
+        if handled:
             # Its own cursor: the library reads the notification ids from ``curs`` afterwards.
             with curs.connection.cursor() as log:
-                log.execute(self.forget_statement, (handled.forget_before,), prepare=True)
-                log.execute(self.remember_statement, (
-                    handled.command_id, handled.command, handled.digest, handled.reply,
-                    handled.handled_at), prepare=True)
+                log.execute(self.forget_statement, (min(h.forget_before for h in handled),),
+                            prepare=True)
+                log.executemany(self.remember_statement, [
+                    (h.command_id, h.command, h.digest, h.reply, h.handled_at)
+                    for h in handled])
 
     def handled_command(self, command_id: str, since: float) -> HandledCommand | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
@@ -156,19 +188,22 @@ class POPOCommandLogRecorder(POPOProcessRecorder):
 
     def _assert_uniqueness(self, stored_events: Sequence[Any], **kwargs: Any) -> None:
         super()._assert_uniqueness(stored_events, **kwargs)
-        handled: HandledCommand | None = kwargs.get(HANDLED)
-        if handled is not None:
-            earlier = self._command_log.get(handled.command_id)
-            if earlier is not None and earlier.handled_at >= handled.forget_before:
-                raise IntegrityError(f"command id {handled.command_id} already handled")
+        handled: tuple[HandledCommand, ...] = kwargs.get(HANDLED, ())
+        if len({h.command_id for h in handled}) < len(handled):
+            raise IntegrityError("a command id twice in one transaction")
+        for h in handled:
+            earlier = self._command_log.get(h.command_id)
+            if earlier is not None and earlier.handled_at >= h.forget_before:
+                raise IntegrityError(f"command id {h.command_id} already handled")
 
     def _update_table(self, stored_events: Sequence[Any], **kwargs: Any) -> Sequence[int] | None:
         notification_ids = super()._update_table(stored_events, **kwargs)
-        handled: HandledCommand | None = kwargs.get(HANDLED)
-        if handled is not None:
+        handled: tuple[HandledCommand, ...] = kwargs.get(HANDLED, ())
+        if handled:
+            forget_before = min(h.forget_before for h in handled)
             self._command_log = {k: v for k, v in self._command_log.items()
-                                 if v.handled_at >= handled.forget_before}
-            self._command_log[handled.command_id] = handled
+                                 if v.handled_at >= forget_before}
+            self._command_log.update((h.command_id, h) for h in handled)
         return notification_ids
 
     def handled_command(self, command_id: str, since: float) -> HandledCommand | None:

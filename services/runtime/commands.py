@@ -8,6 +8,9 @@ A command with a client-chosen ``command_id`` is applied once: its events and th
 id are saved in one transaction (``services.runtime.command_log``), and a repeat within
 ``DepartmentApplication.command_ids_kept`` gets the first reply. A refused command is not
 remembered: the same id may be sent again once the reason is fixed.
+
+Commands that arrive together are written together (``services.runtime.group_commit``): one
+transaction for a batch, with the same answer each command would get alone.
 """
 from __future__ import annotations
 
@@ -25,13 +28,13 @@ from pydantic import ValidationError
 from contracts.commands import ALL
 from contracts.commands.base import Command
 from contracts.permissions import allowed_roles, rule_of
-from contracts.replies import CommandReply, ErrorBody, EventRef, validation_refusal
-from services.domain import Context, DomainError, Forbidden
+from contracts.replies import CommandReply, ErrorBody, validation_refusal
+from services.domain import DomainError, Forbidden
+from services.runtime.group_commit import GroupCommit, UseCase
 from services.runtime.store import CommandKey, DepartmentApplication, store_unavailable
 
 log = logging.getLogger(__name__)
 
-UseCase = Callable[[Any, Any, Context], list[EventRef]]
 
 
 
@@ -74,16 +77,21 @@ def command_key(command: Command) -> CommandKey | None:
 
 
 class CommandBus:
-    """Routes ``<command name>`` to a use case of one application, by an explicit table."""
+    """Routes ``<command name>`` to a use case of one application, by an explicit table.
+
+    ``batch_size`` commands at most are written in one transaction (1: each alone), after
+    waiting ``batch_window`` seconds for more (``Settings.command_batch_*``)."""
 
     def __init__(self, app: DepartmentApplication, table: Mapping[type[Command], UseCase],
                  retries: int = 3, on_stored: Callable[[], None] | None = None,
                  preparers: Mapping[type[Command], Callable[[Command], Awaitable[Command]]]
-                 | None = None, department: str | None = None) -> None:
+                 | None = None, department: str | None = None, batch_size: int = 200,
+                 batch_window: float = 0.0) -> None:
         self.app, self.retries, self.on_stored = app, retries, on_stored
         self.routes = {cls.name: (cls, use_case) for cls, use_case in table.items()}
         self.preparers = dict(preparers or {})
         self.department = department or _department_of(self.routes)
+        self.group = GroupCommit(app, self, batch_size, batch_window) if batch_size > 1 else None
 
     async def handle(self, name: str, payload: bytes) -> CommandReply:
         """The reply to one command; never raises."""
@@ -113,14 +121,16 @@ class CommandBus:
         prepare = self.preparers.get(cls)
         if prepare is not None:
             if key is not None:  # a repeat is answered before the preparer stores anything again
-                earlier = await asyncio.to_thread(self._earlier_reply, key)
+                earlier = await asyncio.to_thread(self.earlier_reply, key)
                 if earlier is not None:
                     return earlier
             try:
                 command = await prepare(command)
             except DomainError as error:
                 return CommandReply.refused(domain_error(error))
-        return await asyncio.to_thread(self._run, use_case, command, key)
+        if self.group is not None:
+            return await self.group.submit(use_case, command, key)
+        return await asyncio.to_thread(self.run_alone, use_case, command, key)
 
     def not_permitted(self, command: Command) -> ErrorBody | None:
         """The permission table's refusal, when the actor's role may not give this command."""
@@ -130,12 +140,15 @@ class CommandBus:
         return domain_error(refused_role(self.department, command.name, command.actor.user,
                                          command.actor.role.value))
 
-    def _run(self, use_case: UseCase, command: Command, key: CommandKey | None) -> CommandReply:
-        earlier = self._earlier_reply(key) if key is not None else None
+    def run_alone(self, use_case: UseCase, command: Command, key: CommandKey | None,
+                  first_attempt: int = 1) -> CommandReply:
+        """One command in its own transaction, reloaded and retried on a conflict (a group
+        commit's conflicting command goes on here from ``first_attempt``)."""
+        earlier = self.earlier_reply(key) if key is not None else None
         if earlier is not None:  # a repeat: the use case would refuse it, or apply it again
             return earlier
         ctx = self.app.context(command.actor, command.correlation_id, command.occurred_at)
-        for attempt in range(1, self.retries + 1):
+        for attempt in range(first_attempt, self.retries + 1):
             try:
                 with self.app.handling(key):
                     events = use_case(self.app, command, ctx)
@@ -144,18 +157,24 @@ class CommandBus:
             except IntegrityError:
                 # Either the record changed under us, or another copy of this very command
                 # (same id) was just stored: then its reply is ours.
-                earlier = self._earlier_reply(key) if key is not None else None
+                earlier = self.earlier_reply(key) if key is not None else None
                 if earlier is not None:
                     return earlier
                 log.info("concurrent save of %s (attempt %d); reloading", command.name, attempt)
                 continue
-            self._stored()
+            self.stored()
             return CommandReply(ok=True, events=events)
         return CommandReply.refused(ErrorBody(
             kind="conflict", message_en="the record changed concurrently; please retry",
             message_zh="记录正被同时修改，请重试"))
 
-    def _earlier_reply(self, key: CommandKey) -> CommandReply | None:
+    def refusal(self, error: Exception, command: str) -> CommandReply:
+        """The reply to a command its use case (or its batch's write) failed with."""
+        if isinstance(error, DomainError):
+            return CommandReply.refused(domain_error(error))
+        return CommandReply.refused(unexpected_error(error, f"{self.app.name} command {command}"))
+
+    def earlier_reply(self, key: CommandKey) -> CommandReply | None:
         """The first reply to this command id, if it was handled (and not forgotten yet)."""
         handled = self.app.handled(key.command_id)
         if handled is None:
@@ -171,13 +190,13 @@ class CommandBus:
                  key.command, key.command_id)
         return CommandReply.model_validate_json(handled.reply)
 
-    def _stored(self) -> None:
+    def stored(self) -> None:
         """Wake the relay; the events are stored, so a failure here must not change the reply."""
         if self.on_stored is None:
             return
         try:
             self.on_stored()
-        except Exception:  # noqa: BLE001 - the relay also finds new events when it next runs
+        except Exception:
             log.warning("could not wake the relay after a command", exc_info=True)
 
 

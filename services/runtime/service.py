@@ -11,6 +11,7 @@ import json
 import logging
 import os
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError, Tracking
@@ -18,7 +19,6 @@ from faststream.nats import NatsBroker, NatsMessage
 from nats.js import JetStreamContext
 
 from contracts.subjects import (
-    command_wildcard,
     queue_group,
     redrive_subject,
     status_subject,
@@ -26,7 +26,8 @@ from contracts.subjects import (
 from contracts.timers import TIMERS_STREAM, TimerDue
 from services.runtime import dead_letters
 from services.runtime.calendar_feed import CalendarFeed
-from services.runtime.commands import CommandBus, reply_bytes
+from services.runtime.command_intake import CommandIntake
+from services.runtime.commands import CommandBus
 from services.runtime.connect import broker_options, connect, server_list
 from services.runtime.consumer import StreamConsumer
 from services.runtime.lease import Lease, close_nats
@@ -156,22 +157,22 @@ async def serve(spec: ServiceSpec, settings: Settings,
     preparers = {cls: functools.partial(prepare, js, settings=settings)
                  for cls, prepare in spec.preparers.items()}
     bus = CommandBus(app, spec.commands, settings.command_retries, on_stored=poke,
-                     preparers=preparers, department=spec.department.value)
+                     preparers=preparers, department=spec.department.value,
+                     batch_size=settings.command_batch_size,
+                     batch_window=settings.command_batch_window_ms / 1000)
     active = ActiveSet(spec, app, js, settings, relay, poke)
     lease = Lease(js, name, ttl=settings.lease_ttl_seconds, replicas=settings.stream_replicas,
                   on_acquired=active.start, on_lost=active.stop)
     broker = NatsBroker(server_list(url or ""), logger=None, graceful_timeout=5.0,
                         **broker_options(login))
 
-    @broker.subscriber(command_wildcard(name), queue=queue_group(name),
-                       title=f"{name} commands", description=f"Commands of the {name} service")
-    async def on_command(msg: NatsMessage) -> bytes:
-        command = msg.raw_message.subject.rsplit(".", 1)[-1]
-        return reply_bytes(await bus.handle(command, msg.body))
+    # Many commands at once, so that those arriving together are written together (group commit).
+    intake = CommandIntake(nc, name, bus, settings.command_concurrency)
 
     @broker.subscriber(status_subject(name), title=f"{name} status")
     async def on_status() -> bytes:
         state = {"service": name, "pid": os.getpid(), "role": lease.role, **await active.status(),
+                 "commands": asdict(bus.group.counts) if bus.group is not None else None,
                  "calendar": {"entries": feed.entries, "from_feed": app.calendar_from_feed}}
         return json.dumps(state).encode()
 
@@ -181,11 +182,13 @@ async def serve(spec: ServiceSpec, settings: Settings,
         return await dead_letters.redrive_reply(js, msg.body, name, active.consumers)
 
     lease_task = asyncio.create_task(lease.run(), name=f"{name}-lease")
+    await intake.start()  # before the status answers: a caller that saw it may send commands
     await broker.start()
     log.info("%s service ready (pid %d)", name, os.getpid())
     try:
         await (stopped() if stopped else until_signalled())
     finally:
+        await intake.stop()
         await broker.stop()
         await feed.stop()
         lease.stop()

@@ -61,6 +61,19 @@ class Settings(BaseSettings):
         "reports): JetStream message schedules (NATS 2.12+), or each service itself, rebuilt "
         "from its store when it becomes active (`local`, for a server without schedules)")
     command_retries: int = Field(default=3, ge=1, description="Reload-and-retry on a concurrent save")
+    command_batch_size: int = Field(
+        default=200, ge=1, le=5000, description="Group commit: at most this many commands that "
+        "arrive together are decided one after another and written in one transaction (1: one "
+        "transaction per command, as before). Commands arriving while a batch is written form "
+        "the next one")
+    command_batch_window_ms: float = Field(
+        default=0.0, ge=0, le=1000, description="Group commit: wait this long for more commands "
+        "before writing a batch that is not full. 0 (default) adds no wait: under load batches "
+        "fill while the previous one is written; a few ms may save commits at moderate rates")
+    command_concurrency: int = Field(
+        default=400, ge=1, le=10000, description="Commands one service copy takes in at once "
+        "(parsed, checked and waiting for their batch); more wait in NATS. Keep it above "
+        "command_batch_size, or batches never fill")
     lease_ttl_seconds: float = Field(
         default=5.0, ge=1.0, le=300.0, description="A standby copy takes over this long after "
         "the active copy of a component died")

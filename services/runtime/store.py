@@ -6,11 +6,16 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+    Repository,
+)
 from eventsourcing.persistence import (
     IntegrityError,
     Mapper,
@@ -25,7 +30,12 @@ from contracts.replies import CommandReply, EventRef
 from events.envelope import Actor, DomainEvent, Role
 from events.registry import REGISTRY
 from services.domain import Aggregate, Context, NotFound
-from services.runtime.command_log import HANDLED, CommandLog, HandledCommand, command_log_recorder
+from services.runtime.command_log import (
+    HANDLED,
+    CommandLog,
+    HandledCommand,
+    command_log_recorder,
+)
 from services.runtime.faults import is_outage
 
 A = TypeVar("A", bound=Aggregate)
@@ -42,9 +52,33 @@ class CommandKey:
     remembered: bool = False
 
 
+@dataclass
+class Capture:
+    """A use case run inside a group commit: what it loaded, and the saves it asked for, which
+    ``store()`` keeps here instead of writing (the batch writes them all in one transaction)."""
+
+    loaded: set[uuid.UUID] = field(default_factory=set)
+    saved: list[ProcessingEvent[uuid.UUID]] = field(default_factory=list)
+
+    @property
+    def written(self) -> set[uuid.UUID]:
+        return {e.originator_id for p in self.saved for e in p.events}
+
+
 # Set by the command bus around a use case (in the use case's thread), read by ``store()``: the
 # use cases keep their three lines and never see command ids.
 _HANDLING: ContextVar[CommandKey | None] = ContextVar("salesflow_command", default=None)
+_CAPTURE: ContextVar[Capture | None] = ContextVar("salesflow_capture", default=None)
+
+
+class WatchedRepository(Repository):  # type: ignore[type-arg]
+    """The repository, noting each aggregate a captured use case loads (``Capture.loaded``)."""
+
+    def get(self, aggregate_id: Any, **kwargs: Any) -> Any:
+        capture = _CAPTURE.get()
+        if capture is not None:
+            capture.loaded.add(aggregate_id)
+        return super().get(aggregate_id, **kwargs)
 
 
 class PydanticMapper(Mapper):  # type: ignore[type-arg]
@@ -85,6 +119,11 @@ class DepartmentApplication(Application):  # type: ignore[type-arg]
     def calendar(self) -> WorkingCalendar:
         """The working-time calendar the use cases count in, as it stands now."""
         return self.calendar_source()
+
+    def construct_repository(self) -> Repository:  # type: ignore[type-arg]
+        repository = super().construct_repository()
+        repository.__class__ = WatchedRepository  # the library's own construction, watched
+        return repository
 
     def construct_recorder(self) -> ProcessRecorder:
         return command_log_recorder(self.factory)
@@ -127,24 +166,59 @@ class DepartmentApplication(Application):  # type: ignore[type-arg]
         """Save the aggregates' new events atomically, with the consumer's tracking if given,
         or with the reply of the command id being handled (see ``handling``)."""
         processing: ProcessingEvent[uuid.UUID] = ProcessingEvent(tracking=tracking)
-        processing.collect_events(*aggregates)
+        # What ProcessingEvent.collect_events does, without its isinstance checks against
+        # runtime protocols: they cost a fifth of a command's time.
+        for aggregate in aggregates:
+            processing.events.extend(aggregate.collect_events())
+            processing.aggregates[aggregate.id] = aggregate
         refs = [EventRef(event_id=e.event_id, type=type(e).__name__,  # type: ignore[attr-defined]
                          aggregate_id=e.originator_id, version=e.originator_version)
                 for e in processing.events]
+        capture = _CAPTURE.get() if tracking is None else None
+        if capture is not None:  # a group commit writes it with the rest of its batch
+            capture.saved.append(processing)
+            return refs
         key = _HANDLING.get() if tracking is None and refs else None
         if key is not None:
             if key.remembered:  # a second save would leave the remembered reply partial
                 raise RuntimeError(f"{key.command} saved twice; a use case saves once")
-            now = self.clock()
-            processing.collect_events(**{HANDLED: HandledCommand(
-                command_id=key.command_id, command=key.command, digest=key.digest,
-                reply=CommandReply(ok=True, events=refs).model_dump_json(exclude_none=True),
-                handled_at=now.timestamp(),
-                forget_before=(now - self.command_ids_kept).timestamp())})
+            processing.collect_events(**{HANDLED: (self.handled_row(key, refs),)})
         self._record(processing)
         if key is not None:
             key.remembered = True
         return refs
+
+    def handled_row(self, key: CommandKey, refs: list[EventRef]) -> HandledCommand:
+        """The command log row of ``key``, answered with ``refs``."""
+        now = self.clock()
+        return HandledCommand(
+            command_id=key.command_id, command=key.command, digest=key.digest,
+            reply=CommandReply(ok=True, events=refs).model_dump_json(exclude_none=True),
+            handled_at=now.timestamp(), forget_before=(now - self.command_ids_kept).timestamp())
+
+    @contextmanager
+    def capturing(self) -> Iterator[Capture]:
+        """Within this block, ``store()`` keeps the saves in the yielded ``Capture`` (group
+        commit) and the repository notes what is loaded."""
+        capture = Capture()
+        token = _CAPTURE.set(capture)
+        try:
+            yield capture
+        finally:
+            _CAPTURE.reset(token)
+
+    def record_captured(self, captures: list[Capture], handled: tuple[HandledCommand, ...]) -> None:
+        """Write the captured saves of several use cases, with their command log rows, in one
+        transaction: all of it or, on any error, nothing."""
+        processing: ProcessingEvent[uuid.UUID] = ProcessingEvent()
+        for capture in captures:
+            for saved in capture.saved:
+                processing.events.extend(saved.events)
+                processing.aggregates.update(saved.aggregates)
+        if handled:
+            processing.collect_events(**{HANDLED: handled})
+        if processing.events:
+            self._record(processing)
 
     @contextmanager
     def handling(self, key: CommandKey | None) -> Iterator[None]:
@@ -170,5 +244,12 @@ def store_unavailable(error: BaseException) -> bool:
     return is_outage(error)
 
 
-__all__ = ["CommandKey", "DepartmentApplication", "IntegrityError", "PydanticMapper", "SYSTEM",
-           "store_unavailable"]
+__all__ = [
+    "SYSTEM",
+    "Capture",
+    "CommandKey",
+    "DepartmentApplication",
+    "IntegrityError",
+    "PydanticMapper",
+    "store_unavailable",
+]
