@@ -196,6 +196,12 @@ class LiveFeed:
                 info = await self.js.consumer_info(stream, durable, timeout=1.0)
             except NotFoundError:
                 return
+            except (nats.errors.Error, TimeoutError) as error:
+                # Waiting is a courtesy: a NATS too slow to say must not cost the pages these
+                # notices (the stream position is already past them).
+                log.debug("live feed: projections' position of %s unknown (%s); telling now",
+                          department.value, type(error).__name__)
+                return
             floor = info.ack_floor.stream_seq if info.ack_floor is not None else 0
             if (floor or 0) >= stream_seq or not (info.num_pending or info.num_ack_pending):
                 return

@@ -19,7 +19,9 @@ from contracts.subjects import (
     DEPARTMENTS,
     HEADER_DEPARTMENT,
     HEADER_TYPE,
+    PROJECTIONS,
     command_subject,
+    durable_name,
     stream_name,
     stream_subjects,
 )
@@ -186,6 +188,32 @@ async def test_a_slow_page_loses_its_oldest_notices_while_the_others_get_every_o
         assert slow.qsize() == 5
         assert [slow.get_nowait()["type"] for _ in range(5)] == [f"Probe{i}"
                                                                  for i in range(35, 40)]
+
+
+async def test_notices_are_not_lost_when_the_projections_position_cannot_be_read(
+        nats_server: EmbeddedNats, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A NATS too slow to answer where the projections are (seen under load) delays nothing
+    and loses nothing: the notices go out (they were dropped with the stream position past
+    them)."""
+    async with feed_on(nats_server.url) as (nc, feed):
+        js = nc.jetstream()
+        await streams(js, *DEPARTMENTS)
+        asked = []
+        real = feed.js.consumer_info
+
+        async def slow(stream: str, consumer: str, *args: Any, **kwargs: Any) -> Any:
+            if consumer == durable_name(PROJECTIONS, SALES.value):
+                asked.append(consumer)
+                raise TimeoutError
+            return await real(stream, consumer, *args, **kwargs)
+
+        monkeypatch.setattr(feed.js, "consumer_info", slow)
+        page = Reader(feed.subscribe())
+        await feed.ready()
+        for i in range(10):
+            await probe(js, SALES, i)
+        await until(lambda: len(page.got) == 10, "the page's 10 notices")
+        assert [n["type"] for n in page.got] == [f"Probe{i}" for i in range(10)] and asked
 
 
 async def test_the_feed_stops_cleanly_and_ends_every_pages_stream(
