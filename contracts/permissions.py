@@ -53,6 +53,7 @@ SALES: dict[str, Entry] = {
             "transfer_customer_materials"),
     **_same("R-O3", (*SALES_DEPARTMENT, *PLANNERS, *INSPECTORS), "report_order_exception"),
     **_same("R-O3", [R.SALES_ASSISTANT], "record_exception_delivered"),
+    **_same("R-O3", [R.SALES_ASSISTANT], "import_order"),
     **_same("R-O4", [R.SALES_ASSISTANT], "issue_shipping_note", "issue_shipping_note_copy"),
     **_same("R-O4", [R.SALESPERSON], "arrange_shipment", "confirm_shipment"),
     **_same("R-O6", [R.SALES_ASSISTANT, R.CS_SUPERVISOR], "note_order_month"),

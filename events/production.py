@@ -189,6 +189,16 @@ class ReworkStarted(ProductionOrderEvent):
     source_event_id: UUID = Field(description="Quality's InspectionFailed event")
 
 
+class ImportedOrderReceived(ProductionOrderEvent):
+    """An open order imported from the old Order Summary (issue 12) that production must go on
+    with: held as received by PMC, or already promised. History: it starts no clock (R-O2)."""
+
+    internal_order_no: str | None = Field(default=None, description="Internal order number")
+    ordered: int = Field(ge=1, description="Quantity ordered / 订单数量")
+    promised_at: datetime | None = Field(default=None, description="The promise already given")
+    source_event_id: UUID = Field(description="Sales' OrderImported event")
+
+
 # -- complaints that reach production (R-C2, R-C4): the facts are in ``events.complaint_desk`` ------
 class ProductionComplaintRedirected(desk.Redirected):
     """A complaint reached production first and was redirected into sales (R-C4)."""
@@ -223,5 +233,6 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     InternalOrderReceived,
     LotCompleted,
     ReworkStarted,
+    ImportedOrderReceived,
     *COMPLAINT_EVENTS,
 )

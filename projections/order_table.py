@@ -14,7 +14,7 @@ class OrderSummaryTable(SummaryTable):
     """Read model ``orders`` (table ``order_summary``): one row per customer order."""
 
     name: ClassVar[str] = "orders"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2  # 2: folds OrderImported (issue 12)
     tables: ClassVar[tuple[str, ...]] = ("order_summary", "order_summary_applied")
     applied: ClassVar[str | None] = "order_summary_applied"
     key: ClassVar[str] = "order_no"

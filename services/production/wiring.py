@@ -7,7 +7,7 @@ from events.engineering import SamplingScheduled
 from events.envelope import Department
 from events.production import ORDER_PROMISE_TIMER, PROMISE_TIMER, SALES_PROMISE_TIMER
 from events.quality import InspectionFailed
-from events.sales import ComplaintEscalated, InternalOrderIssued
+from events.sales import ComplaintEscalated, InternalOrderIssued, OrderImported
 from services.production.application import ProductionApplication as App
 from services.runtime.spec import ServiceSpec
 
@@ -29,6 +29,7 @@ SPEC = ServiceSpec(
     reactions={
         SamplingScheduled: App.on_sampling_scheduled,
         InternalOrderIssued: App.on_internal_order_issued,
+        OrderImported: App.on_order_imported,
         InspectionFailed: App.on_inspection_failed,
         ComplaintEscalated: App.on_complaint_escalated,
     },
