@@ -11,6 +11,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from contracts.commands.customers import MAX_BASE64_CHARS, MAX_DOCUMENT_BYTES
+from tests.unit.commands_catalogue_imports_orders import (
+    ORDER_IMPORT_COMMANDS,
+    bad_order_imports,
+    valid_order_imports,
+)
 from tests.unit.commands_catalogue_meetings import (
     MEETING_COMMANDS,
     bad_meetings,
@@ -103,6 +108,7 @@ def valid(now: datetime) -> dict[str, dict[str, Any]]:
                                  "title": "five-day week 双休"},
         **valid_users(now),
         **valid_meetings(now),
+        **valid_order_imports(now),
     }
 
 
@@ -113,7 +119,7 @@ def common(name: str) -> list[Case]:
     """What every command carries: the actor, the conversation id, the record number, the
     business time (naive, in the future beyond the clock skew, more than 31 days back)."""
     now = datetime.now(UTC)
-    number = ("customer_no" if name in CUSTOMER_COMMANDS else "order_no" if name in ORDER_COMMANDS
+    number = ("customer_no" if name in CUSTOMER_COMMANDS else "order_no" if name in {*ORDER_COMMANDS, *ORDER_IMPORT_COMMANDS}
               else "complaint_no" if name in COMPLAINT_COMMANDS else "request_no")
     cases: list[Case] = [("actor.user", "u" * 81, None), ("actor.user", "", None),
                          ("actor.role", "janitor", None), ("actor", "amy", None),
@@ -238,6 +244,7 @@ def bad(now: datetime) -> dict[str, list[Case]]:
         **bad_complaints(now),
         **bad_users(now),
         **bad_meetings(now),
+        **bad_order_imports(now),
     }
 
 
