@@ -7,7 +7,7 @@ from events.engineering import SamplingScheduled
 from events.envelope import Department
 from events.production import ORDER_PROMISE_TIMER, PROMISE_TIMER, SALES_PROMISE_TIMER
 from events.quality import InspectionFailed
-from events.sales import ComplaintEscalated, InternalOrderIssued
+from events.sales import ComplaintEscalated, ComplaintImported, InternalOrderIssued
 from services.production.application import ProductionApplication as App
 from services.runtime.spec import ServiceSpec
 
@@ -31,6 +31,7 @@ SPEC = ServiceSpec(
         InternalOrderIssued: App.on_internal_order_issued,
         InspectionFailed: App.on_inspection_failed,
         ComplaintEscalated: App.on_complaint_escalated,
+        ComplaintImported: App.on_complaint_imported,
     },
     timers={
         PROMISE_TIMER: App.on_promise_due,
