@@ -13,7 +13,12 @@ from uuid import UUID
 
 from events.complaint_desk import Analysed, DeskEvent, InvestigationOpened, Redirected
 from events.envelope import Department, DomainEvent, Role
-from events.sales.complaint import ComplaintChannel, ComplaintEscalated, ComplaintImported, Severity
+from events.sales.complaint import (
+    ComplaintChannel,
+    ComplaintEscalated,
+    ComplaintImported,
+    Severity,
+)
 from services.domain import Aggregate, Context, RuleBroken, record_id
 
 DEPARTMENT_ZH = {Department.PRODUCTION: "生产部", Department.QUALITY: "品质部",

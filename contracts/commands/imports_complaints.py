@@ -9,7 +9,11 @@ from typing import Annotated, ClassVar
 from pydantic import AfterValidator, AwareDatetime, Field, ValidationInfo
 
 from contracts.commands.bounds import Number, Person, bilingual, latest_today, now_of
-from contracts.commands.complaints import ComplaintCommand, LongText, ResponsibleDepartment
+from contracts.commands.complaints import (
+    ComplaintCommand,
+    LongText,
+    ResponsibleDepartment,
+)
 from events.imports import ImportSource
 from events.sales.complaint import ComplaintChannel, ComplaintStage, Severity
 

@@ -5,7 +5,12 @@ from contracts.commands import complaint_desk as desk_cmd
 from contracts.commands import engineering as cmd
 from events.envelope import Department
 from events.production import SampleCompleted
-from events.sales import ComplaintEscalated, ComplaintImported, InternalOrderIssued, SampleApplicationApproved
+from events.sales import (
+    ComplaintEscalated,
+    ComplaintImported,
+    InternalOrderIssued,
+    SampleApplicationApproved,
+)
 from services.engineering.application import EngineeringApplication as App
 from services.runtime import object_store
 from services.runtime.spec import ServiceSpec

@@ -23,7 +23,7 @@ from events.envelope import Actor
 from events.imports import ImportSource
 from services.imports import cells
 from services.imports.table import TableImport
-from services.sales.complaint_rules import import_gap
+from services.sales.complaint_rules import before_receipt, import_gap
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "complaint_no": ("No. 编号", "No.", "No", "编号", "客诉编号", "投诉编号", "客诉单号",
@@ -169,10 +169,11 @@ def to_command(row: Mapping[str, Any], source: ImportSource, actor: Actor, zone:
         en = str(ctx.get("en") or first["msg"])
         zh = str(ctx.get("zh") or f"不符合要求：{first['msg']}")
         raise cells.CellRefused(field, en, zh) from None
-    gap = import_gap(command.stage, command.model_dump())  # what the stage needs (R-C2, R-C3)
+    facts = command.model_dump()  # what the stage needs (R-C2, R-C3), dates in order
+    gap = import_gap(command.stage, facts) or before_receipt(facts, command.received_at)
     if gap is not None:
-        raise cells.CellRefused(gap.field or "status", f"{gap.en} ({gap.rule})",
-                                f"{gap.zh}（{gap.rule}）")
+        why = f" ({gap.rule})" if gap.rule else ""
+        raise cells.CellRefused(gap.field or "status", gap.en + why, gap.zh + why)
     return command
 
 

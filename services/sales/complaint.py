@@ -29,9 +29,14 @@ from events.complaint_desk import Analysed, Redirected
 from events.envelope import Department, DomainEvent
 from events.sales import complaint as ev
 from events.sales.complaint import ComplaintChannel, Severity
-from services.domain import Aggregate, Conflict, Context, Invalid, RuleBroken, record_id
+from services.domain import Aggregate, Conflict, Context, RuleBroken, record_id
 from services.sales import complaint_rules as rules
-from services.sales.complaint_rules import CS_SUPERVISOR, FRONT_LINE, SALES, TECHNICAL_SUPPORT
+from services.sales.complaint_rules import (
+    CS_SUPERVISOR,
+    FRONT_LINE,
+    SALES,
+    TECHNICAL_SUPPORT,
+)
 
 E = TypeVar("E", bound=DomainEvent)
 
@@ -100,20 +105,15 @@ class ComplaintRecord(Aggregate):
         entry is delivered (R-C5): the table the salesperson got then already held it."""
         ctx.require("R-C2", TECHNICAL_SUPPORT, "import the Complaint Summary", "导入客诉投诉汇总表")
         no = facts["complaint_no"]
-        if self.imported is not None and (facts["source"] == self.imported.source
-                                          or _same_facts(self.imported, facts, ctx.now)):
+        if self.imported is not None and rules.same_import(self.imported, facts, ctx.now):
             return
         if self.version:
             raise Conflict(None, f"complaint {no} already exists with other facts; it is not "
                            "imported over them", f"客诉 {no} 已存在且内容不同，不予导入覆盖",
                            field="complaint_no")
-        gap = rules.import_gap(facts["stage"], facts)
-        if gap is not None:
-            raise gap
-        for name in ("replied_at", "closed_at"):
-            if facts.get(name) is not None and facts[name] < ctx.now:
-                raise Invalid(None, f"{name} must not be before the complaint was received",
-                              f"{name} 不能早于客诉接收时间", field=name)
+        refusal = rules.import_gap(facts["stage"], facts) or rules.before_receipt(facts, ctx.now)
+        if refusal is not None:
+            raise refusal
         Aggregate.trigger(self, ev.ComplaintImported, ctx, **facts)
 
     # -- R-C2: registration and handling --------------------------------------------------------
@@ -329,9 +329,3 @@ class ComplaintRecord(Aggregate):
     def when_ComplaintFormArchived(self, e: ev.ComplaintFormArchived) -> None:
         self.archived = True
 
-
-def _same_facts(imported: ev.ComplaintImported, facts: dict[str, Any], received: Any) -> bool:
-    """The same complaint from another file or row: every fact but the source equal."""
-    kept = imported.model_dump(include=set(facts) - {"source"})
-    return imported.timestamp == received and kept == {k: v for k, v in facts.items()
-                                                       if k != "source"}

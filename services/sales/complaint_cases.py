@@ -11,8 +11,8 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import Tracking
 
 from contracts.commands import complaints as cmd
-from contracts.commands.imports_complaints import ImportComplaint
 from contracts.commands.base import Command
+from contracts.commands.imports_complaints import ImportComplaint
 from contracts.replies import EventRef
 from events import engineering, production, quality
 from events.complaint_desk import Analysed, Redirected

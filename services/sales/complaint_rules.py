@@ -4,10 +4,12 @@ steps themselves."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from events.envelope import Department, Role
-from events.sales.complaint import Severity
-from services.domain import RuleBroken
+from events.sales.complaint import ComplaintImported, Severity
+from services.domain import DomainError, Invalid, RuleBroken
 
 # R-C1: one external window, the marketing department: anyone in sales takes a complaint in.
 SALES = (Role.MARKETING_MANAGER, Role.SALES_MANAGER, Role.CS_SUPERVISOR, Role.SALESPERSON,
@@ -172,4 +174,23 @@ def import_gap(stage: str, facts: dict[str, object]) -> RuleBroken | None:
     if stage != "closed" and facts.get("closed_at") is not None:
         return RuleBroken("R-C3", "a complaint with a closed date is closed" + where_en,
                           "有结案日期的客诉应为已结案" + where_zh, field="closed_at")
+    return None
+
+
+def same_import(imported: ComplaintImported, facts: dict[str, Any], received: datetime) -> bool:
+    """The same row again, or the same complaint from another file or row (every fact but the
+    source equal): importing it changes nothing."""
+    if facts["source"] == imported.source:
+        return True
+    kept = imported.model_dump(include=set(facts) - {"source"})
+    return imported.timestamp == received and kept == {k: v for k, v in facts.items()
+                                                       if k != "source"}
+
+
+def before_receipt(facts: dict[str, Any], received: datetime) -> DomainError | None:
+    """A reply or closing dated before the complaint was received is a typo in the row."""
+    for name in ("replied_at", "closed_at"):
+        if facts.get(name) is not None and facts[name] < received:
+            return Invalid(None, f"{name} must not be before the complaint was received",
+                           f"{name} 不能早于客诉接收时间", field=name)
     return None

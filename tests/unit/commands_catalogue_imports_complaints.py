@@ -28,7 +28,7 @@ def valid_import_complaints(now: datetime) -> dict[str, dict[str, Any]]:
 
 
 def bad_import_complaints(now: datetime) -> dict[str, list[Case]]:
-    text = lambda n: "t" * n  # noqa: E731 - one character too many for a limit of n - 1
+    text = lambda n: "t" * n
     future = (now + timedelta(days=2)).isoformat()
     today = now.astimezone(UTC).date()
     return {"import_complaint": [

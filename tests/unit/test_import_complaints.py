@@ -13,20 +13,26 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from contracts.replies import CommandReply
-from events.envelope import Actor, Department, Role
+from events.envelope import Actor, Department, DomainEvent, Role
 from events.imports import ImportSource
 from events.quality import QualityComplaintInvestigationOpened
 from events.sales import complaint as ev
 from projections import complaint_summary
+from services.cli.complaints import COMPLAINT_COLUMNS
 from services.complaint_desk import ComplaintDesk, desk_id
 from services.imports import cells
 from services.imports.complaints import STATUSES, TABLE
+from services.quality.application import QualityApplication
 from services.runtime.commands import CommandBus
 from services.sales.wiring import SPEC
-from services.cli.complaints import COMPLAINT_COLUMNS
-from services.quality.application import QualityApplication
 from tests.unit.builders import ctx
+from tests.unit.company import Company
+from tests.unit.test_reactions_idempotent import twice
 
+# The guard test of test_reactions_idempotent.py counts these reactions as covered here.
+REACTIONS_COVERED: dict[str, set[type[DomainEvent] | str]] = {
+    "production": {ev.ComplaintImported}, "quality": {ev.ComplaintImported},
+    "engineering": {ev.ComplaintImported}}
 ZONE = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 SOURCE = ImportSource(file_name="客诉2025.xlsx", file_sha256="ab" * 32, sheet="2025", row=2)
@@ -135,6 +141,10 @@ def test_a_stage_without_what_it_needs_is_refused_naming_the_field_r_c2() -> Non
     assert "R-C2" in refusal({**escalated, "severity": "轻微"}).en
     assert refusal({**CLOSED_ROW, "closed_at": None, "status": "closed"}).field == "closed_at"
     assert refusal({**CLOSED_ROW, "status": "replied"}).field == "closed_at"
+
+
+def test_a_reply_dated_before_the_complaint_was_received_is_refused() -> None:
+    assert refusal({**CLOSED_ROW, "replied_at": "2025-01-02"}).field == "replied_at"
 
 
 # -- the sales aggregate through the command bus -------------------------------------------------
@@ -292,3 +302,18 @@ def test_the_summary_row_shows_the_source_row_s_values_and_is_marked_imported() 
     assert row["measures_text"] == "new die" and row["shipping_date"] == "2025-01-03"
     assert row["imported"]["file_name"] == "客诉2025.xlsx" and row["imported"]["row"] == 2
     assert row["imported"]["by"] == "tina"
+
+
+@pytest.mark.parametrize("department", ["production", "quality", "engineering"])
+def test_each_department_investigates_an_import_escalated_to_it_once(department: str) -> None:
+    """rule: R-C2 — the department the imported form went to answers it, once per event; the
+    other departments open nothing."""
+    company = Company()
+    apps = {"production": company.production, "quality": company.quality,
+            "engineering": company.engineering}
+    row = {**CLOSED_ROW, "status": "escalated", "closed_at": None, "responsible": department}
+    event = imported_event(row)
+    twice(company, apps[department].on_complaint_imported, event, lambda: None)
+    for other, app in apps.items():
+        if other != department:
+            assert company.deliver(app.on_complaint_imported, event) == []
