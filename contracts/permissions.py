@@ -68,6 +68,7 @@ SALES: dict[str, Entry] = {
     **_same("R-C7", [R.TECHNICAL_SUPPORT], "schedule_complaint_visit", "record_complaint_visit",
             "archive_complaint_form"),
     **_same("R-C6", [R.TECHNICAL_SUPPORT], "note_complaint_month"),
+    **_same("R-C2", [R.TECHNICAL_SUPPORT], "import_complaint"),
     **_same("R-M2", MANAGERS, "record_resource_need", "record_improvement",
             "withdraw_meeting_input"),
 }

@@ -15,7 +15,7 @@ class ComplaintSummaryTable(SummaryTable):
     """Read model ``complaints`` (table ``complaint_summary``): one row per complaint."""
 
     name: ClassVar[str] = "complaints"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2  # 2: ComplaintImported (issue 12)
     tables: ClassVar[tuple[str, ...]] = ("complaint_summary", "complaint_summary_applied")
     applied: ClassVar[str | None] = "complaint_summary_applied"
     key: ClassVar[str] = "complaint_no"

@@ -7,6 +7,7 @@ from contracts.commands import (
     complaints,
     customers,
     engineering,
+    imports_complaints,
     imports_orders,
     meetings,
     orders,
@@ -21,7 +22,8 @@ from contracts.commands.base import Command
 ALL: dict[str, dict[str, type[Command]]] = {
     "sales": {c.name: c for c in sales.COMMANDS + sales_followup.COMMANDS + customers.COMMANDS
               + orders.COMMANDS + complaints.COMMANDS + meetings.COMMANDS
-              + imports_orders.COMMANDS},
+              + imports_orders.COMMANDS
+              + imports_complaints.COMMANDS},
     "engineering": {c.name: c for c in engineering.COMMANDS + engineering.ORDER_COMMANDS
                     + complaint_desk.COMMANDS},
     "production": {c.name: c for c in production.COMMANDS + production.ORDER_COMMANDS

@@ -5,7 +5,12 @@ from contracts.commands import complaint_desk as desk_cmd
 from contracts.commands import engineering as cmd
 from events.envelope import Department
 from events.production import SampleCompleted
-from events.sales import ComplaintEscalated, InternalOrderIssued, SampleApplicationApproved
+from events.sales import (
+    ComplaintEscalated,
+    ComplaintImported,
+    InternalOrderIssued,
+    SampleApplicationApproved,
+)
 from services.engineering.application import EngineeringApplication as App
 from services.runtime import object_store
 from services.runtime.spec import ServiceSpec
@@ -27,5 +32,6 @@ SPEC = ServiceSpec(
         SampleCompleted: App.on_sample_completed,
         InternalOrderIssued: App.on_internal_order_issued,
         ComplaintEscalated: App.on_complaint_escalated,
+        ComplaintImported: App.on_complaint_imported,
     },
 )

@@ -7,7 +7,12 @@ from events.engineering import SamplingScheduled
 from events.envelope import Department
 from events.production import ORDER_PROMISE_TIMER, PROMISE_TIMER, SALES_PROMISE_TIMER
 from events.quality import InspectionFailed
-from events.sales import ComplaintEscalated, InternalOrderIssued, OrderImported
+from events.sales import (
+    ComplaintEscalated,
+    ComplaintImported,
+    InternalOrderIssued,
+    OrderImported,
+)
 from services.production.application import ProductionApplication as App
 from services.runtime.spec import ServiceSpec
 
@@ -32,6 +37,7 @@ SPEC = ServiceSpec(
         OrderImported: App.on_order_imported,
         InspectionFailed: App.on_inspection_failed,
         ComplaintEscalated: App.on_complaint_escalated,
+        ComplaintImported: App.on_complaint_imported,
     },
     timers={
         PROMISE_TIMER: App.on_promise_due,
