@@ -10,7 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Annotated, ClassVar, Literal, Self
 
-from pydantic import AfterValidator, AwareDatetime, Field, ValidationInfo, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    Field,
+    ValidationInfo,
+    model_validator,
+)
 
 from contracts.commands.base import SampleCommand
 from contracts.commands.bounds import OCCURRED_SKEW, bilingual, day_window, now_of

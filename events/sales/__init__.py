@@ -67,7 +67,6 @@ from events.sales.order import (
     ShippingNoteCopyIssued,
     ShippingNoteIssued,
 )
-from events.sales.sample_import import SampleImported
 from events.sales.sample import (
     MaterialSet,
     OrderChaseStarted,
@@ -85,6 +84,7 @@ from events.sales.sample import (
     SampleProgressRecorded,
     SampleRequested,
 )
+from events.sales.sample_import import SampleImported
 
 EVENTS: tuple[type[DomainEvent], ...] = (
     SampleRequested,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from events import sales as ev

@@ -11,6 +11,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from contracts.commands.customers import MAX_BASE64_CHARS, MAX_DOCUMENT_BYTES
+from tests.unit.commands_catalogue_imports_samples import (
+    bad_imports_samples,
+    valid_imports_samples,
+)
 from tests.unit.commands_catalogue_meetings import (
     MEETING_COMMANDS,
     bad_meetings,
@@ -103,6 +107,7 @@ def valid(now: datetime) -> dict[str, dict[str, Any]]:
                                  "title": "five-day week 双休"},
         **valid_users(now),
         **valid_meetings(now),
+        **valid_imports_samples(now),
     }
 
 
@@ -238,6 +243,7 @@ def bad(now: datetime) -> dict[str, list[Case]]:
         **bad_complaints(now),
         **bad_users(now),
         **bad_meetings(now),
+        **bad_imports_samples(now),
     }
 
 

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from contracts.calendar import WorkingCalendar
-from events.envelope import Actor, DieDifficulty, Role
+from events.engineering import SamplingJobImported
+from events.envelope import Actor, DieDifficulty, DomainEvent, Role
 from events.imports import ImportSource
-from events.production import SampleCompleted
+from events.production import SampleCompleted, SampleWorkImported
 from events.sales import MaterialSet, SampleImported
 from events.sales.sample_import import IMPORTED_FACTS
 from projections import sample_month, sample_summary
@@ -24,6 +25,7 @@ from services.imports.samples import TABLE
 from services.production.sample_work_order import SampleWorkOrder
 from services.sales.sample import SampleRecord, sample_id
 from tests.unit.builders import ctx
+from tests.unit.company import Company
 
 ZONE = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -248,3 +250,28 @@ def test_the_summary_row_holds_the_source_rows_values_and_its_source() -> None:
     report = sample_month.analyse("2025-03", [row], WorkingCalendar())
     assert report["samples"] == 1 and report["trials"]["ng"] == 1
     assert report["late"] == ["S-2025-001"]
+
+
+# -- the other departments' reactions, through the applications ------------------------------
+REACTIONS_COVERED: dict[str, set[type[DomainEvent] | str]] = {
+    "engineering": {SampleImported}, "production": {SampleImported}}
+
+
+def test_an_imported_open_sample_reaches_engineering_and_production_once() -> None:
+    """rule: R-S5 — a redelivered import, also after the record moved on, changes nothing."""
+    company = Company(now=NOW)
+    c = command({**ROW, "status": "生产中", "shipped": None, "completed_at": None})
+    company.sales.import_sample(c, ctx(Role.SALES_ASSISTANT, "amy", NOW))
+    assert company.sales.import_sample(c, ctx(Role.SALES_ASSISTANT, "amy", NOW)) == []
+    [imported_event] = company.of_type(company.sales, SampleImported)
+    assert imported_event.timestamp == c.requested_at and imported_event.recorded_at == NOW
+    [job] = company.deliver(company.engineering.on_sample_imported, imported_event)
+    [work] = company.deliver(company.production.on_sample_imported, imported_event)
+    assert isinstance(job, SamplingJobImported) and isinstance(work, SampleWorkImported)
+    assert job.causation_id == work.causation_id == imported_event.event_id
+    completed = company.complete("S-2025-001")
+    company.deliver(company.engineering.on_sample_completed, completed)
+    for reaction in (company.engineering.on_sample_imported,
+                     company.production.on_sample_imported):
+        assert company.deliver(reaction, imported_event) == []
+    assert company.engineering.job("S-2025-001").status == "completed"
