@@ -121,6 +121,13 @@ async def test_imported_rows_equal_the_source_continue_live_and_a_second_import_
         april = await request(nc, QUERY_SAMPLE_MONTH, {"month": "2025-04"})
         assert april["samples"] == 2 and april["by_status"] == {"promised": 1, "shipped": 1}
 
+        # As of now (folded again from the audit trail): the imported rows open rows too.
+        as_of = {"as_of": datetime.now(UTC).isoformat(), "customer": "Huaxin"}
+        assert [r["request_no"] for r in await request(nc, QUERY_SAMPLES, as_of)] == [
+            "H-001", "H-003"]
+        assert await request(nc, QUERY_SAMPLES, {**as_of, "customer": None, "month": "2025-03"}) \
+            == [rows["H-001"], rows["H-002"]]
+
         trail = await request(nc, QUERY_HISTORY, {"record_no": "H-001"})
         assert [(e["type"], e["actor_user"]) for e in trail] == [("SampleImported", "amy")]
         assert trail[0]["facts"]["source"]["file_sha256"] == SHA
