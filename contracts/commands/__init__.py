@@ -9,6 +9,7 @@ from contracts.commands import (
     engineering,
     imports_complaints,
     imports_orders,
+    imports_samples,
     meetings,
     orders,
     production,
@@ -23,7 +24,8 @@ ALL: dict[str, dict[str, type[Command]]] = {
     "sales": {c.name: c for c in sales.COMMANDS + sales_followup.COMMANDS + customers.COMMANDS
               + orders.COMMANDS + complaints.COMMANDS + meetings.COMMANDS
               + imports_orders.COMMANDS
-              + imports_complaints.COMMANDS},
+              + imports_complaints.COMMANDS
+              + imports_samples.COMMANDS},
     "engineering": {c.name: c for c in engineering.COMMANDS + engineering.ORDER_COMMANDS
                     + complaint_desk.COMMANDS},
     "production": {c.name: c for c in production.COMMANDS + production.ORDER_COMMANDS

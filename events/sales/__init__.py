@@ -86,6 +86,7 @@ from events.sales.sample import (
     SampleProgressRecorded,
     SampleRequested,
 )
+from events.sales.sample_import import SampleImported
 
 EVENTS: tuple[type[DomainEvent], ...] = (
     SampleRequested,
@@ -110,6 +111,7 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     DelayNoticeRecorded,
     PenaltyRequested,
     SampleMonthNoted,
+    SampleImported,
     *order.EVENTS,
     *complaint.EVENTS,
     *meeting.EVENTS,
@@ -177,6 +179,7 @@ __all__ = [
     "SampleApprovalSigned",
     "SampleCosted",
     "SampleEvent",
+    "SampleImported",
     "SampleMaterialsUpdated",
     "SampleMonthNoted",
     "SampleProgressRecorded",

@@ -10,6 +10,7 @@ from events.sales import (
     ComplaintImported,
     InternalOrderIssued,
     SampleApplicationApproved,
+    SampleImported,
 )
 from services.engineering.application import EngineeringApplication as App
 from services.runtime import object_store
@@ -30,6 +31,7 @@ SPEC = ServiceSpec(
     reactions={
         SampleApplicationApproved: App.on_application_approved,
         SampleCompleted: App.on_sample_completed,
+        SampleImported: App.on_sample_imported,
         InternalOrderIssued: App.on_internal_order_issued,
         ComplaintEscalated: App.on_complaint_escalated,
         ComplaintImported: App.on_complaint_imported,

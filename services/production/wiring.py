@@ -12,6 +12,7 @@ from events.sales import (
     ComplaintImported,
     InternalOrderIssued,
     OrderImported,
+    SampleImported,
 )
 from services.production.application import ProductionApplication as App
 from services.runtime.spec import ServiceSpec
@@ -36,6 +37,7 @@ SPEC = ServiceSpec(
         InternalOrderIssued: App.on_internal_order_issued,
         OrderImported: App.on_order_imported,
         InspectionFailed: App.on_inspection_failed,
+        SampleImported: App.on_sample_imported,
         ComplaintEscalated: App.on_complaint_escalated,
         ComplaintImported: App.on_complaint_imported,
     },

@@ -21,6 +21,10 @@ from tests.unit.commands_catalogue_imports_orders import (
     bad_order_imports,
     valid_order_imports,
 )
+from tests.unit.commands_catalogue_imports_samples import (
+    bad_imports_samples,
+    valid_imports_samples,
+)
 from tests.unit.commands_catalogue_meetings import (
     MEETING_COMMANDS,
     bad_meetings,
@@ -115,6 +119,7 @@ def valid(now: datetime) -> dict[str, dict[str, Any]]:
         **valid_meetings(now),
         **valid_order_imports(now),
         **valid_import_complaints(now),
+        **valid_imports_samples(now),
     }
 
 
@@ -254,6 +259,7 @@ def bad(now: datetime) -> dict[str, list[Case]]:
         **bad_meetings(now),
         **bad_order_imports(now),
         **bad_import_complaints(now),
+        **bad_imports_samples(now),
     }
 
 
