@@ -98,6 +98,10 @@ async def test_imported_complaints_fill_the_summary_once_and_open_ones_continue(
             return len(await request(nc, QUERY_COMPLAINTS, {})) == len(ROWS)
         await until(all_shown, "the imported rows in the Complaint Summary", 20)
         rows = {r["complaint_no"]: r for r in await request(nc, QUERY_COMPLAINTS, {})}
+        # As of now, chosen by month (the opening event decides it): imported rows open theirs.
+        month = await request(nc, QUERY_COMPLAINTS, {"as_of": datetime.now(UTC).isoformat(),
+                                                     "month": "2025-01"})
+        assert sorted(r["complaint_no"] for r in month) == sorted(rows)
         first = rows["K-25-01"]
         assert (first["customer"], first["product_model"], first["category"], first["severity"],
                 first["responsible"], first["form_no"], first["status"], first["channel"]) == (

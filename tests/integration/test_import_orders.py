@@ -93,6 +93,13 @@ async def test_imported_orders_show_as_their_rows_and_an_open_one_goes_on_live(
                                            "sheet": "2025", "row": 2}
         assert (open_["status"], open_["products"], open_["ordered_qty"]) == (
             "promised", "liner (L-9)", 2000)
+        # As of now, chosen by month and by customer (the opening event decides those filters):
+        # the imported rows open their rows as OrderReceived does.
+        as_of = {"as_of": datetime.now(UTC).isoformat()}
+        assert [r["order_no"] for r in await request(nc, QUERY_ORDERS, {**as_of, "month": "2025-03"})] \
+            == [closed["order_no"], open_["order_no"]]
+        assert [r["order_no"] for r in await request(nc, QUERY_ORDERS, {**as_of, "customer": "ACME"})] \
+            == [closed["order_no"]]
 
         month = await request(nc, QUERY_ORDER_MONTH, {"month": "2025-03"})
         assert month["orders"] == 2 and month["by_status"] == {"promised": 1, "shipped": 1}
