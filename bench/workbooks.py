@@ -207,8 +207,8 @@ def _messy_cells(rng: random.Random, cells: Row, record: Row) -> Row:
         if isinstance(value, datetime):
             form = rng.randrange(5)
             serial = (value - datetime(1899, 12, 30)).total_seconds() / 86400
-            cells[key] = (value, f"{value:%Y/%m/%d %H:%M}", f"{value.year}年{value.month}月"
-                          f"{value.day}日", round(serial, 6), f"{value:%Y.%m.%d}")[form]
+            cells[key] = (value, f"{value:%Y/%m/%d %H:%M}", (f"{value.year}年{value.month}月"
+                          f"{value.day}日"), round(serial, 6), f"{value:%Y.%m.%d}")[form]
         elif isinstance(value, date):
             cells[key] = (value, f"{value:%Y-%m-%d}", f"{value:%Y%m%d}")[rng.randrange(3)]
     if "status" in cells:

@@ -192,10 +192,10 @@ def summary(report: ImportReport) -> str:
     what = "checked (dry run, nothing sent)" if report.dry_run else "imported"
     what_zh = "已检查（试运行，未发送）" if report.dry_run else "已导入"
     lines = [
-        f"{report.table} from {Path(report.file).name}, sheet {report.sheet!r}, header row "
-        f"{report.header_row}: {what} in {report.seconds:.1f} s / {what_zh}",
-        f"  read 读取: {report.read}   stored 新存储: {report.stored}   unchanged 已存在: "
-        f"{report.unchanged}   refused 拒绝: {len(report.refused)}",
+        (f"{report.table} from {Path(report.file).name}, sheet {report.sheet!r}, header row "
+        f"{report.header_row}: {what} in {report.seconds:.1f} s / {what_zh}"),
+        (f"  read 读取: {report.read}   stored 新存储: {report.stored}   unchanged 已存在: "
+        f"{report.unchanged}   refused 拒绝: {len(report.refused)}"),
     ]
     if report.dry_run:
         lines.append(f"  would send 将发送: {report.read - len(report.refused)}")
