@@ -47,6 +47,8 @@ SALES: dict[str, Entry] = {
     **_same("R-S6", [R.SALESPERSON], "confirm_sample_receipt", "record_trial", "agree_ng_fix"),
     **_same("R-S6", [R.SALES_ASSISTANT], "start_new_sample_round"),
     **_same("R-S8", [R.SALES_ASSISTANT, R.CS_SUPERVISOR], "note_sample_month"),
+    # Issue 12: the assistant keeps the Sample Record Summary, so she loads the old one.
+    **_same("R-S5", [R.SALES_ASSISTANT], "import_sample"),
     **_same("R-O1", FRONT_LINE, "receive_order"),
     **_same("R-O1", [R.SALES_ASSISTANT], "archive_order"),
     **_same("R-O2", [R.SALES_ASSISTANT], "issue_internal_order", "notify_customer_of_delivery",

@@ -7,6 +7,7 @@ from contracts.commands import (
     complaints,
     customers,
     engineering,
+    imports_samples,
     meetings,
     orders,
     production,
@@ -19,7 +20,8 @@ from contracts.commands.base import Command
 
 ALL: dict[str, dict[str, type[Command]]] = {
     "sales": {c.name: c for c in sales.COMMANDS + sales_followup.COMMANDS + customers.COMMANDS
-              + orders.COMMANDS + complaints.COMMANDS + meetings.COMMANDS},
+              + orders.COMMANDS + complaints.COMMANDS + meetings.COMMANDS
+              + imports_samples.COMMANDS},
     "engineering": {c.name: c for c in engineering.COMMANDS + engineering.ORDER_COMMANDS
                     + complaint_desk.COMMANDS},
     "production": {c.name: c for c in production.COMMANDS + production.ORDER_COMMANDS

@@ -67,6 +67,7 @@ from events.sales.order import (
     ShippingNoteCopyIssued,
     ShippingNoteIssued,
 )
+from events.sales.sample_import import SampleImported
 from events.sales.sample import (
     MaterialSet,
     OrderChaseStarted,
@@ -108,6 +109,7 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     DelayNoticeRecorded,
     PenaltyRequested,
     SampleMonthNoted,
+    SampleImported,
     *order.EVENTS,
     *complaint.EVENTS,
     *meeting.EVENTS,
@@ -173,6 +175,7 @@ __all__ = [
     "SampleApprovalSigned",
     "SampleCosted",
     "SampleEvent",
+    "SampleImported",
     "SampleMaterialsUpdated",
     "SampleMonthNoted",
     "SampleProgressRecorded",

@@ -12,7 +12,7 @@ from events import production as ev
 from events.engineering import SamplingScheduled
 from events.envelope import Department, Role
 from events.quality import InspectionFailed
-from events.sales import InternalOrderIssued
+from events.sales import InternalOrderIssued, SampleImported
 from services.complaint_desk import DeskTerms
 from services.complaint_desk_cases import ComplaintDeskUseCases
 from services.domain import Context
@@ -72,6 +72,12 @@ class ProductionApplication(ComplaintDeskUseCases, DepartmentApplication):
     def on_sampling_scheduled(self, event: SamplingScheduled, tracking: Tracking) -> None:
         order = self.load_or_new(SampleWorkOrder, work_order_id(event.request_no))
         order.receive_documents(self.reaction_context(event), event)
+        self.store(order, tracking=tracking)
+
+    def on_sample_imported(self, event: SampleImported, tracking: Tracking) -> None:
+        """Issue 12: an open imported sample in production gets its work order there."""
+        order = self.load_or_new(SampleWorkOrder, work_order_id(event.request_no))
+        order.import_stage(self.reaction_context(event), event)
         self.store(order, tracking=tracking)
 
     def on_promise_due(self, due: TimerDue, tracking: Tracking) -> None:

@@ -7,7 +7,7 @@ from events.engineering import SamplingScheduled
 from events.envelope import Department
 from events.production import ORDER_PROMISE_TIMER, PROMISE_TIMER, SALES_PROMISE_TIMER
 from events.quality import InspectionFailed
-from events.sales import ComplaintEscalated, InternalOrderIssued
+from events.sales import ComplaintEscalated, InternalOrderIssued, SampleImported
 from services.production.application import ProductionApplication as App
 from services.runtime.spec import ServiceSpec
 
@@ -30,6 +30,7 @@ SPEC = ServiceSpec(
         SamplingScheduled: App.on_sampling_scheduled,
         InternalOrderIssued: App.on_internal_order_issued,
         InspectionFailed: App.on_inspection_failed,
+        SampleImported: App.on_sample_imported,
         ComplaintEscalated: App.on_complaint_escalated,
     },
     timers={
