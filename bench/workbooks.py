@@ -156,7 +156,7 @@ def generate(table: str, count: int, path: Path, *, messy: bool = False, seed: i
     rng = random.Random(seed)
     today = today or date.today()
     first = today - timedelta(days=30 * months)
-    span = (today - first).days - 1
+    span = (today - first).days - 4  # the last records' later steps are not in the future
     days = sorted(first + timedelta(days=rng.randint(0, span)) for _ in range(count))
     columns = list(layout.columns)
     if messy:
