@@ -4,9 +4,11 @@ A row whose cells cannot be read (``CellRefused``) or whose command does not val
 here, named by its row, its column (the header as written) and the reason in both languages; it
 is not sent, the other rows are: a row is imported whole or not at all. ``dry_run`` does
 everything but send. The commands go to the owning service concurrently, at most ``window`` in
-flight (group commit writes those arriving together in one transaction), each under
-``command_id`` = "imp-" + sha256(file digest:sheet:row)[:40], so importing the file again is
-answered from the first import and stores nothing.
+flight (group commit writes those arriving together in one transaction). Importing the file
+again stores nothing: each record is found already imported from the same file, sheet and row,
+and the reply says so with no events ("unchanged"). That check is the record's own, not the
+command log's: a command id would answer a second import within a day with the first one's
+reply (counted "stored" again), and refuse it as another command when someone else imports.
 """
 from __future__ import annotations
 
@@ -88,11 +90,6 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def command_id(file_digest: str, sheet: str, row: int) -> str:
-    """The same row of the same file always gets the same id (shared decision of issue 12)."""
-    return "imp-" + hashlib.sha256(f"{file_digest}:{sheet}:{row}".encode()).hexdigest()[:40]
-
-
 def to_command(table: TableImport, cells: dict[str, Any], source: ImportSource, actor: Actor,
                zone: tzinfo, now: datetime, headers: dict[str, str]) -> Command | RefusedRow:
     """The row's command, or why it is refused (its column as the sheet writes it)."""
@@ -112,7 +109,7 @@ def to_command(table: TableImport, cells: dict[str, Any], source: ImportSource, 
 def prepare(reader: TableReader, table: TableImport, report: ImportReport, actor: Actor,
             zone: tzinfo, now: datetime, progress: Progress | None = None,
             ) -> list[tuple[int, Command]]:
-    """Every row's command (with its id); refused rows go to the report."""
+    """Every row's command; refused rows go to the report."""
     commands: list[tuple[int, Command]] = []
     headers = reader.header.found
     for number, cells in reader.rows():
@@ -123,8 +120,7 @@ def prepare(reader: TableReader, table: TableImport, report: ImportReport, actor
         if isinstance(made, RefusedRow):
             report.refused.append(made)
         else:
-            commands.append((number, made.model_copy(
-                update={"command_id": command_id(report.file_sha256, report.sheet, number)})))
+            commands.append((number, made))
         if progress is not None:
             progress.tick(report.read)
     report.ended = reader.ended
