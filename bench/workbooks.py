@@ -51,8 +51,8 @@ SAMPLE_STATUSES_OPEN = (("requested", "已申请"), ("scheduled", "已排打样"
                         ("promised", "已承诺交期"), ("completed", "样品完成"), ("shipped", "已寄样"))
 SAMPLE_STATUSES_CLOSED = (("trial_ok", "试用OK"), ("approval_signed", "承认书已签回"),
                           ("closed", "已结案"))
-ORDER_STATUSES_OPEN = (("received", "已接单"), ("promised", "PMC已回复交期"),
-                       ("customer_notified", "已通知客户交期"), ("inspecting", "待检验"))
+ORDER_STATUSES_OPEN = (("received", "已接单"), ("archived", "已归档"), ("promised", "PMC已回复交期"),
+                       ("customer_notified", "已通知客户交期"))
 ORDER_STATUSES_CLOSED = (("shipped", "已出货"),)
 COMPLAINT_STATUSES_OPEN = (("registered", "已登记"), ("judged", "已判定严重度"),
                            ("replied", "已回复客户"))
@@ -85,10 +85,15 @@ def sample_row(rng: random.Random, i: int, day: date, open_: bool) -> Row:
 def order_row(rng: random.Random, i: int, day: date, open_: bool) -> Row:
     status, status_zh = _status(rng, open_, ORDER_STATUSES_OPEN, ORDER_STATUSES_CLOSED)
     received = _moment(day, rng)
+    quantity = rng.randint(100, 20000)
+    promised = status in ("promised", "customer_notified", "shipped")
     return {"po_no": f"PO-{rng.randint(10000, 99999)}", "received_at": received,
             "customer": rng.choice(CUSTOMERS), "salesperson": rng.choice(SALES),
-            "product": rng.choice(PRODUCTS), "quantity": rng.randint(100, 20000),
-            "promised_at": received + timedelta(days=10) if status != "received" else None,
+            "product": rng.choice(PRODUCTS), "quantity": quantity,
+            "promised_at": received + timedelta(days=10) if promised else None,
+            "customer_told_at": received + timedelta(hours=5)
+            if status in ("customer_notified", "shipped") else None,
+            "shipped_qty": quantity if status == "shipped" else None,
             "shipped_at": received + timedelta(days=9) if status == "shipped" else None,
             "status": status, "status_zh": status_zh}
 
@@ -96,14 +101,22 @@ def order_row(rng: random.Random, i: int, day: date, open_: bool) -> Row:
 def complaint_row(rng: random.Random, i: int, day: date, open_: bool) -> Row:
     status, status_zh = _status(rng, open_, COMPLAINT_STATUSES_OPEN, COMPLAINT_STATUSES_CLOSED)
     received = _moment(day, rng)
+    judged = status != "registered"
+    minor = judged and rng.random() < 0.3
     return {"received_at": received, "channel": rng.choice(("phone", "fax", "visit")),
-            "customer": rng.choice(CUSTOMERS), "product": rng.choice(PRODUCTS),
+            "customer": rng.choice(CUSTOMERS), "salesperson": rng.choice(SALES),
+            "product": rng.choice(PRODUCTS),
             "shipping_date": (day - timedelta(days=rng.randint(3, 30))),
             "batch": f"B{rng.randint(100, 999)}", "problem": rng.choice(
                 ("颜色偏差", "尺寸不符", "Glue failure", "印刷错位", "包装破损")),
-            "severity": rng.choice(("minor", "needs_data", "complex")),
+            "severity": ("minor" if minor else rng.choice(("needs_data", "complex")))
+            if judged else None,
+            "responsible": None if minor or not judged else rng.choice(("生产部", "品质部", "工程部")),
+            "form": f"F{i:06d}" if status in ("replied", "closed", "verified") else None,
+            "replied_at": received + timedelta(days=2)
+            if status in ("replied", "closed", "verified") else None,
             "quantity": rng.randint(1, 500),
-            "closed_at": received + timedelta(days=5) if status in ("closed", "verified") else None,
+            "closed_at": received + timedelta(days=5) if status == "closed" else None,
             "status": status, "status_zh": status_zh}
 
 
@@ -122,14 +135,19 @@ LAYOUTS: dict[str, Layout] = {
         Column("received_at", "日期", "下单日期"), Column("customer", "客户", "客户名称"),
         Column("salesperson", "业务", "业务员"), Column("product", "产品", "产品名称"),
         Column("quantity", "数量", "订单数量"), Column("promised_at", "交期", "承诺交期"),
-        Column("shipped_at", "已出货", "出货日期"), Column("status", "状态", "状态 Status")),
+        Column("customer_told_at", "已告知客户", "通知客户时间"),
+        Column("shipped_qty", "已出货", "出货数量"), Column("shipped_at", "出货日期", "发货日期"),
+        Column("status", "状态", "订单 状态")),
         lambda i: f"O{i:06d}", order_row, "negative"),
     "complaints": Layout((
-        Column("no", "编号", "客诉编号"), Column("received_at", "日期", "投诉时间"),
+        Column("no", "编号", "客诉编号"), Column("received_at", "接收时间", "投诉时间"),
         Column("channel", "渠道", "投诉方式"), Column("customer", "客户", "客户名称"),
+        Column("salesperson", "业务员", "负责业务"),
         Column("product", "产品型号", "产品 型号"), Column("shipping_date", "出货日期", "出货 日期"),
         Column("batch", "批次", "批号"), Column("problem", "问题", "问题描述"),
-        Column("severity", "严重度", "严重程度"), Column("quantity", "数量", "不良数量"),
+        Column("severity", "严重度", "严重程度"), Column("responsible", "责任部门", "责任 部门"),
+        Column("form", "处理单", "处理单号"), Column("replied_at", "回复时间", "答复日期"),
+        Column("quantity", "数量", "不良数量"),
         Column("closed_at", "结案日期", "结案时间"), Column("status", "状态", "Status 状态")),
         lambda i: f"K{i:06d}", complaint_row, "status"),
 }
@@ -187,7 +205,7 @@ def generate(table: str, count: int, path: Path, *, messy: bool = False, seed: i
             cells = _messy_cells(rng, cells, record)
         if i - 1 in bad_at:
             kind = bad_kinds.pop(0)
-            out.bad[row_no] = _break(cells, kind, layout.columns[1].key, today)
+            out.bad[row_no] = _break(cells, kind, _date_key(layout), today)
         ws.append([cells[c.key] for c in columns])
         out.rows[row_no] = record
     if messy:
@@ -196,6 +214,11 @@ def generate(table: str, count: int, path: Path, *, messy: bool = False, seed: i
         ws.append([f"{today:%Y-%m} 月度总结：打样准时率 92%，NG 主要为颜色偏差"])
     book.save(path)
     return out
+
+
+def _date_key(layout: Layout) -> str:
+    """The column of the date a record entered its table (the one the bad rows break)."""
+    return next(c.key for c in layout.columns if c.key in ("requested_at", "received_at"))
 
 
 def _full_width(text: str) -> str:
