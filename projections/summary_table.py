@@ -17,8 +17,7 @@ from typing import Any, ClassVar, Protocol
 import orjson
 
 from events.envelope import DomainEvent
-from projections import registry
-from projections import as_of
+from projections import as_of, registry
 from projections.as_of import Fold
 from projections.model import Build, Item, ReadModel
 from projections.store import ViewStore
