@@ -47,12 +47,15 @@ SALES: dict[str, Entry] = {
     **_same("R-S6", [R.SALESPERSON], "confirm_sample_receipt", "record_trial", "agree_ng_fix"),
     **_same("R-S6", [R.SALES_ASSISTANT], "start_new_sample_round"),
     **_same("R-S8", [R.SALES_ASSISTANT, R.CS_SUPERVISOR], "note_sample_month"),
+    # Issue 12: the assistant keeps the Sample Record Summary, so she loads the old one.
+    **_same("R-S5", [R.SALES_ASSISTANT], "import_sample"),
     **_same("R-O1", FRONT_LINE, "receive_order"),
     **_same("R-O1", [R.SALES_ASSISTANT], "archive_order"),
     **_same("R-O2", [R.SALES_ASSISTANT], "issue_internal_order", "notify_customer_of_delivery",
             "transfer_customer_materials"),
     **_same("R-O3", (*SALES_DEPARTMENT, *PLANNERS, *INSPECTORS), "report_order_exception"),
     **_same("R-O3", [R.SALES_ASSISTANT], "record_exception_delivered"),
+    **_same("R-O3", [R.SALES_ASSISTANT], "import_order"),
     **_same("R-O4", [R.SALES_ASSISTANT], "issue_shipping_note", "issue_shipping_note_copy"),
     **_same("R-O4", [R.SALESPERSON], "arrange_shipment", "confirm_shipment"),
     **_same("R-O6", [R.SALES_ASSISTANT, R.CS_SUPERVISOR], "note_order_month"),
@@ -67,6 +70,7 @@ SALES: dict[str, Entry] = {
     **_same("R-C7", [R.TECHNICAL_SUPPORT], "schedule_complaint_visit", "record_complaint_visit",
             "archive_complaint_form"),
     **_same("R-C6", [R.TECHNICAL_SUPPORT], "note_complaint_month"),
+    **_same("R-C2", [R.TECHNICAL_SUPPORT], "import_complaint"),
     **_same("R-M2", MANAGERS, "record_resource_need", "record_improvement",
             "withdraw_meeting_input"),
 }

@@ -3,13 +3,14 @@ the process instructions (工艺指导书) written for a customer order (R-O2)."
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 from uuid import UUID
 
 from pydantic import Field
 
 from events import complaint_desk as desk
 from events.envelope import Department, DieDifficulty, DomainEvent, OrderLine
+from events.imports import ImportSource
 
 
 class SamplingJobEvent(DomainEvent):
@@ -51,6 +52,18 @@ class FinishedSampleReceived(SamplingJobEvent):
 class SampleReturnedToSales(SamplingJobEvent):
     """Engineering returned the finished sample to sales (R-S6)."""
 
+    round: int = Field(default=1, ge=1)
+
+
+class SamplingJobImported(SamplingJobEvent):
+    """An open sample imported from the old Sample Record Summary (issue 12) reached
+    engineering's stage: its job is set where the row stands, so the live steps continue it.
+    History: it starts no clock."""
+
+    source: ImportSource
+    source_event_id: UUID = Field(description="Sales' SampleImported event")
+    status: Literal["open", "scheduled", "completed"] = Field(description="Job status / 状态")
+    die_difficulty: DieDifficulty | None = None
     round: int = Field(default=1, ge=1)
 
 
@@ -113,6 +126,7 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     SamplingScheduled,
     FinishedSampleReceived,
     SampleReturnedToSales,
+    SamplingJobImported,
     ProcessInstructionsRequested,
     ProcessInstructionsIssued,
     *COMPLAINT_EVENTS,

@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 
 from events import complaint_desk as desk
 from events.envelope import Department, DieDifficulty, DomainEvent, OrderLine, Timer
+from events.imports import ImportSource
 
 # Production's timer for a promised time (R-S7).
 PROMISE_TIMER = "delivery_promise_due"
@@ -37,6 +38,18 @@ class SampleDocumentsReceived(SampleWorkOrderEvent):
     die_difficulty: DieDifficulty
     scheduled_for: datetime
     round: int = Field(default=1, ge=1, description="Sample round")
+
+
+class SampleWorkImported(SampleWorkOrderEvent):
+    """An open sample imported from the old Sample Record Summary (issue 12) stands in
+    production: its work order is set where the row stands (documents received, or a delivery
+    promised), so the live steps continue it. History: it starts no clock and no timer."""
+
+    source: ImportSource
+    source_event_id: UUID = Field(description="Sales' SampleImported event")
+    status: Literal["received", "promised"] = Field(description="Work order status / 状态")
+    promised_at: datetime | None = Field(default=None, description="Promised / 承诺交期")
+    round: int = Field(default=1, ge=1)
 
 
 def promise_timer(request_no: str, round_no: int, promised_at: datetime) -> Timer:
@@ -189,6 +202,16 @@ class ReworkStarted(ProductionOrderEvent):
     source_event_id: UUID = Field(description="Quality's InspectionFailed event")
 
 
+class ImportedOrderReceived(ProductionOrderEvent):
+    """An open order imported from the old Order Summary (issue 12) that production must go on
+    with: held as received by PMC, or already promised. History: it starts no clock (R-O2)."""
+
+    internal_order_no: str | None = Field(default=None, description="Internal order number")
+    ordered: int = Field(ge=1, description="Quantity ordered / 订单数量")
+    promised_at: datetime | None = Field(default=None, description="The promise already given")
+    source_event_id: UUID = Field(description="Sales' OrderImported event")
+
+
 # -- complaints that reach production (R-C2, R-C4): the facts are in ``events.complaint_desk`` ------
 class ProductionComplaintRedirected(desk.Redirected):
     """A complaint reached production first and was redirected into sales (R-C4)."""
@@ -219,9 +242,11 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     SampleCompleted,
     SampleWorkPaused,
     SampleWorkResumed,
+    SampleWorkImported,
     DeliveryPromiseMissed,
     InternalOrderReceived,
     LotCompleted,
     ReworkStarted,
+    ImportedOrderReceived,
     *COMPLAINT_EVENTS,
 )

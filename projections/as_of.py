@@ -61,7 +61,8 @@ class Fold:
     apply: Callable[[Row, DomainEvent], object]
     filters: Mapping[str, Callable[[Row], Any]]
     order: Callable[[Row], Any]
-    opened_by: type[DomainEvent] | None = None
+    # The event, or the events (a live request, an imported row), that open a row.
+    opened_by: type[DomainEvent] | tuple[type[DomainEvent], ...] | None = None
     opening_decides: Collection[str] = field(default=())
 
     def row(self, rows: dict[str, Row], event: DomainEvent) -> None:
@@ -116,12 +117,14 @@ def opened(store: ViewStore, c: Any, build: Build, fold: Fold, until: str,
     decided = {name: value for name, value in wanted.items() if name in fold.opening_decides}
     if fold.opened_by is None or not decided:
         return None
-    c.execute(build.sql(store, "SELECT event_json FROM {audit} WHERE type = %(type)s "
-                               "AND recorded_at <= %(until)s"),
-              {"type": fold.opened_by.__name__, "until": until})
+    openers = [t.__name__ for t in (
+        fold.opened_by if isinstance(fold.opened_by, tuple) else (fold.opened_by,))]
+    marks = ", ".join(["%s"] * len(openers))
+    c.execute(build.sql(store, f"SELECT type, event_json FROM {{audit}} WHERE type IN ({marks}) "
+                               "AND recorded_at <= %s"), [*openers, until])
     found: set[str] = set()
     for record in c.fetchall():
-        event = decode(fold.opened_by.__name__, record["event_json"])
+        event = decode(record["type"], record["event_json"])
         if fold.wants(event):
             row: dict[str, Row] = {}
             fold.row(row, event)

@@ -47,7 +47,7 @@ COLUMNS: tuple[str, ...] = (
     "measures", "measures_text", "replies", "replied_at", "follow_ups", "satisfied",
     "new_requirement", "reopen_count", "verified_at", "verified_by", "closed_at", "visit_on",
     "visit_people", "visit_findings", "visit_recorded_at", "entries_delivered", "delivered_to",
-    "last_delivered_at", "step", "status", "status_zh",
+    "last_delivered_at", "step", "status", "status_zh", "imported", "imported_form",
 )
 # The step each sales event moves the handling to; other sales events leave it where it is.
 STEPS: dict[type[DomainEvent], str] = {
@@ -73,6 +73,39 @@ def _registered(row: Row, e: sc.ComplaintRegistered) -> None:
                product_model=e.product_model, batch=e.batch, problem=e.problem,
                shipping_date=e.shipping_date.isoformat() if e.shipping_date else None,
                category=e.category, order_no=e.order_no, shipping_note_no=e.shipping_note_no)
+
+
+def _imported(row: Row, e: sc.ComplaintImported) -> None:
+    """A row of the old Complaint Summary (issue 12): its values as they were, marked imported
+    with the file, sheet and row and who imported it. Times the old table did not keep (when
+    the form was filled or signed, when satisfaction was verified) stay empty; a closed one
+    counts as verified when it was closed."""
+    closed = _iso(e.closed_at) if e.closed_at else None
+    row.update(channel=e.channel, received_by=e.received_by, received_at=_iso(e.timestamp),
+               summary=e.problem, customer=e.customer, salesperson=e.salesperson,
+               product_model=e.product_model, batch=e.batch, problem=e.problem,
+               shipping_date=e.shipping_date.isoformat() if e.shipping_date else None,
+               category=e.category, order_no=e.order_no, form_no=e.form_no,
+               severity=e.severity.value if e.severity else None,
+               responsible=e.responsible.value if e.responsible else None,
+               form_signed_by=e.form_signed_by, satisfied=e.satisfied,
+               new_requirement=e.new_requirement, closed_at=closed,
+               verified_at=closed if e.stage == "closed" else None, step=e.stage,
+               imported={"by": e.actor.user, "at": _iso(e.recorded),
+                         **e.source.model_dump(mode="json")},
+               imported_form=("filled" if e.stage == "form_filled" else "signed"
+                              if e.form_no and e.stage in IMPORTED_SIGNED else None))
+    if e.measures:
+        row["measures"].append({"responsible": row["responsible"], "cause": None,
+                                "measures": e.measures, "at": None})
+    if e.reply or e.replied_at:
+        row["replies"].append({"by": None, "reply": e.reply, "user": None,
+                               "at": _iso(e.replied_at) if e.replied_at else None})
+
+
+# The imported stages whose Complaint Handling Form was signed (R-C2).
+IMPORTED_SIGNED = frozenset({"form_signed", "escalated", "measures_recorded", "replied",
+                             "reopened", "satisfied", "verified", "closed"})
 
 
 def _judged(row: Row, e: sc.ComplaintSeverityJudged) -> None:
@@ -127,6 +160,7 @@ def _analysed(row: Row, e: desk.Analysed) -> None:
 Fill = Callable[[Row, Any], None]
 SALES: dict[type[DomainEvent], Fill] = {
     sc.ComplaintReceived: _received,
+    sc.ComplaintImported: _imported,
     sc.ComplaintForwarded: lambda r, e: r.update(forwarded_to=e.to, forwarded_at=_iso(e.timestamp)),
     sc.ComplaintRegistered: _registered,
     sc.ComplaintFileAttached: lambda r, e: r["files"].append(
@@ -211,6 +245,7 @@ def _derive(row: Row) -> None:
     row["measures_text"] = row["measures"][-1]["measures"] if row["measures"] else None
     row["replied_at"] = row["replies"][-1]["at"] if row["replies"] else None
     row["form_status"] = ("archived" if row["form_archived_at"] else "signed"
-                          if row["form_signed_at"] else "filled" if row["form_filled_at"] else None)
+                          if row["form_signed_at"] else "filled" if row["form_filled_at"]
+                          else row["imported_form"])
     row["status"] = row["step"] or ("redirected" if redirects else None)
     row["status_zh"] = STATUS_ZH.get(row["status"] or "", "")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from events.envelope import DomainEvent
-from events.sales import ComplaintReceived
+from events.sales import ComplaintImported, ComplaintReceived
 from projections import complaint_summary
 from projections.summary_table import RowFold, SummaryTable
 
@@ -15,14 +15,15 @@ class ComplaintSummaryTable(SummaryTable):
     """Read model ``complaints`` (table ``complaint_summary``): one row per complaint."""
 
     name: ClassVar[str] = "complaints"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2  # 2: ComplaintImported (issue 12)
     tables: ClassVar[tuple[str, ...]] = ("complaint_summary", "complaint_summary_applied")
     applied: ClassVar[str | None] = "complaint_summary_applied"
     key: ClassVar[str] = "complaint_no"
     summary: ClassVar[RowFold] = complaint_summary
     dated_by: ClassVar[str] = "received_at"
     filters: ClassVar[tuple[str, ...]] = ("customer", "status", "salesperson", "severity")
-    opened_by: ClassVar[type[DomainEvent]] = ComplaintReceived
+    # a row opens with the live process's first event or with an imported row (issue 12)
+    opened_by: ClassVar[tuple[type[DomainEvent], ...]] = (ComplaintReceived, ComplaintImported)
     # Registration may correct the customer and names the salesperson: only the month is the
     # intake's alone.
     opening_decides: ClassVar[tuple[str, ...]] = ("month",)

@@ -57,8 +57,10 @@ def analyse(month: str, rows: Sequence[Row], calendar: WorkingCalendar) -> dict[
     """R-O6: counts by status and customer, on-time delivery, PMC reply and customer-notice
     times in working hours, exceptions by kind, rework rate, delays and penalties."""
     decided = Counter(d for d in map(delivery, rows) if d)
+    # An imported row's hand-over to PMC has no time of its own (the old table kept none): its
+    # reply is not timed; its notice is, from the PMC reply both tables keep.
     reply = _hours(calendar, [(r["pmc_received_at"] or r["issued_at"], r["pmc_replied_at"])
-                              for r in rows])
+                              for r in rows if not r.get("imported")])
     notice = _hours(calendar, [(r["pmc_replied_at"], r["first_told_at"]) for r in rows])
     kinds = Counter(x["kind"] or "?" for r in rows for x in r["exceptions"].values())
     inspected = sum(r["inspected_lots"] for r in rows)

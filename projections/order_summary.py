@@ -20,6 +20,7 @@ from events import production as prod
 from events import quality as qc
 from events.envelope import DomainEvent
 from events.sales import order as so
+from projections.order_import import fold_imported
 from projections.sample_summary import _iso  # one time format for every summary table
 
 Row = dict[str, Any]
@@ -43,6 +44,8 @@ COLUMNS: tuple[str, ...] = (
     "tracking_no", "exception_count", "exceptions_open", "exception_kinds", "delay_notices",
     "delay_timely", "promises_missed", "penalty_requested_at", "penalties", "late",
     "delivered_on_time", "status", "status_zh",
+    # issue 12: an imported row's source, and the old table's QC and exception cells
+    "imported", "import_source", "qc_result", "exceptions_note",
 )
 
 
@@ -140,6 +143,7 @@ def _instructions(row: Row, e: eng.ProcessInstructionsIssued) -> None:
 Fill = Callable[[Row, Any], None]
 FOLD: dict[type[DomainEvent], Fill] = {
     so.OrderReceived: _received,
+    so.OrderImported: fold_imported,
     so.OrderArchived: lambda r, e: r.update(archived_at=_iso(e.timestamp)),
     so.InternalOrderIssued: lambda r, e: r.update(internal_order_no=e.internal_order_no,
                                                   issued_at=_iso(e.timestamp)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from events.envelope import DomainEvent
-from events.sales import OrderReceived
+from events.sales import OrderImported, OrderReceived
 from projections import order_summary
 from projections.summary_table import RowFold, SummaryTable
 
@@ -14,14 +14,15 @@ class OrderSummaryTable(SummaryTable):
     """Read model ``orders`` (table ``order_summary``): one row per customer order."""
 
     name: ClassVar[str] = "orders"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2  # 2: folds OrderImported (issue 12)
     tables: ClassVar[tuple[str, ...]] = ("order_summary", "order_summary_applied")
     applied: ClassVar[str | None] = "order_summary_applied"
     key: ClassVar[str] = "order_no"
     summary: ClassVar[RowFold] = order_summary
     dated_by: ClassVar[str] = "received_at"
     filters: ClassVar[tuple[str, ...]] = ("customer", "status", "salesperson")
-    opened_by: ClassVar[type[DomainEvent]] = OrderReceived
+    # a row opens with the live process's first event or with an imported row (issue 12)
+    opened_by: ClassVar[tuple[type[DomainEvent], ...]] = (OrderReceived, OrderImported)
     opening_decides: ClassVar[tuple[str, ...]] = ("customer", "month", "salesperson")
 
     def wants(self, event: DomainEvent) -> bool:

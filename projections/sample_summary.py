@@ -87,10 +87,34 @@ def _delay(row: Row, e: prod.DelayNotified) -> None:
     row["delay_notices"] = (row["delay_notices"] or 0) + 1
 
 
+def _imported(row: Row, e: sales.SampleImported) -> None:
+    """A row of the old table (issue 12): its values as they were, marked with its source."""
+    rank = STAGE_RANK[e.status]
+    row.update(
+        requested_at=_iso(e.timestamp), purpose="sample", customer=e.customer,
+        salesperson=e.salesperson, assistant=e.assistant, product=e.product, part_no=e.part_no,
+        die_difficulty=e.die_difficulty.value if e.die_difficulty else None,
+        quotation_no=e.quotation_no, application_no=e.application_no,
+        application_status=None if rank < STAGE_RANK["application_opened"] or e.status in (
+            "order_chasing", "round_started") else "opened"
+        if e.status == "application_opened" else "approved",
+        scheduled_for=_iso(e.scheduled_for), promised_at=_iso(e.promised_at),
+        completed_at=_iso(e.completed_at), shipped_method=e.shipped_method, courier=e.courier,
+        tracking_no=e.tracking_no, trial_result=e.trial_result, trial_cause=e.trial_cause,
+        approval_ref=e.approval_ref, imported={"file_name": e.source.file_name,
+                                               "sheet": e.source.sheet, "row": e.source.row})
+    if e.received_on is not None:
+        row.update(received_on=e.received_on.isoformat(),
+                   trial_due_on=(e.received_on + timedelta(days=3)).isoformat())
+    if e.trial_result is not None:
+        row["trials"].append({"round": e.round, "result": e.trial_result, "cause": e.trial_cause})
+
+
 Fill = Callable[[Row, Any], None]
 # Sales events (one stream, in order): stage they set, how they fill the row.
 SALES: dict[type[DomainEvent], tuple[str | None, Fill]] = {
     sales.SampleRequested: ("requested", _requested),
+    sales.SampleImported: (None, _imported),
     sales.SampleMaterialsUpdated: (None, lambda r, e: _materials(r, e.materials)),
     sales.SampleCosted: ("costed", lambda r, e: r.update(bom_ref=e.bom_ref,
                                                          die_difficulty=e.die_difficulty.value)),
@@ -130,7 +154,8 @@ FOLD = SALES | OPS
 
 def new_row(request_no: str) -> Row:
     row: Row = dict.fromkeys(COLUMNS)
-    row.update(request_no=request_no, round=1, sales_key=[0, -1], ops_key=[0, -1], trials=[])
+    row.update(request_no=request_no, round=1, sales_key=[0, -1], ops_key=[0, -1], trials=[],
+               imported=None)
     return row
 
 
@@ -144,13 +169,15 @@ def apply(row: Row, event: DomainEvent) -> bool:
             # later round has cleared the round columns.
             row["trials"].append({"round": event.round, "result": event.result,
                                   "cause": event.cause})
-        if isinstance(event, sales.SampleRoundStarted):
+        if isinstance(event, (sales.SampleRoundStarted, sales.SampleImported)):
             _start_round(row, event.round)
         elif round_no is not None and round_no < row["round"]:
             return True  # a stale round's detail
         fill(row, event)
         if isinstance(event, sales.TrialRecorded):
             stage = f"trial_{event.result}"
+        elif isinstance(event, sales.SampleImported):
+            stage = event.status
         elif isinstance(event, sales.PriceEscalationResolved) and event.decision == "close":
             stage = "closed"
         if stage is not None:

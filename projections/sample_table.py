@@ -19,13 +19,15 @@ class SampleSummaryTable(SummaryTable):
     name: ClassVar[str] = "samples"
     # v2: an earlier round's production progress is forgotten when a round starts (rows no
     # longer depend on how the streams interleave, which as-of reading relies on).
-    version: ClassVar[int] = 2
+    # v3: rows imported from the old table (issue 12, ``SampleImported``), marked ``imported``.
+    version: ClassVar[int] = 3
     tables: ClassVar[tuple[str, ...]] = ("sample_summary", "sample_summary_applied")
     applied: ClassVar[str | None] = "sample_summary_applied"
     key: ClassVar[str] = "request_no"
     summary: ClassVar[RowFold] = sample_summary
     dated_by: ClassVar[str] = "requested_at"
-    opened_by: ClassVar[type[DomainEvent]] = sales.SampleRequested
+    opened_by: ClassVar[type[DomainEvent] | tuple[type[DomainEvent], ...]] = (
+        sales.SampleRequested, sales.SampleImported)
 
     def wants(self, event: DomainEvent) -> bool:
         # Promises of customer orders share their event types with samples' (``promises``).

@@ -17,8 +17,7 @@ from typing import Any, ClassVar, Protocol
 import orjson
 
 from events.envelope import DomainEvent
-from projections import registry
-from projections import as_of
+from projections import as_of, registry
 from projections.as_of import Fold
 from projections.model import Build, Item, ReadModel
 from projections.store import ViewStore
@@ -52,7 +51,8 @@ class SummaryTable(ReadModel):
     summary: ClassVar[RowFold]
     dated_by: ClassVar[str]  # the row's time whose month the row belongs to
     filters: ClassVar[tuple[str, ...]] = ("customer", "status")
-    opened_by: ClassVar[type[DomainEvent]]  # the event that opens a row
+    # the event (or events: a live one, an imported row) that opens a row
+    opened_by: ClassVar[type[DomainEvent] | tuple[type[DomainEvent], ...]]
     opening_decides: ClassVar[tuple[str, ...]] = ("customer", "month")  # filters it alone sets
 
     def __init__(self, zone: tzinfo) -> None:

@@ -13,7 +13,12 @@ from uuid import UUID
 
 from events.complaint_desk import Analysed, DeskEvent, InvestigationOpened, Redirected
 from events.envelope import Department, DomainEvent, Role
-from events.sales.complaint import ComplaintChannel, ComplaintEscalated
+from events.sales.complaint import (
+    ComplaintChannel,
+    ComplaintEscalated,
+    ComplaintImported,
+    Severity,
+)
 from services.domain import Aggregate, Context, RuleBroken, record_id
 
 DEPARTMENT_ZH = {Department.PRODUCTION: "生产部", Department.QUALITY: "品质部",
@@ -82,6 +87,21 @@ class ComplaintDesk(Aggregate):
                      customer=escalated.customer, product_model=escalated.product_model,
                      problem=escalated.problem, batch=escalated.batch,
                      order_no=escalated.order_no, source_event_id=escalated.event_id)
+
+    def open_imported(self, ctx: Context, terms: DeskTerms, imported: ComplaintImported) -> None:
+        """Issue 12: a complaint imported while it waited for this department's analysis (stage
+        ``escalated``) is investigated here as if sales had just escalated it (R-C2); any other
+        imported complaint, or this one again, opens nothing."""
+        if (imported.stage != "escalated" or imported.responsible != terms.department
+                or imported.event_id in self.escalations or not imported.form_no
+                or not imported.product_model):
+            return
+        self.trigger(terms.opened, ctx, complaint_no=imported.complaint_no,
+                     purpose="data" if imported.severity is Severity.NEEDS_DATA else "handling",
+                     form_no=imported.form_no, customer=imported.customer,
+                     product_model=imported.product_model, problem=imported.problem,
+                     batch=imported.batch, order_no=imported.order_no,
+                     source_event_id=imported.event_id)
 
     def record_analysis(self, ctx: Context, terms: DeskTerms, *, complaint_no: str, cause: str,
                         measures: str) -> None:

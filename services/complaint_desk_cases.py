@@ -8,7 +8,7 @@ from eventsourcing.persistence import Tracking
 
 from contracts.commands import complaint_desk as cmd
 from contracts.replies import EventRef
-from events.sales import ComplaintEscalated
+from events.sales import ComplaintEscalated, ComplaintImported
 from services.complaint_desk import ComplaintDesk, DeskTerms, desk_id
 from services.domain import Context
 
@@ -44,4 +44,10 @@ class ComplaintDeskUseCases(_Application):
     def on_complaint_escalated(self, event: ComplaintEscalated, tracking: Tracking) -> None:
         desk = self.complaint_desk(event.complaint_no)
         desk.open_investigation(self.reaction_context(event), self.desk, event)
+        self.store(desk, tracking=tracking)
+
+    def on_complaint_imported(self, event: ComplaintImported, tracking: Tracking) -> None:
+        """Issue 12: a complaint imported as escalated to this department is investigated here."""
+        desk = self.complaint_desk(event.complaint_no)
+        desk.open_imported(self.reaction_context(event), self.desk, event)
         self.store(desk, tracking=tracking)

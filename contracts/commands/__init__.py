@@ -7,6 +7,9 @@ from contracts.commands import (
     complaints,
     customers,
     engineering,
+    imports_complaints,
+    imports_orders,
+    imports_samples,
     meetings,
     orders,
     production,
@@ -19,7 +22,10 @@ from contracts.commands.base import Command
 
 ALL: dict[str, dict[str, type[Command]]] = {
     "sales": {c.name: c for c in sales.COMMANDS + sales_followup.COMMANDS + customers.COMMANDS
-              + orders.COMMANDS + complaints.COMMANDS + meetings.COMMANDS},
+              + orders.COMMANDS + complaints.COMMANDS + meetings.COMMANDS
+              + imports_orders.COMMANDS
+              + imports_complaints.COMMANDS
+              + imports_samples.COMMANDS},
     "engineering": {c.name: c for c in engineering.COMMANDS + engineering.ORDER_COMMANDS
                     + complaint_desk.COMMANDS},
     "production": {c.name: c for c in production.COMMANDS + production.ORDER_COMMANDS

@@ -15,6 +15,7 @@ from events.sales.complaint import (
     ComplaintFormFilled,
     ComplaintFormSigned,
     ComplaintForwarded,
+    ComplaintImported,
     ComplaintMeasuresRecorded,
     ComplaintMonthNoted,
     ComplaintReceived,
@@ -56,6 +57,7 @@ from events.sales.order import (
     OrderEvent,
     OrderExceptionDelivered,
     OrderExceptionReported,
+    OrderImported,
     OrderMonthNoted,
     OrderPenaltyRequested,
     OrderProgressRecorded,
@@ -84,6 +86,7 @@ from events.sales.sample import (
     SampleProgressRecorded,
     SampleRequested,
 )
+from events.sales.sample_import import SampleImported
 
 EVENTS: tuple[type[DomainEvent], ...] = (
     SampleRequested,
@@ -108,6 +111,7 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     DelayNoticeRecorded,
     PenaltyRequested,
     SampleMonthNoted,
+    SampleImported,
     *order.EVENTS,
     *complaint.EVENTS,
     *meeting.EVENTS,
@@ -126,6 +130,7 @@ __all__ = [
     "ComplaintFormFilled",
     "ComplaintFormSigned",
     "ComplaintForwarded",
+    "ComplaintImported",
     "ComplaintMeasuresRecorded",
     "ComplaintMonthNoted",
     "ComplaintReceived",
@@ -153,6 +158,7 @@ __all__ = [
     "OrderEvent",
     "OrderExceptionDelivered",
     "OrderExceptionReported",
+    "OrderImported",
     "OrderLine",
     "OrderMonthNoted",
     "OrderPenaltyRequested",
@@ -173,6 +179,7 @@ __all__ = [
     "SampleApprovalSigned",
     "SampleCosted",
     "SampleEvent",
+    "SampleImported",
     "SampleMaterialsUpdated",
     "SampleMonthNoted",
     "SampleProgressRecorded",

@@ -4,7 +4,7 @@
 month-end notes (R-C6) and on-site visits (R-C7)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import ClassVar, Literal
 from uuid import UUID
@@ -12,6 +12,7 @@ from uuid import UUID
 from pydantic import Field
 
 from events.envelope import Department, DomainEvent
+from events.imports import ImportSource
 
 # How a complaint reaches the company (R-C1).
 ComplaintChannel = Literal["phone", "fax", "visit", "sales_visit", "email"]
@@ -187,6 +188,42 @@ class ComplaintEntryDelivered(ComplaintEvent):
     entry_event_id: UUID
 
 
+# Where an imported complaint stands in its handling: the statuses of the sales record.
+ComplaintStage = Literal["received", "forwarded", "registered", "judged", "form_filled",
+                         "form_signed", "escalated", "measures_recorded", "replied", "reopened",
+                         "satisfied", "verified", "closed"]
+
+
+class ComplaintImported(ComplaintEvent):
+    """A row of the old Complaint Summary (客诉投诉汇总表) loaded as history (issue 12): the
+    complaint as it stood, at the stage it had reached; its timestamp is when it was received.
+    The live process continues it from that stage."""
+
+    source: ImportSource
+    stage: ComplaintStage = Field(description="Where its handling stood / 处理状态")
+    channel: ComplaintChannel | None = Field(default=None, description="How it came in / 渠道")
+    received_by: str | None = Field(default=None, description="Who took it in / 接收人")
+    customer: str = Field(description="Customer / 客户")
+    salesperson: str | None = Field(default=None, description="Responsible salesperson / 业务员")
+    product_model: str | None = Field(default=None, description="Product model / 产品型号")
+    shipping_date: date | None = Field(default=None, description="Shipping date / 出货日期")
+    batch: str | None = Field(default=None, description="Batch / 批号")
+    problem: str = Field(description="Problem / 问题描述")
+    category: str = Field(description="Problem category, for the month analysis / 问题类别")
+    order_no: str | None = Field(default=None, description="The order it concerns / 订单编号")
+    severity: Severity | None = None
+    responsible: Department | None = Field(default=None, description="Responsible department "
+                                           "/ 责任部门")
+    form_no: str | None = Field(default=None, description="Complaint Handling Form no. / 处理单号")
+    form_signed_by: str | None = Field(default=None, description="Who signed the form / 签核人")
+    measures: str | None = Field(default=None, description="Corrective measures / 改善对策")
+    reply: str | None = Field(default=None, description="The reply to the customer / 回复内容")
+    replied_at: datetime | None = Field(default=None, description="When it was replied / 回复时间")
+    satisfied: bool | None = Field(default=None, description="The customer is satisfied / 满意")
+    new_requirement: str | None = Field(default=None, description="New requirement / 新要求")
+    closed_at: datetime | None = Field(default=None, description="When it was closed / 结案时间")
+
+
 class ComplaintMonthNoted(DomainEvent):
     """Technical support's notes under the month's complaint analysis (R-C6)."""
 
@@ -204,4 +241,5 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     ComplaintEscalated, ComplaintMeasuresRecorded, ComplaintReplied, ComplaintFollowUpRecorded,
     ComplaintReopened, SatisfactionVerified, ComplaintClosed, ComplaintVisitScheduled,
     ComplaintVisitRecorded, ComplaintFormArchived, ComplaintEntryDelivered, ComplaintMonthNoted,
+    ComplaintImported,
 )

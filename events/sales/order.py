@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import Field
 
 from events.envelope import Department, DomainEvent, OrderLine
+from events.imports import ImportSource
 
 
 class ExceptionKind(StrEnum):
@@ -178,6 +179,34 @@ class OrderShipped(OrderEvent):
     ordered_total: int = Field(ge=1, description="Quantity ordered")
 
 
+# Where an imported order stands (issue 12): the steps of the live process it has been through.
+ImportedStage = Literal["received", "archived", "internal_order_issued", "promised",
+                        "customer_notified", "shipped"]
+
+
+class OrderImported(OrderEvent):
+    """A row of the old Excel Order Summary (订单汇总表) loaded as history (R-O3): the order
+    stands at ``stage``; its timestamp is the order date, its actor who imported it."""
+
+    stage: ImportedStage = Field(description="Where the order stands / 订单所处阶段")
+    po_no: str | None = Field(default=None, description="Customer PO number / 客户订单号")
+    customer: str = Field(description="Customer / 客户")
+    salesperson: str | None = Field(default=None, description="Responsible salesperson / 业务员")
+    assistant: str | None = Field(default=None, description="Responsible sales assistant / 业务助理")
+    lines: tuple[OrderLine, ...] = Field(min_length=1, description="Products and quantities")
+    product_text: str = Field(description="The product cell as the table showed it / 产品")
+    requested_date: date | None = Field(default=None, description="Requested delivery / 要求交期")
+    internal_order_no: str | None = Field(default=None, description="Internal order / 内部订单号")
+    promised_at: datetime | None = Field(default=None, description="Promised delivery / 交期")
+    pmc_replied_at: datetime | None = Field(default=None, description="PMC reply / PMC回复时间")
+    customer_told_at: datetime | None = Field(default=None, description="Customer told / 已告知客户")
+    qc_result: str | None = Field(default=None, description="QC result as written / 检验结果")
+    shipping_note_no: str | None = Field(default=None, description="Shipping note / 出货单号")
+    shipped_at: datetime | None = Field(default=None, description="Shipped / 出货日期")
+    exceptions: str | None = Field(default=None, description="Exceptions as written / 异常")
+    source: ImportSource
+
+
 class OrderMonthNoted(DomainEvent):
     """The assistant's month-end summary under the Order Summary (R-O6)."""
 
@@ -204,5 +233,6 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     ShippingNoteCopyIssued,
     ShipmentArranged,
     OrderShipped,
+    OrderImported,
     OrderMonthNoted,
 )

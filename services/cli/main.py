@@ -23,6 +23,7 @@ from services.cli import (
     customers,
     dead_letters,
     export,
+    imports,
     months,
     orders,
     packs,
@@ -79,6 +80,7 @@ def parser() -> argparse.ArgumentParser:
     rebuild.add_parser(sub)
     users.add_parser(sub)
     export.add_parser(sub)
+    imports.add_parser(sub)
     packs.add_parser(sub)
     state = sub.add_parser("status", help="which components answer, their role, each relay's backlog, "
                                           "each consumer's progress and the dead letters; exit code 1 "
@@ -192,6 +194,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "calendar":  # reads without a running system too
             return asyncio.run(calendar.run(args, settings))
+        if args.command == "import":  # checks the file before connecting
+            return asyncio.run(imports.run(args, settings))
         handler = {"demo": cmd_demo, "samples": cmd_samples, "history": cmd_history,
                    "rebuild": rebuild.run, "status": status.run, "sample-month": months.run,
                    "note-month": months.run, "customers": customers.run,

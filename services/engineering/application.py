@@ -13,6 +13,7 @@ from events.production import SampleCompleted
 from events.sales import (
     InternalOrderIssued,
     SampleApplicationApproved,
+    SampleImported,
 )
 from services.complaint_desk import DeskTerms
 from services.complaint_desk_cases import ComplaintDeskUseCases
@@ -68,6 +69,12 @@ class EngineeringApplication(ComplaintDeskUseCases, DepartmentApplication):
     def on_application_approved(self, event: SampleApplicationApproved, tracking: Tracking) -> None:
         job = self.load_or_new(SamplingJob, job_id(event.request_no))
         job.open(self.reaction_context(event), event)
+        self.store(job, tracking=tracking)
+
+    def on_sample_imported(self, event: SampleImported, tracking: Tracking) -> None:
+        """Issue 12: an open imported sample at an engineering stage gets its job there."""
+        job = self.load_or_new(SamplingJob, job_id(event.request_no))
+        job.import_stage(self.reaction_context(event), event)
         self.store(job, tracking=tracking)
 
     def on_sample_completed(self, event: SampleCompleted, tracking: Tracking) -> None:

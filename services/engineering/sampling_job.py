@@ -8,7 +8,7 @@ from uuid import UUID
 from events import engineering as ev
 from events.envelope import DieDifficulty, Role
 from events.production import SampleCompleted
-from events.sales import SampleApplicationApproved
+from events.sales import SampleApplicationApproved, SampleImported
 from services.domain import Aggregate, Context, RuleBroken, record_id
 
 
@@ -32,6 +32,16 @@ class SamplingJob(Aggregate):
                      sample_id=approved.originator_id, customer=approved.customer,
                      product=approved.product, part_no=approved.part_no,
                      die_difficulty=approved.die_difficulty, round=approved.round)
+
+    def import_stage(self, ctx: Context, imported: SampleImported) -> None:
+        """Issue 12: an open sample imported at an engineering stage gets its job at that stage
+        (``JOB_STATUS``), so the engineer's next step is accepted; a repeat changes nothing."""
+        status = JOB_STATUS.get(imported.status)
+        if status is None or self.version:
+            return
+        self.trigger(ev.SamplingJobImported, ctx, request_no=imported.request_no,
+                     source=imported.source, source_event_id=imported.event_id, status=status,
+                     die_difficulty=imported.die_difficulty, round=imported.round)
 
     def schedule(self, ctx: Context, scheduled_for: datetime) -> None:
         ctx.require("R-S3", [Role.ENGINEER], "schedule sampling", "安排打样")
@@ -62,6 +72,10 @@ class SamplingJob(Aggregate):
         self.request_no, self.die_difficulty, self.status = e.request_no, e.die_difficulty, "open"
         self.round = e.round
 
+    def when_SamplingJobImported(self, e: ev.SamplingJobImported) -> None:
+        self.request_no, self.die_difficulty, self.status = e.request_no, e.die_difficulty, e.status
+        self.round = e.round
+
     def when_SamplingScheduled(self, e: ev.SamplingScheduled) -> None:
         self.status = "scheduled"
 
@@ -70,3 +84,9 @@ class SamplingJob(Aggregate):
 
     def when_SampleReturnedToSales(self, e: ev.SampleReturnedToSales) -> None:
         self.status = "returned"
+
+
+# Imported sales stage -> where engineering's job stands. Production receives the documents
+# when engineering schedules (R-S3), so a scheduled sample is in production too.
+JOB_STATUS = {"application_approved": "open", "job_opened": "open", "scheduled": "scheduled",
+              "in_production": "scheduled", "promised": "scheduled", "completed": "completed"}

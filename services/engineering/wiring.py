@@ -5,7 +5,13 @@ from contracts.commands import complaint_desk as desk_cmd
 from contracts.commands import engineering as cmd
 from events.envelope import Department
 from events.production import SampleCompleted
-from events.sales import ComplaintEscalated, InternalOrderIssued, SampleApplicationApproved
+from events.sales import (
+    ComplaintEscalated,
+    ComplaintImported,
+    InternalOrderIssued,
+    SampleApplicationApproved,
+    SampleImported,
+)
 from services.engineering.application import EngineeringApplication as App
 from services.runtime import object_store
 from services.runtime.spec import ServiceSpec
@@ -25,7 +31,9 @@ SPEC = ServiceSpec(
     reactions={
         SampleApplicationApproved: App.on_application_approved,
         SampleCompleted: App.on_sample_completed,
+        SampleImported: App.on_sample_imported,
         InternalOrderIssued: App.on_internal_order_issued,
         ComplaintEscalated: App.on_complaint_escalated,
+        ComplaintImported: App.on_complaint_imported,
     },
 )

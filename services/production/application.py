@@ -12,7 +12,7 @@ from events import production as ev
 from events.engineering import SamplingScheduled
 from events.envelope import Department, Role
 from events.quality import InspectionFailed
-from events.sales import InternalOrderIssued
+from events.sales import InternalOrderIssued, OrderImported, SampleImported
 from services.complaint_desk import DeskTerms
 from services.complaint_desk_cases import ComplaintDeskUseCases
 from services.domain import Context
@@ -25,6 +25,9 @@ DESK = DeskTerms(roles=(Role.PMC_PLANNER, Role.PRODUCTION_SUPERVISOR),
                  redirected=ev.ProductionComplaintRedirected,
                  opened=ev.ProductionComplaintInvestigationOpened,
                  analysed=ev.ProductionComplaintAnalysed)
+
+# The stages of an imported order that production goes on with (see services.sales.order_import).
+TAKEN_OVER = frozenset({"internal_order_issued", "promised", "customer_notified"})
 
 
 class ProductionApplication(ComplaintDeskUseCases, DepartmentApplication):
@@ -74,6 +77,12 @@ class ProductionApplication(ComplaintDeskUseCases, DepartmentApplication):
         order.receive_documents(self.reaction_context(event), event)
         self.store(order, tracking=tracking)
 
+    def on_sample_imported(self, event: SampleImported, tracking: Tracking) -> None:
+        """Issue 12: an open imported sample in production gets its work order there."""
+        order = self.load_or_new(SampleWorkOrder, work_order_id(event.request_no))
+        order.import_stage(self.reaction_context(event), event)
+        self.store(order, tracking=tracking)
+
     def on_promise_due(self, due: TimerDue, tracking: Tracking) -> None:
         """R-S7: a promised time passed (a JetStream schedule fired); production decides.
 
@@ -110,6 +119,16 @@ class ProductionApplication(ComplaintDeskUseCases, DepartmentApplication):
     def on_internal_order_issued(self, event: InternalOrderIssued, tracking: Tracking) -> None:
         order = self.production_order(event.order_no)
         order.receive(self.reaction_context(event), event)
+        self.store(order, tracking=tracking)
+
+    def on_order_imported(self, event: OrderImported, tracking: Tracking) -> None:
+        """Issue 12: an imported order past its internal order continues here; others only
+        move the tracking on."""
+        if event.stage not in TAKEN_OVER:
+            self.store(tracking=tracking)
+            return
+        order = self.production_order(event.order_no)
+        order.take_over_import(self.reaction_context(event), event)
         self.store(order, tracking=tracking)
 
     def on_inspection_failed(self, event: InspectionFailed, tracking: Tracking) -> None:

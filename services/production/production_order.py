@@ -9,7 +9,7 @@ from uuid import UUID
 from events import production as ev
 from events.envelope import Role
 from events.quality import InspectionFailed
-from events.sales import InternalOrderIssued
+from events.sales import InternalOrderIssued, OrderImported
 from services.domain import Aggregate, Context, RuleBroken, record_id
 from services.production.promises import (
     PLANNERS,
@@ -72,6 +72,18 @@ class ProductionOrder(Aggregate):
                      internal_order_no=issued.internal_order_no, customer=issued.customer,
                      lines=issued.lines, requested_date=issued.requested_date,
                      source_event_id=issued.event_id)
+
+    def take_over_import(self, ctx: Context, imported: OrderImported) -> None:
+        """Issue 12: an open order imported by sales past its internal order: PMC holds it as
+        received (to promise), or as promised (to make). History: no reply clock, no timer."""
+        if self.status != "new":
+            return  # already held: a repeat changes nothing
+        promised = imported.stage in ("promised", "customer_notified")
+        self.trigger(ev.ImportedOrderReceived, ctx, order_no=imported.order_no,
+                     internal_order_no=imported.internal_order_no,
+                     ordered=sum(line.quantity for line in imported.lines),
+                     promised_at=imported.promised_at if promised else None,
+                     source_event_id=imported.event_id)
 
     def promise(self, ctx: Context, promised_at: datetime, quantity: int | None,
                 note: str | None) -> None:
@@ -161,6 +173,11 @@ class ProductionOrder(Aggregate):
     def when_InternalOrderReceived(self, e: ev.InternalOrderReceived) -> None:
         self.order_no, self.status = e.order_no, "received"
         self.ordered = sum(line.quantity for line in e.lines)
+
+    def when_ImportedOrderReceived(self, e: ev.ImportedOrderReceived) -> None:
+        self.order_no, self.ordered = e.order_no, e.ordered
+        self.status = "promised" if e.promised_at is not None else "received"
+        self.promised_at, self.promised_quantity = e.promised_at, e.ordered
 
     def when_DeliveryPromised(self, e: ev.DeliveryPromised) -> None:
         self.status, self.promised_at = "promised", e.promised_at

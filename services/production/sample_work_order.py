@@ -9,6 +9,7 @@ from uuid import UUID
 from events import production as ev
 from events.engineering import SamplingScheduled
 from events.envelope import Role
+from events.sales import SampleImported
 from services.domain import Aggregate, Context, RuleBroken, record_id
 from services.production.promises import (
     PLANNERS,
@@ -43,6 +44,17 @@ class SampleWorkOrder(Aggregate):
         self.trigger(ev.SampleDocumentsReceived, ctx, request_no=scheduled.request_no,
                      die_difficulty=scheduled.die_difficulty, scheduled_for=scheduled.scheduled_for,
                      round=scheduled.round)
+
+    def import_stage(self, ctx: Context, imported: SampleImported) -> None:
+        """Issue 12: an open sample imported as in production gets its work order there
+        (documents received, or a delivery promised), so production's next step is accepted.
+        History: no clock starts and no promise timer is set. A repeat changes nothing."""
+        status = WORK_STATUS.get(imported.status)
+        if status is None or self.round >= imported.round:
+            return
+        self.trigger(ev.SampleWorkImported, ctx, request_no=imported.request_no,
+                     source=imported.source, source_event_id=imported.event_id, status=status,
+                     promised_at=imported.promised_at, round=imported.round)
 
     def promise(self, ctx: Context, promised_at: datetime) -> None:
         ctx.require("R-S7", PLANNERS, "promise a delivery time", "承诺交期")
@@ -115,6 +127,10 @@ class SampleWorkOrder(Aggregate):
         self.request_no, self.status, self.round = e.request_no, "received", e.round
         self.promised_at, self.paused = None, False
 
+    def when_SampleWorkImported(self, e: ev.SampleWorkImported) -> None:
+        self.request_no, self.status, self.round = e.request_no, e.status, e.round
+        self.promised_at, self.paused = e.promised_at, False
+
     def when_DeliveryPromised(self, e: ev.DeliveryPromised) -> None:
         self.promised_at, self.status = e.promised_at, "promised"
         self.history.fold(e)
@@ -135,3 +151,8 @@ class SampleWorkOrder(Aggregate):
 
     def when_SampleWorkResumed(self, e: ev.SampleWorkResumed) -> None:
         self.paused = False
+
+
+# Imported sales stage -> where production's work order stands (documents arrive when
+# engineering schedules, R-S3).
+WORK_STATUS = {"scheduled": "received", "in_production": "received", "promised": "promised"}

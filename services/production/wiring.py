@@ -7,7 +7,13 @@ from events.engineering import SamplingScheduled
 from events.envelope import Department
 from events.production import ORDER_PROMISE_TIMER, PROMISE_TIMER, SALES_PROMISE_TIMER
 from events.quality import InspectionFailed
-from events.sales import ComplaintEscalated, InternalOrderIssued
+from events.sales import (
+    ComplaintEscalated,
+    ComplaintImported,
+    InternalOrderIssued,
+    OrderImported,
+    SampleImported,
+)
 from services.production.application import ProductionApplication as App
 from services.runtime.spec import ServiceSpec
 
@@ -29,8 +35,11 @@ SPEC = ServiceSpec(
     reactions={
         SamplingScheduled: App.on_sampling_scheduled,
         InternalOrderIssued: App.on_internal_order_issued,
+        OrderImported: App.on_order_imported,
         InspectionFailed: App.on_inspection_failed,
+        SampleImported: App.on_sample_imported,
         ComplaintEscalated: App.on_complaint_escalated,
+        ComplaintImported: App.on_complaint_imported,
     },
     timers={
         PROMISE_TIMER: App.on_promise_due,

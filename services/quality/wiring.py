@@ -5,7 +5,7 @@ from contracts.commands import complaint_desk as desk_cmd
 from contracts.commands import quality as cmd
 from events.envelope import Department
 from events.production import LotCompleted
-from events.sales import ComplaintEscalated
+from events.sales import ComplaintEscalated, ComplaintImported
 from services.quality.application import QualityApplication as App
 from services.runtime.spec import ServiceSpec
 
@@ -20,5 +20,6 @@ SPEC = ServiceSpec(
     reactions={
         LotCompleted: App.on_lot_completed,
         ComplaintEscalated: App.on_complaint_escalated,
+        ComplaintImported: App.on_complaint_imported,
     },
 )

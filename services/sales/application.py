@@ -17,9 +17,10 @@ from services.sales.followup_cases import FollowUpUseCases
 from services.sales.meeting_cases import MeetingUseCases
 from services.sales.order_cases import OrderUseCases
 from services.sales.sample import SampleRecord, sample_id
+from services.sales.sample_import_cases import SampleImportUseCases
 
 
-class SalesApplication(FollowUpUseCases, OrderUseCases, ComplaintUseCases, CustomerUseCases,
+class SalesApplication(SampleImportUseCases, FollowUpUseCases, OrderUseCases, ComplaintUseCases, CustomerUseCases,
                        MeetingUseCases, DepartmentApplication):
     """Sales' event store and use cases."""
 

@@ -29,9 +29,14 @@ from events.complaint_desk import Analysed, Redirected
 from events.envelope import Department, DomainEvent
 from events.sales import complaint as ev
 from events.sales.complaint import ComplaintChannel, Severity
-from services.domain import Aggregate, Context, RuleBroken, record_id
+from services.domain import Aggregate, Conflict, Context, RuleBroken, record_id
 from services.sales import complaint_rules as rules
-from services.sales.complaint_rules import CS_SUPERVISOR, FRONT_LINE, SALES, TECHNICAL_SUPPORT
+from services.sales.complaint_rules import (
+    CS_SUPERVISOR,
+    FRONT_LINE,
+    SALES,
+    TECHNICAL_SUPPORT,
+)
 
 E = TypeVar("E", bound=DomainEvent)
 
@@ -60,6 +65,7 @@ class ComplaintRecord(Aggregate):
     visit_pending: bool = False
     files: frozenset[str] = frozenset()  # SHA-256 of the attached files
     causes: frozenset[UUID] = frozenset()  # other departments' events already reacted to
+    imported: ev.ComplaintImported | None = None  # the row it was loaded from (issue 12)
 
     def trigger(self, event_cls: type[E], ctx: Context, **facts: Any) -> E:
         """Record an entry and, once the salesperson is known, deliver it to them (R-C5)."""
@@ -91,6 +97,24 @@ class ComplaintRecord(Aggregate):
                      channel=redirected.channel, customer=redirected.customer,
                      summary=redirected.summary, redirected_from=redirected.department,
                      source_event_id=redirected.event_id)
+
+    # -- issue 12: a row of the old Complaint Summary -------------------------------------------
+    def import_row(self, ctx: Context, facts: dict[str, Any]) -> None:
+        """The complaint as the row shows it, one event at its received time; the same row or
+        the same facts again change nothing, other facts for a known number are refused. No
+        entry is delivered (R-C5): the table the salesperson got then already held it."""
+        ctx.require("R-C2", TECHNICAL_SUPPORT, "import the Complaint Summary", "导入客诉投诉汇总表")
+        no = facts["complaint_no"]
+        if self.imported is not None and rules.same_import(self.imported, facts, ctx.now):
+            return
+        if self.version:
+            raise Conflict(None, f"complaint {no} already exists with other facts; it is not "
+                           "imported over them", f"客诉 {no} 已存在且内容不同，不予导入覆盖",
+                           field="complaint_no")
+        refusal = rules.import_gap(facts["stage"], facts) or rules.before_receipt(facts, ctx.now)
+        if refusal is not None:
+            raise refusal
+        Aggregate.trigger(self, ev.ComplaintImported, ctx, **facts)
 
     # -- R-C2: registration and handling --------------------------------------------------------
     def forward(self, ctx: Context, to: str) -> None:
@@ -252,6 +276,14 @@ class ComplaintRecord(Aggregate):
         self.product_model, self.problem, self.batch = e.product_model, e.problem, e.batch
         self.order_no = e.order_no
 
+    def when_ComplaintImported(self, e: ev.ComplaintImported) -> None:
+        self.imported, self.complaint_no, self.status = e, e.complaint_no, e.stage
+        self.customer, self.salesperson, self.problem = e.customer, e.salesperson, e.problem
+        self.product_model, self.batch, self.order_no = e.product_model or "", e.batch, e.order_no
+        self.severity, self.responsible, self.form_no = e.severity, e.responsible, e.form_no or ""
+        if e.severity is not Severity.MINOR and e.stage in rules.AFTER_SIGNING - {"form_signed"}:
+            self.escalated_to = e.responsible  # it went there before the import (R-C2)
+
     def when_ComplaintFileAttached(self, e: ev.ComplaintFileAttached) -> None:
         self.files = self.files | {e.sha256}
 
@@ -296,3 +328,4 @@ class ComplaintRecord(Aggregate):
 
     def when_ComplaintFormArchived(self, e: ev.ComplaintFormArchived) -> None:
         self.archived = True
+

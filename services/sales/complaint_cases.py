@@ -4,6 +4,7 @@ analysis of one escalated to them (R-C2)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.application import AggregateNotFoundError
@@ -11,6 +12,7 @@ from eventsourcing.persistence import Tracking
 
 from contracts.commands import complaints as cmd
 from contracts.commands.base import Command
+from contracts.commands.imports_complaints import ImportComplaint
 from contracts.replies import EventRef
 from events import engineering, production, quality
 from events.complaint_desk import Analysed, Redirected
@@ -138,6 +140,17 @@ class ComplaintUseCases(_Application):
         record.archive_form(ctx)
         return self.store(record)
 
+    def import_complaint(self, c: ImportComplaint, ctx: Context) -> list[EventRef]:
+        """Issue 12: one row of the old Complaint Summary, at its received time (business
+        time); recorded now by the clock."""
+        record = self.load_or_new(ComplaintRecord, complaint_id(c.complaint_no))
+        facts = c.model_dump(exclude={"actor", "correlation_id", "command_id", "occurred_at",
+                                      "received_at"})
+        facts["source"] = c.source
+        facts["responsible"] = Department(c.responsible) if c.responsible else None
+        record.import_row(replace(ctx, now=c.received_at, explicit=False), facts)
+        return self.store(record)
+
     def note_complaint_month(self, c: cmd.NoteComplaintMonth, ctx: Context) -> list[EventRef]:
         month = self.load_or_new(ComplaintMonth, complaint_month_id(c.month))
         month.note(ctx, c.month, c.text)
@@ -177,6 +190,7 @@ COMPLAINT_COMMANDS: Mapping[type[Command], UseCase] = {
     cmd.RecordComplaintVisit: ComplaintUseCases.record_complaint_visit,
     cmd.ArchiveComplaintForm: ComplaintUseCases.archive_complaint_form,
     cmd.NoteComplaintMonth: ComplaintUseCases.note_complaint_month,
+    ImportComplaint: ComplaintUseCases.import_complaint,
 }
 # Async steps run before a command's use case: a complaint's photo or file is checked first.
 COMPLAINT_PREPARERS: Mapping[type[Command], Callable[..., Awaitable[Any]]] = {

@@ -4,10 +4,12 @@ steps themselves."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from events.envelope import Department, Role
-from events.sales.complaint import Severity
-from services.domain import RuleBroken
+from events.sales.complaint import ComplaintImported, Severity
+from services.domain import DomainError, Invalid, RuleBroken
 
 # R-C1: one external window, the marketing department: anyone in sales takes a complaint in.
 SALES = (Role.MARKETING_MANAGER, Role.SALES_MANAGER, Role.CS_SUPERVISOR, Role.SALESPERSON,
@@ -129,3 +131,66 @@ def wrong_severity(step: str, complaint_no: str, severity: Severity | None) -> R
     judged_zh = f"判定为{SEVERITY_ZH[severity]}" if severity else "尚未判定严重程度"
     return RuleBroken(rule, f"{en} (complaint {complaint_no} is {judged_en})",
                       f"{zh}（客诉 {complaint_no} {judged_zh}）")
+
+
+# -- issue 12: a complaint imported from the old Complaint Summary --------------------------------
+REGISTERED_ON = AFTER_REGISTRATION | {"closed"}
+JUDGED_ON = REGISTERED_ON - {"registered"}
+FORM_ON = JUDGED_ON - {"judged"}
+# Stages a complaint that is not minor reaches through the responsible department (R-C2).
+ESCALATED_ON = frozenset({"escalated", "measures_recorded"})
+# What a stage needs for the live process to go on from it: field -> (English, Chinese).
+_NEEDED = (
+    (REGISTERED_ON, "salesperson", "a registered complaint names its salesperson",
+     "已登记的客诉须有业务员"),
+    (REGISTERED_ON, "product_model", "a registered complaint names the product model",
+     "已登记的客诉须有产品型号"),
+    (JUDGED_ON, "severity", "a judged complaint has its severity", "已判定的客诉须有严重程度"),
+    (FORM_ON, "form_no", "a complaint whose form was filled in has the form's number",
+     "已填写处理单的客诉须有处理单号"),
+    (frozenset({"closed"}), "closed_at", "a closed complaint has its closed date",
+     "已结案的客诉须有结案日期"),
+)
+
+
+def import_gap(stage: str, facts: dict[str, object]) -> RuleBroken | None:
+    """R-C2, R-C3: the first fact the imported ``stage`` needs and the row lacks, or that
+    contradicts it; None when the row can stand at that stage."""
+    where_en, where_zh = f" (status {stage})", f"（状态：{STATUS_ZH[stage]}）"
+    for stages, name, en, zh in _NEEDED:
+        if stage in stages and facts.get(name) is None:
+            return RuleBroken("R-C2" if name != "closed_at" else "R-C3", en + where_en,
+                              zh + where_zh, field=name)
+    severity = facts.get("severity")
+    if stage in JUDGED_ON and severity not in (None, Severity.MINOR) \
+            and facts.get("responsible") is None:
+        return RuleBroken("R-C2", "a complaint that is not minor names the responsible "
+                          "department" + where_en, "非轻微客诉须有责任部门" + where_zh,
+                          field="responsible")
+    if stage in ESCALATED_ON and severity is Severity.MINOR:
+        return RuleBroken("R-C2", "a minor complaint is answered by sales, never escalated"
+                          + where_en, "轻微客诉由业务答复，不提交责任部门" + where_zh,
+                          field="severity")
+    if stage != "closed" and facts.get("closed_at") is not None:
+        return RuleBroken("R-C3", "a complaint with a closed date is closed" + where_en,
+                          "有结案日期的客诉应为已结案" + where_zh, field="closed_at")
+    return None
+
+
+def same_import(imported: ComplaintImported, facts: dict[str, Any], received: datetime) -> bool:
+    """The same row again, or the same complaint from another file or row (every fact but the
+    source equal): importing it changes nothing."""
+    if facts["source"] == imported.source:
+        return True
+    kept = imported.model_dump(include=set(facts) - {"source"})
+    return imported.timestamp == received and kept == {k: v for k, v in facts.items()
+                                                       if k != "source"}
+
+
+def before_receipt(facts: dict[str, Any], received: datetime) -> DomainError | None:
+    """A reply or closing dated before the complaint was received is a typo in the row."""
+    for name in ("replied_at", "closed_at"):
+        if facts.get(name) is not None and facts[name] < received:
+            return Invalid(None, f"{name} must not be before the complaint was received",
+                           f"{name} 不能早于客诉接收时间", field=name)
+    return None

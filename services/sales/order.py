@@ -9,10 +9,17 @@ from datetime import date, datetime
 from uuid import UUID
 
 from events.envelope import OrderLine, Role
+from events.imports import ImportSource
 from events.sales import order as ev
 from events.sales.order import ExceptionKind, Recipient, ShippingCopy
 from services.domain import Aggregate, Context, RuleBroken, record_id
-from services.sales.order_shipping import Lot, ShippingNote, existing_note, note_quantity
+from services.sales.order_import import check_facts, repeat_or_refuse, take_import
+from services.sales.order_shipping import (
+    Lot,
+    ShippingNote,
+    existing_note,
+    note_quantity,
+)
 
 INTAKE = (Role.SALESPERSON, Role.SALES_ASSISTANT)
 ASSISTANT = (Role.SALES_ASSISTANT,)
@@ -57,6 +64,8 @@ class OrderRecord(Aggregate):
     delays: int = 0
     reported: frozenset[UUID] = frozenset()  # other departments' events already reacted to
     penalised: frozenset[datetime] = frozenset()  # promised times a penalty was requested for
+    import_source: ImportSource | None = None  # the row of the old table it was imported from
+    imported: dict[str, object] | None = None  # the facts of that import (order_import)
 
     # -- R-O1 -------------------------------------------------------------------------------
     def receive(self, ctx: Context, *, order_no: str, po_no: str, customer: str,
@@ -82,6 +91,15 @@ class OrderRecord(Aggregate):
                      customer_no=customer_no, lines=tuple(lines), requested_date=requested_date,
                      salesperson=salesperson, assistant=assistant,
                      quotation_request_no=quotation_request_no, files=tuple(files))
+
+    def import_row(self, ctx: Context, source: ImportSource, **facts: object) -> None:
+        """R-O3, issue 12: a row of the old Order Summary, as history; a repeat records nothing."""
+        ctx.require("R-O3", ASSISTANT, "import an order", "导入订单")
+        if self.version:
+            repeat_or_refuse(self, source, ctx.now, facts)
+            return
+        check_facts(str(facts["order_no"]), facts)
+        self.trigger(ev.OrderImported, ctx, source=source, **facts)
 
     def archive(self, ctx: Context, price_approved: bool = False) -> None:
         """``price_approved``: whether the quotation the order names has its price approved."""
@@ -246,6 +264,9 @@ class OrderRecord(Aggregate):
         self.lines, self.requested_date = e.lines, e.requested_date
         self.quotation_request_no, self.status = e.quotation_request_no, "received"
         self.ordered = sum(line.quantity for line in e.lines)
+
+    def when_OrderImported(self, e: ev.OrderImported) -> None:
+        take_import(self, e)
 
     def when_OrderArchived(self, e: ev.OrderArchived) -> None:
         self.status = "archived"

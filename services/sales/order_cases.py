@@ -3,17 +3,19 @@ production, quality and engineering report on an order (R-O3's live status, R-S7
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import Tracking
 
+from contracts.commands import imports_orders
 from contracts.commands import orders as cmd
 from contracts.commands.base import Command
 from contracts.replies import EventRef
 from events import engineering, production, quality
-from events.envelope import DomainEvent
+from events.envelope import DomainEvent, OrderLine
 from services.domain import Aggregate, Context, NotFound
 from services.runtime.commands import UseCase
 from services.sales.order import OrderRecord, order_id
@@ -21,8 +23,8 @@ from services.sales.order_month import OrderMonth, order_month_id
 from services.sales.sample import SampleRecord, sample_id
 
 if TYPE_CHECKING:
-    from services.sales.customer import Customer
     from services.runtime.store import DepartmentApplication as _Application
+    from services.sales.customer import Customer
 else:
     _Application = object
 
@@ -54,6 +56,17 @@ class OrderUseCases(_Application):
                        customer_no=c.customer_no, lines=c.lines, requested_date=c.requested_date,
                        salesperson=c.salesperson, assistant=c.assistant,
                        quotation_request_no=c.quotation_request_no, files=c.files, filed=filed)
+        return self.store(record)
+
+    def import_order(self, c: imports_orders.ImportOrder, ctx: Context) -> list[EventRef]:
+        """Issue 12: one row of the old Order Summary; its business time is the order date."""
+        record = self.load_or_new(OrderRecord, order_id(c.order_no))
+        facts = c.model_dump(exclude={"actor", "correlation_id", "command_id", "occurred_at",
+                                      "source", "ordered_at", "product", "part_no", "quantity"})
+        line = OrderLine(product=c.product, part_no=c.part_no or "-", quantity=c.quantity)
+        text = f"{c.product} ({c.part_no})" if c.part_no else c.product
+        record.import_row(replace(ctx, now=c.ordered_at, recorded_at=ctx.recorded, explicit=False),
+                          c.source, lines=(line,), product_text=text, **facts)
         return self.store(record)
 
     def archive_order(self, c: cmd.ArchiveOrder, ctx: Context) -> list[EventRef]:
@@ -159,6 +172,7 @@ ORDER_PROGRESS_OF: Mapping[type[DomainEvent], Callable[[Any], tuple[str, Any, An
 }
 
 ORDER_COMMANDS: Mapping[type[Command], UseCase] = {
+    imports_orders.ImportOrder: OrderUseCases.import_order,
     cmd.ReceiveOrder: OrderUseCases.receive_order,
     cmd.ArchiveOrder: OrderUseCases.archive_order,
     cmd.IssueInternalOrder: OrderUseCases.issue_internal_order,

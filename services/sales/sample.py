@@ -6,11 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from events import sales as ev
 from events.envelope import DieDifficulty, DomainEvent, Role
-from services.domain import Aggregate, Context, RuleBroken, record_id
+from events.imports import ImportSource
+from events.sales.sample_import import IMPORTED_FACTS
+from services.domain import Aggregate, Conflict, Context, RuleBroken, record_id
 from services.sales.followup import SampleFollowUp
 
 MANAGERS = (Role.CS_SUPERVISOR, Role.SALES_MANAGER, Role.MARKETING_MANAGER)
@@ -46,6 +49,7 @@ class SampleRecord(SampleFollowUp, Aggregate):
     completed_at: datetime | None = None
     penalised: frozenset[tuple[int, datetime]] = frozenset()  # (round, promised time)
     received_on: date | None = None
+    imported: ev.SampleImported | None = None  # the old table's row this record was loaded from
 
     # -- commands ---------------------------------------------------------------------------
     def request(self, ctx: Context, *, request_no: str, customer: str, product: str, part_no: str,
@@ -57,6 +61,31 @@ class SampleRecord(SampleFollowUp, Aggregate):
         self.trigger(ev.SampleRequested, ctx, request_no=request_no, customer=customer,
                      product=product, part_no=part_no, salesperson=salesperson,
                      assistant=ctx.actor.user, materials=materials, purpose=purpose)
+
+    def import_row(self, ctx: Context, source: ImportSource, **facts: Any) -> None:
+        """R-S5: load a row of the old Sample Record Summary at its stage (issue 12). The same
+        row again (same file, sheet and row, or the same facts) changes nothing; another row
+        with this number is refused."""
+        ctx.require("R-S5", [Role.SALES_ASSISTANT], "import the Sample Record Summary",
+                    "导入打样记录汇总表")
+        if self.version:
+            if self._same_import(ctx, source, facts):
+                return
+            raise Conflict("R-S5", f"sample request {self.request_no} already exists with other "
+                           "facts; it is not imported again", f"打样申请 {self.request_no} 已存在且"
+                           "内容不同，不能重复导入", field="request_no")
+        self.trigger(ev.SampleImported, ctx, source=source, **facts)
+
+    def _same_import(self, ctx: Context, source: ImportSource, facts: dict[str, Any]) -> bool:
+        row = self.imported
+        if row is None:
+            return False
+        if (row.source.file_sha256, row.source.sheet, row.source.row) == (
+                source.file_sha256, source.sheet, source.row):
+            return True
+        stored = row.facts()
+        return row.timestamp == ctx.now and all(
+            stored[key] == facts.get(key) for key in IMPORTED_FACTS if key != "timestamp")
 
     def update_materials(self, ctx: Context, materials: ev.MaterialSet) -> None:
         ctx.require("R-S3", [Role.SALES_ASSISTANT], "update the material set", "更新资料清单")
@@ -174,6 +203,21 @@ class SampleRecord(SampleFollowUp, Aggregate):
                              f"{zh}（打样 {self.request_no} 当前状态：{self.status}）")
 
     # -- state changes ------------------------------------------------------------------------
+    def when_SampleImported(self, e: ev.SampleImported) -> None:
+        """The record where the row stands, so the next live command of that stage is accepted."""
+        self.imported, self.request_no, self.customer = e, e.request_no, e.customer
+        self.product, self.part_no, self.round = e.product or "", e.part_no or "", e.round
+        self.die_difficulty, self.quotation_no = e.die_difficulty, e.quotation_no
+        self.status = "application_approved" if e.status == "job_opened" else e.status
+        self.price_approved = e.status in PRICE_APPROVED
+        # The old table lists no material set: what was costed had it complete (R-S3).
+        self.materials = ev.MaterialSet() if e.status == "requested" else COMPLETE
+        if e.status in PROGRESS:
+            self.progress = e.status
+            self.stages = frozenset(PROGRESS[:PROGRESS.index(e.status) + 1])
+        self.promised_at, self.completed_at = e.promised_at, e.completed_at
+        self.received_on = e.received_on
+
     def when_SampleRequested(self, e: ev.SampleRequested) -> None:
         self.request_no, self.customer, self.product = e.request_no, e.customer, e.product
         self.part_no, self.materials, self.status = e.part_no, e.materials, "requested"
@@ -223,6 +267,12 @@ class SampleRecord(SampleFollowUp, Aggregate):
             self.completed_at = e.at
 
 
+COMPLETE = ev.MaterialSet(**dict.fromkeys(ev.MaterialSet.model_fields, True))
+# Imported stages at which the customer had approved the price.
+PRICE_APPROVED = frozenset({
+    "price_approved", "order_chasing", "round_started", "application_opened",
+    "application_approved", "job_opened", *PROGRESS, "shipped", "received", "trial_ok",
+    "trial_ng", "ng_fix_agreed", "approval_signed"})
 # Statuses in which production progress is still being reported for the current round.
 IN_PRODUCTION = frozenset({"application_approved", *PROGRESS})
 # Stages whose time the record keeps (promised_at, completed_at): recorded even when late.

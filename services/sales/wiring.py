@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from contracts.commands import sales as cmd
 from contracts.commands import sales_followup as followup
+from contracts.commands.imports_samples import ImportSample
 from events.engineering import ProcessInstructionsIssued
 from events.envelope import Department
 from events.production import (
@@ -47,6 +48,7 @@ SPEC = ServiceSpec(
         followup.AgreeNgFix: App.agree_ng_fix,
         followup.StartNewSampleRound: App.start_new_sample_round,
         followup.NoteSampleMonth: App.note_sample_month,
+        ImportSample: App.import_sample,
         **CUSTOMER_COMMANDS,
         **ORDER_COMMANDS,
         **COMPLAINT_COMMANDS,

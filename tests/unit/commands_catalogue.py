@@ -11,6 +11,20 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from contracts.commands.customers import MAX_BASE64_CHARS, MAX_DOCUMENT_BYTES
+from tests.unit.commands_catalogue_imports_complaints import (
+    IMPORT_COMPLAINT_COMMANDS,
+    bad_import_complaints,
+    valid_import_complaints,
+)
+from tests.unit.commands_catalogue_imports_orders import (
+    ORDER_IMPORT_COMMANDS,
+    bad_order_imports,
+    valid_order_imports,
+)
+from tests.unit.commands_catalogue_imports_samples import (
+    bad_imports_samples,
+    valid_imports_samples,
+)
 from tests.unit.commands_catalogue_meetings import (
     MEETING_COMMANDS,
     bad_meetings,
@@ -103,6 +117,9 @@ def valid(now: datetime) -> dict[str, dict[str, Any]]:
                                  "title": "five-day week 双休"},
         **valid_users(now),
         **valid_meetings(now),
+        **valid_order_imports(now),
+        **valid_import_complaints(now),
+        **valid_imports_samples(now),
     }
 
 
@@ -113,8 +130,10 @@ def common(name: str) -> list[Case]:
     """What every command carries: the actor, the conversation id, the record number, the
     business time (naive, in the future beyond the clock skew, more than 31 days back)."""
     now = datetime.now(UTC)
-    number = ("customer_no" if name in CUSTOMER_COMMANDS else "order_no" if name in ORDER_COMMANDS
-              else "complaint_no" if name in COMPLAINT_COMMANDS else "request_no")
+    number = ("customer_no" if name in CUSTOMER_COMMANDS
+              else "order_no" if name in {*ORDER_COMMANDS, *ORDER_IMPORT_COMMANDS}
+              else "complaint_no" if name in {*COMPLAINT_COMMANDS, *IMPORT_COMPLAINT_COMMANDS}
+              else "request_no")
     cases: list[Case] = [("actor.user", "u" * 81, None), ("actor.user", "", None),
                          ("actor.role", "janitor", None), ("actor", "amy", None),
                          ("correlation_id", "not-a-uuid", None),
@@ -238,6 +257,9 @@ def bad(now: datetime) -> dict[str, list[Case]]:
         **bad_complaints(now),
         **bad_users(now),
         **bad_meetings(now),
+        **bad_order_imports(now),
+        **bad_import_complaints(now),
+        **bad_imports_samples(now),
     }
 
 

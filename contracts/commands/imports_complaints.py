@@ -1,0 +1,91 @@
+"""Importing a row of the old Complaint Summary (客诉投诉汇总表) as history (issue 12): one
+``import_complaint`` per row, handled by sales; technical support keeps that table (R-C2).
+Subject ``salesflow.cmd.sales.import_complaint``."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, ClassVar
+
+from pydantic import AfterValidator, AwareDatetime, Field, ValidationInfo
+
+from contracts.commands.bounds import Number, Person, bilingual, latest_today, now_of
+from contracts.commands.complaints import (
+    ComplaintCommand,
+    LongText,
+    ResponsibleDepartment,
+)
+from events.imports import ImportSource
+from events.sales.complaint import ComplaintChannel, ComplaintStage, Severity
+
+FIRST_DAY = date(2000, 1, 1)  # older than any table the company keeps
+SKEW = timedelta(seconds=5)
+
+
+def _history_moment(value: datetime, info: ValidationInfo) -> datetime:
+    """Validator: a past moment, on or after 2000-01-01 (UTC), not after now (5 s skew)."""
+    latest = now_of(info) + SKEW
+    if value < datetime(FIRST_DAY.year, 1, 1, tzinfo=UTC):
+        raise bilingual("datetime_too_early", f"must be on or after {FIRST_DAY}",
+                        f"不能早于 {FIRST_DAY}")
+    if value > latest:
+        raise bilingual("datetime_too_late", "must not be in the future", "不能晚于当前时间")
+    return value
+
+
+def _history_day(value: date, info: ValidationInfo) -> date:
+    """Validator: a day from 2000-01-01 to today (anywhere on Earth)."""
+    last = latest_today(now_of(info))
+    if value < FIRST_DAY:
+        raise bilingual("date_too_early", f"must be on or after {FIRST_DAY}",
+                        f"不能早于 {FIRST_DAY}")
+    if value > last:
+        raise bilingual("date_too_late", f"must not be after today ({last})",
+                        f"不能晚于今天（{last}）")
+    return value
+
+
+HistoryMoment = Annotated[AwareDatetime, AfterValidator(_history_moment)]
+HistoryDay = Annotated[date, AfterValidator(_history_day)]
+ShortText = Annotated[str, Field(min_length=1, max_length=120)]
+
+
+class ImportComplaint(ComplaintCommand):
+    """Load one complaint of the old Complaint Summary as it stood, marked imported (R-C2)."""
+
+    name: ClassVar[str] = "import_complaint"
+    multiline: ClassVar[frozenset[str]] = frozenset(
+        {"problem", "measures", "reply", "new_requirement"})
+    source: ImportSource = Field(description="The workbook, sheet and row / 来源工作簿、工作表和行")
+    stage: ComplaintStage = Field(description="Where its handling stood: received ... closed / "
+                                  "处理状态")
+    received_at: HistoryMoment = Field(description="When it was received (the business time of "
+                                       "the import) / 接收时间")
+    channel: ComplaintChannel | None = Field(default=None, description="phone, fax, visit, "
+                                             "sales_visit or email / 渠道")
+    received_by: Person | None = Field(default=None, description="Who took it in / 接收人")
+    customer: ShortText = Field(description="Customer / 客户")
+    salesperson: Person | None = Field(default=None, description="Responsible salesperson / 业务员")
+    product_model: ShortText | None = Field(default=None, description="Product model / 产品型号")
+    shipping_date: HistoryDay | None = Field(default=None, description="Shipping date / 出货日期")
+    batch: str | None = Field(default=None, min_length=1, max_length=60, description="Batch / 批号")
+    problem: LongText = Field(description="Problem / 问题描述")
+    category: str = Field(min_length=1, max_length=60, description="Problem category / 问题类别")
+    order_no: Number | None = Field(default=None, description="The order it concerns / 订单编号")
+    severity: Severity | None = Field(default=None, description="minor, needs_data or complex / "
+                                      "严重程度")
+    responsible: ResponsibleDepartment | None = Field(default=None,
+                                                      description="Responsible department / 责任部门")
+    form_no: Number | None = Field(default=None, description="Complaint Handling Form no. / 处理单号")
+    form_signed_by: Person | None = Field(default=None, description="Who signed the form / 签核人")
+    measures: LongText | None = Field(default=None, description="Corrective measures / 改善对策")
+    reply: LongText | None = Field(default=None, description="The reply / 回复内容")
+    replied_at: HistoryMoment | None = Field(default=None, description="When it was replied / "
+                                             "回复时间")
+    satisfied: bool | None = Field(default=None, description="The customer is satisfied / 满意")
+    new_requirement: str | None = Field(default=None, min_length=1, max_length=1000,
+                                        description="New requirement / 新要求")
+    closed_at: HistoryMoment | None = Field(default=None, description="When it was closed / "
+                                            "结案时间")
+
+
+COMMANDS: tuple[type[ComplaintCommand], ...] = (ImportComplaint,)
