@@ -1,0 +1,113 @@
+"""Benchmark of ``salesflow import``: N generated Sample Record Summary rows (default 100,000)
+loaded end to end into a running system (nats-server, every service and the projections as
+processes, SQLite), until the Sample Record Summary holds them all; next to the raw baseline
+measured in the same run: eventsourcing's batched save of N events into a new SQLite store.
+Targets (issue 12): under 60 s end to end, and at least 0.5 x the batched save's rate.
+
+    python -m bench.import_rows [--rows 100000] [--window 256]
+
+It asserts nothing; it prints a table.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import nats
+
+from bench.group_commit_load import batched_save, temporary
+from bench.latency import System, live_table
+from bench.progress import cancel_on_sigterm, markdown, run_benchmark, say
+from bench.workbooks import generate
+from events.envelope import Actor, Role
+from services.cli.client import Client
+from services.imports.runner import run_import
+from services.imports.samples import TABLE
+from services.runtime.settings import Settings
+
+
+def summary_rows(path: Path) -> int:
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1.0)
+        try:
+            return int(conn.execute(f"SELECT count(*) FROM {live_table(conn)}").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:  # not there yet, or busy
+        return 0
+
+
+async def main(args: argparse.Namespace) -> int:
+    cancel_on_sigterm()
+    with temporary() as name:
+        tmp = Path(name)
+        say(f"generating {args.rows:,} sample rows ...")
+        started = time.monotonic()
+        book = generate("samples", args.rows, tmp / "samples.xlsx")
+        say(f"  written in {time.monotonic() - started:.1f} s")
+        say(f"raw baseline: batched save of {args.rows:,} events ...")
+        raw = batched_save(tmp / "raw", args.rows)
+        data = tmp / "system"
+        system = System(data)
+        try:
+            system.start()
+            nc = await nats.connect(system.nats.url, name="bench-import")
+            await system.wait_ready(nc)
+            await nc.close()
+            settings = Settings(data_dir=data, nats_url=system.nats.url)
+            client = await Client.open(settings)
+
+            async def sender(department: str, command: str, payload: dict[str, object]) -> object:
+                return await client.command(department, command, payload, timeout=60.0)
+
+            zone = settings.zone()
+            say(f"importing {args.rows:,} rows (window {args.window}) ...")
+            started = time.monotonic()
+            report = await run_import(book.path, TABLE, sender,
+                                      Actor(user="bench", role=Role.SALES_ASSISTANT), zone,
+                                      datetime.now(zone), window=args.window)
+            sent = time.monotonic() - started
+            await client.close()
+            say(f"  replies: {report.stored:,} stored, {len(report.refused)} refused, in "
+                f"{sent:.1f} s; waiting for the Sample Record Summary ...")
+            while (shown := summary_rows(data / "projections.sqlite")) < report.stored:
+                if time.monotonic() - started > args.rows / 100 + 600:
+                    break
+                await asyncio.sleep(0.2)
+            total = time.monotonic() - started
+        finally:
+            system.stop()
+    rate = args.rows / total
+    print()
+    print(markdown([
+        ["measurement", "ours", "raw baseline (same run)", "ratio", "target"],
+        [f"{args.rows:,} rows: file read + commands answered", f"{sent:.1f} s", "-", "-", "-"],
+        [f"{args.rows:,} rows: until the summary shows them ({shown:,})", f"{total:.1f} s",
+         "-", "-", f"< 60 s: {'met' if total < 60 and shown >= args.rows else 'MISSED'}"],
+        ["rows/s end to end", f"{rate:,.0f}", f"{raw:,.0f} events/s batched save",
+         f"{rate / raw:.3f}", f">= 0.5: {'met' if rate / raw >= 0.5 else 'MISSED'}"],
+    ]))
+    print(f"refused rows: {len(report.refused)}; read {report.read:,}; stored {report.stored:,}")
+    return 0
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench.import_rows",
+                                description=__doc__.split("\n\n")[0] if __doc__ else None)
+    p.add_argument("--rows", type=int, default=100_000, help="rows to import (100,000)")
+    p.add_argument("--window", type=int, default=256, help="commands in flight (256)")
+    return p.parse_args(argv)
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    return run_benchmark(lambda: main(args))
+
+
+if __name__ == "__main__":
+    sys.exit(run())
