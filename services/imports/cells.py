@@ -138,6 +138,23 @@ def decimal(value: Any, field: str, *, low: Decimal, high: Decimal,
     return number
 
 
+_LOOKUPS: dict[int, tuple[Mapping[str, tuple[str, ...]], dict[str, str]]] = {}
+
+
+def _lookup(spellings: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """normalized spelling -> canonical value, made once per spellings table (they are module
+    constants: normalizing every spelling for every cell was most of an import's reading)."""
+    cached = _LOOKUPS.get(id(spellings))
+    if cached is not None and cached[0] is spellings:
+        return cached[1]
+    table: dict[str, str] = {}
+    for canonical, accepted in spellings.items():
+        for spelling in (canonical, *accepted):
+            table.setdefault(normalize(spelling), canonical)
+    _LOOKUPS[id(spellings)] = (spellings, table)
+    return table
+
+
 def choice(value: Any, field: str, spellings: Mapping[str, tuple[str, ...]], *,
            required: bool = False) -> str | None:
     """The canonical value whose accepted spellings (compared ``normalize``d; the canonical
@@ -146,10 +163,9 @@ def choice(value: Any, field: str, spellings: Mapping[str, tuple[str, ...]], *,
         if required:
             raise CellRefused(field, "is empty but required", "不能为空")
         return None
-    wanted = normalize(str(value))
-    for canonical, accepted in spellings.items():
-        if wanted in {normalize(canonical), *(normalize(a) for a in accepted)}:
-            return canonical
+    found = _lookup(spellings).get(normalize(str(value)))
+    if found is not None:
+        return found
     known = ", ".join(f"{c} ({'/'.join(a[:2])})" if a else c for c, a in spellings.items())
     raise CellRefused(field, f"{str(value)[:40]!r} is not one of: {known}",
                       f"{str(value)[:40]!r} 不是以下之一：{known}")
