@@ -91,7 +91,8 @@ def _read_moment(value: Any, field: str) -> datetime:
     if isinstance(value, (int, float)):  # an Excel serial date that lost its format
         if not 1 <= value < 2_958_466:  # Excel's own range: 1900-01-01 to 9999-12-31
             raise CellRefused(field, f"{value} is not a date", f"{value} 不是日期")
-        return _EXCEL_EPOCH + timedelta(days=float(value))
+        # to the millisecond, as Excel shows it (a float day of 14:30 is 14:29:59.999999...)
+        return _EXCEL_EPOCH + timedelta(milliseconds=round(float(value) * 86_400_000))
     raw = unicodedata.normalize("NFKC", str(value)).strip()
     if (compact := _COMPACT.match(raw)) is not None:
         parts: tuple[str | None, ...] = (*compact.groups(), None, None, None)

@@ -1,7 +1,8 @@
 """Reading one table out of a workbook: the sheet, its header row, and its rows as cells by field.
 
-Fast on large files: openpyxl's read-only mode streams the rows; merged ranges, which that mode
-does not expose, are read from the sheet's ``<mergeCells>`` in the xlsx zip (``merges``).
+Fast on large files: openpyxl finds the sheet and its header; the rows are streamed straight from
+the sheet's XML (``sheet_xml``; dates then come as Excel serials, which ``cells`` reads), and
+merged ranges are read from the sheet's ``<mergeCells>`` in the xlsx zip (``merges``).
 
 - The sheet: ``--sheet`` if given, else the first whose header row has every required column.
 - The header row: the first of the sheet's first ``HEADER_SCAN`` rows holding every required
@@ -33,6 +34,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
+from services.imports import sheet_xml
 from services.imports.cells import is_blank, normalize
 from services.imports.table import TableImport
 
@@ -101,6 +103,14 @@ class TableReader:
     def close(self) -> None:
         self._book.close()
 
+    def _values(self) -> Iterator[Sequence[Any]]:
+        """The sheet's rows from row 1: straight from the zip (``sheet_xml``, fast), or through
+        openpyxl when the sheet's part is not known."""
+        part = getattr(self._ws, "_worksheet_path", "")
+        if part:
+            return sheet_xml.rows(str(self.path), part)
+        return self._ws.iter_rows(min_row=1, values_only=True)  # type: ignore[no-any-return]
+
     def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """(row number, {field: value}) of every record row, top to bottom."""
         fields = tuple(self.table.headers)
@@ -110,7 +120,7 @@ class TableReader:
                          key=lambda m: m.min_row)
         active: list[tuple[Merge, Any]] = []
         after_blank = False
-        for number, raw in enumerate(self._ws.iter_rows(min_row=1, values_only=True), start=1):
+        for number, raw in enumerate(self._values(), start=1):
             if number <= self.header.row:
                 continue
             while pending and pending[0].min_row == number:

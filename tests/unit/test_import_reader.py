@@ -1,11 +1,12 @@
 """Reading a table out of a workbook: sheet, header row, merged cells, blank rows, its end."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from services.imports.cells import moment
 from services.imports.reader import TableReader, WorkbookRefused
 from tests.unit.import_fixtures import TABLE, workbook
 
@@ -28,8 +29,12 @@ def test_headers_match_despite_full_width_spacing_case_and_order(tmp_path: Path)
     assert reader.header.columns == {0: "status", 1: "customer", 2: "request_no",
                                      3: "requested_at"}
     assert reader.header.ignored == ("备用列",)
-    assert rows == [(2, {"request_no": "S1", "requested_at": datetime(2026, 3, 2, 9, 30),
-                         "customer": "华南包装", "quantity": None, "status": "已申请"})]
+    # the rows come straight from the sheet's XML: a date as its Excel serial, read by cells
+    [(number, cells)] = rows
+    assert (number, cells["request_no"], cells["customer"], cells["status"]) == (
+        2, "S1", "华南包装", "已申请")
+    assert moment(cells["requested_at"], "requested_at", UTC) == datetime(2026, 3, 2, 9, 30,
+                                                                          tzinfo=UTC)
 
 
 def test_title_rows_above_the_header_are_passed_over(tmp_path: Path) -> None:
@@ -115,3 +120,29 @@ def test_no_header_anywhere_is_refused(tmp_path: Path) -> None:
     with pytest.raises(WorkbookRefused) as refused:
         TableReader(path, TABLE)
     assert "header row" in refused.value.en and "表头" in refused.value.zh
+
+
+def test_the_sheets_xml_gives_strings_numbers_booleans_and_gaps_as_openpyxl_does(
+        tmp_path: Path) -> None:
+    """The fast row source (sheet_xml) agrees with openpyxl on every value but dates, which it
+    gives as their Excel serial (cells.moment reads both alike)."""
+    from openpyxl import load_workbook
+
+    from services.imports import sheet_xml
+    path = workbook(tmp_path / "a.xlsx", [
+        ["编号", "客户", "数量", "价格", "是", "日期"], [],
+        ["S1", "华南包装", 1200, 0.25, True, datetime(2026, 3, 2, 14, 30)],
+        [None, "Acme", None, -3, False, "2026/3/2"]])
+    book = load_workbook(path, read_only=True, data_only=True)
+    ws = book.worksheets[0]
+    expected = [tuple(v for v in row) for row in ws.iter_rows(values_only=True)]
+    found = list(sheet_xml.rows(str(path), ws._worksheet_path))
+    book.close()
+    assert len(found) == len(expected) == 4 and found[1] == ()
+    for ours, theirs in zip(found, expected, strict=True):
+        padded = tuple(ours) + (None,) * (len(theirs) - len(ours))
+        for mine, real in zip(padded, theirs, strict=True):
+            if isinstance(real, datetime):
+                assert moment(mine, "d", UTC) == real.replace(tzinfo=UTC)
+            else:
+                assert mine == real and type(mine) is type(real)
