@@ -9,6 +9,7 @@ model being rebuilt after a schema change, or an unexpected failure, is a refusa
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import uuid
@@ -88,8 +89,27 @@ def internal(what: str, error: BaseException, en: str = "", zh: str = "") -> dic
                       "message_zh": f"{what} 意外失败（投影服务日志中的编号 {reference}）{zh}"}}
 
 
-async def answer(contract: type[Q], body: bytes, read: Callable[[Q], Any]) -> bytes:
-    """Validate ``body`` as ``contract``, read in a thread, and reply (or refuse) as JSON."""
+# nats-py's default: what a server says when it sets no max_payload (the embedded one says 16 MB)
+DEFAULT_MAX_PAYLOAD = 1024 * 1024
+_REPLY_OVERHEAD = 4096  # headers and subject of the reply message
+
+
+def too_large(size: int, limit: int) -> dict[str, Any]:
+    """A reply larger than NATS carries would never arrive (the asker would only time out):
+    refused, saying how large it is and how to ask for less."""
+    mb, limit_mb = size / 1_048_576, limit / 1_048_576
+    return refusal(ErrorBody(
+        kind="validation",
+        message_en=f"the answer is {mb:.1f} MB, more than the {limit_mb:.0f} MB a NATS message "
+                   "carries here: ask for less (a month, a customer, a status)",
+        message_zh=f"查询结果为 {mb:.1f} MB，超过 NATS 单条消息上限 {limit_mb:.0f} MB："
+                   "请缩小查询范围（按月份、客户或状态）"))
+
+
+async def answer(contract: type[Q], body: bytes, read: Callable[[Q], Any],
+                 limit: int = DEFAULT_MAX_PAYLOAD) -> bytes:
+    """Validate ``body`` as ``contract``, read in a thread, and reply (or refuse) as JSON; an
+    answer over ``limit`` bytes (the connection's max payload) is refused instead."""
     try:
         query = contract.model_validate_json(body or b"{}")
     except ValidationError as error:
@@ -100,7 +120,12 @@ async def answer(contract: type[Q], body: bytes, read: Callable[[Q], Any]) -> by
         return dumps(refusal(rebuilding(error)))
     except Exception as error:  # noqa: BLE001 - every query gets a reply
         return dumps(internal(f"query {contract.__name__}", error))
-    return dumps(result)
+    data = dumps(result)
+    if len(data) > limit - _REPLY_OVERHEAD:
+        log.warning("query %s: answer of %d bytes refused (max payload %d)", contract.__name__,
+                    len(data), limit)
+        return dumps(too_large(len(data), limit))
+    return data
 
 
 def dumps(value: Any) -> bytes:
@@ -108,8 +133,10 @@ def dumps(value: Any) -> bytes:
 
 
 def register(broker: NatsBroker, store: ViewStore, models: ReadModels,
-             calendar: WorkingCalendar) -> None:
-    """Add the sample, order, complaint and audit query subscribers to the projections' broker."""
+             calendar: WorkingCalendar, max_payload: int = DEFAULT_MAX_PAYLOAD) -> None:
+    """Add the sample, order, complaint and audit query subscribers to the projections' broker
+    (``max_payload``: the server's, the largest reply that can be sent)."""
+    reply = functools.partial(answer, limit=max_payload)
 
     def table(contract: type[TableQuery], summary: SummaryTable) -> Handler:
         """A summary table's rows, filtered, now or as of a moment (the 16:00 view), each with
@@ -120,7 +147,7 @@ def register(broker: NatsBroker, store: ViewStore, models: ReadModels,
             return with_sla_flags(store, models, calendar, rows, summary.key, query.as_of)
 
         async def on_rows(msg: NatsMessage) -> bytes:
-            return await answer(contract, msg.body, read)
+            return await reply(contract, msg.body, read)
         return on_rows
 
     def month(contract: type[MonthQuery], summary: SummaryTable, analyse: Analyse,
@@ -132,7 +159,7 @@ def register(broker: NatsBroker, store: ViewStore, models: ReadModels,
                     "notes": notes.notes(store, query.month)}
 
         async def on_month(msg: NatsMessage) -> bytes:
-            return await answer(contract, msg.body, read)
+            return await reply(contract, msg.body, read)
         return on_month
 
     for subject, title, handler in (
@@ -152,24 +179,24 @@ def register(broker: NatsBroker, store: ViewStore, models: ReadModels,
     @broker.subscriber(QUERY_MEETING_INPUTS, queue=PROJECTIONS,
                        title="Resource needs and improvements for a month's sales meeting")
     async def on_meeting_inputs(msg: NatsMessage) -> bytes:
-        return await answer(MeetingInputsQuery, msg.body, lambda q: {
+        return await reply(MeetingInputsQuery, msg.body, lambda q: {
             "month": q.month, "items": models.meeting_inputs.items(store, q.month)})
 
     @broker.subscriber(QUERY_CALENDAR, queue=PROJECTIONS, title="The company calendar's entries")
     async def on_calendar(msg: NatsMessage) -> bytes:
-        return await answer(CalendarQuery, msg.body,
+        return await reply(CalendarQuery, msg.body,
                             lambda q: {"entries": models.calendar.entries(store)})
 
     @broker.subscriber(QUERY_SLA, queue=PROJECTIONS,
                        title="SLA clocks: breaches, at-risk runs and the rest")
     async def on_sla(msg: NatsMessage) -> bytes:
-        return await answer(SlaQuery, msg.body, lambda q: models.sla.rows(
+        return await reply(SlaQuery, msg.body, lambda q: models.sla.rows(
             store, calendar, datetime.now(UTC), q.as_of, states=q.states, clock=q.clock,
             department=q.department, person=q.person, record=q.record))
 
     @broker.subscriber(QUERY_HISTORY, queue=PROJECTIONS, title="Audit trail of one record")
     async def on_history(msg: NatsMessage) -> bytes:
-        return await answer(HistoryQuery, msg.body,
+        return await reply(HistoryQuery, msg.body,
                             lambda q: models.audit.history(store, q.record_no))
 
 

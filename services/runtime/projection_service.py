@@ -197,7 +197,8 @@ async def serve(settings: Settings, stopped: Callable[[], Awaitable[None]] | Non
     models = projections.projector.models
     broker = NatsBroker(server_list(url or ""), logger=None, graceful_timeout=5.0,
                         **broker_options(login))
-    projection_queries.register(broker, store, models, WorkingCalendar.from_env(os.environ))
+    projection_queries.register(broker, store, models, WorkingCalendar.from_env(os.environ),
+                                nc.max_payload or projection_queries.DEFAULT_MAX_PAYLOAD)
     customer_queries.register(broker, store, models.customers)
 
     # The control subjects are subscribed before the consumers start (a consumer may
