@@ -47,9 +47,10 @@ def order_flags(row: dict[str, Any]) -> str:
 
 
 def qc(row: dict[str, Any]) -> str:
-    """Lots passed of lots made, and how many needed rework."""
+    """Lots passed of lots made, and how many needed rework (an imported order: the old table's
+    QC cell)."""
     if not row.get("lot_count"):
-        return ""
+        return str(row.get("qc_result") or "")
     passed = sum(1 for lot in row["lots"].values() if lot["result"] == "passed")
     reworked = f", {row['reworked_lots']} rework 返工" if row.get("reworked_lots") else ""
     return f"{passed}/{row['lot_count']} ok{reworked}"
@@ -61,7 +62,8 @@ def order_cells(r: dict[str, Any]) -> dict[str, Any]:
                 product=(r.get("products") or "")[:24], qc=qc(r),
                 shipped=f"{r['shipped_qty']}/{r['ordered_qty'] or '?'}" if r["shipped_qty"] else "",
                 exceptions=(f"{r['exception_count']} ({r['exceptions_open']} open 未送达)"
-                            if r["exceptions_open"] else r["exception_count"] or ""))
+                            if r["exceptions_open"]
+                            else r["exception_count"] or r.get("exceptions_note") or ""))
 
 
 def orders_table(rows: Sequence[dict[str, Any]], tz: tzinfo) -> str:

@@ -273,3 +273,18 @@ def test_production_takes_an_imported_order_over_once_and_ignores_closed_ones() 
     assert company.deliver(company.production.on_order_imported, open_) == []
     assert company.deliver(company.production.on_order_imported, imported("O-8", "shipped")) == []
     assert company.production.production_order("O-7").status == "received"
+
+
+def test_the_export_shows_an_imported_orders_qc_and_exceptions_cells() -> None:
+    """rule: R-O3 — the old table's QC and exceptions cells come back out in the export's
+    columns (the live ones are worked out from lots and exception records)."""
+    from projections import order_summary
+    from services.cli.orders import order_cells
+
+    row = order_summary.new_row("O-1")
+    row.update(qc_result="OK 合格", exceptions_note="机器故障一次", status="shipped")
+    cells = order_cells(row)
+    assert (cells["qc"], cells["exceptions"]) == ("OK 合格", "机器故障一次")
+    live = order_summary.new_row("O-2")
+    live.update(status="received")
+    assert (order_cells(live)["qc"], order_cells(live)["exceptions"]) == ("", "")
