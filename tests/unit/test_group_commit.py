@@ -210,3 +210,88 @@ async def test_a_command_whose_caller_gave_up_before_its_batch_began_is_not_appl
     with pytest.raises(asyncio.CancelledError):
         await tasks[2]
     assert s.stored() == 2 and s.transactions == 1
+
+
+def route(s: Counted, use_case: Any) -> None:
+    """``request_sample`` handled by ``use_case`` (which may call the real one)."""
+    from contracts.commands.sales import RequestSample
+    s.bus.routes["request_sample"] = (RequestSample, use_case)
+
+
+async def test_a_bug_in_one_use_case_answers_that_command_alone_and_the_rest_is_stored() -> None:
+    s = Counted()
+    real = s.bus.routes["request_sample"][1]
+
+    def buggy(app: Any, command: Any, ctx: Any) -> Any:
+        if command.request_no == "S-2":
+            raise RuntimeError("a bug in this use case")
+        return real(app, command, ctx)
+
+    route(s, buggy)
+    replies = await s.together(request("S-1"), request("S-2"), request("S-3"))
+    assert [r.ok for r in replies] == [True, False, True]
+    assert replies[1].error is not None and replies[1].error.kind == "internal"
+    assert replies[1].error.reference and s.stored() == 2 and s.transactions == 1
+
+
+async def test_a_use_case_whose_own_save_conflicts_is_retried_alone_and_stored_once() -> None:
+    """``IntegrityError`` raised by the use case itself (not by the batch's write): that command
+    is decided again on its own, the others stay in the batch."""
+    from eventsourcing.persistence import IntegrityError
+    s = Counted()
+    real = s.bus.routes["request_sample"][1]
+    calls: list[str] = []
+
+    def conflicting_once(app: Any, command: Any, ctx: Any) -> Any:
+        calls.append(command.request_no)
+        if command.request_no == "S-2" and calls.count("S-2") == 1:
+            raise IntegrityError("a concurrent save of this record")
+        return real(app, command, ctx)
+
+    route(s, conflicting_once)
+    replies = await s.together(request("S-1"), request("S-2"), request("S-3"))
+    assert all(r.ok for r in replies), replies
+    assert calls.count("S-2") == 2 and s.stored() == 3
+    assert [r.events[0].version for r in replies] == [1, 1, 1]
+
+
+async def test_a_failure_of_the_group_commit_itself_reaches_every_caller_and_stores_nothing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    s = Counted()
+    assert s.bus.group is not None
+
+    def broken(batch: Any) -> Any:
+        raise RuntimeError("a bug in the batch")
+
+    monkeypatch.setattr(s.bus.group, "decide_and_write", broken)
+    replies = await s.together(request("S-1"), request("S-2"))
+    assert all(r.error is not None and r.error.kind == "internal" for r in replies)
+    assert s.stored() == 0
+    monkeypatch.undo()
+    assert all(r.ok for r in await s.together(request("S-1"), request("S-2")))  # goes on
+    assert s.stored() == 2
+
+
+async def test_a_store_failure_while_writing_one_by_one_answers_only_that_command(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The batch conflicted, so each command is written alone; the disk fails for the second
+    one: it is told ``unavailable`` and stores nothing, the first and third are stored."""
+    from eventsourcing.persistence import IntegrityError
+    s = Counted()
+    real = s.app.record_captured
+    writes: list[int] = []
+
+    def failing(captures: Any, handled: Any) -> Any:
+        writes.append(len(captures))
+        if len(writes) == 1:
+            raise IntegrityError("another writer changed a record of the batch")
+        if len(writes) == 3:
+            raise disk_error()
+        return real(captures, handled)
+
+    monkeypatch.setattr(s.app, "record_captured", failing)
+    replies = await s.together(request("S-1"), request("S-2"), request("S-3"))
+    assert writes == [3, 1, 1, 1]
+    assert [r.ok for r in replies] == [True, False, True]
+    assert replies[1].error is not None and replies[1].error.kind == "unavailable"
+    assert s.stored() == 2
