@@ -21,7 +21,11 @@ from services.runtime.connect import NatsUnavailable
 from services.runtime.faults import is_outage
 from services.runtime.settings import Settings
 from services.sla import pack_delivery
-from services.sla.pack_delivery import NatsPackMaker, PackSourcesAway, projections_caught_up
+from services.sla.pack_delivery import (
+    NatsPackMaker,
+    PackSourcesAway,
+    projections_caught_up,
+)
 
 
 class JetStream:
