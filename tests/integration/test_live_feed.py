@@ -185,6 +185,8 @@ async def test_a_slow_page_loses_its_oldest_notices_while_the_others_get_every_o
             await probe(js, SALES, i)
         await until(lambda: len(quick.got) == 40, "the quick page's 40 notices")
         assert [n["type"] for n in quick.got] == [f"Probe{i}" for i in range(40)]
+        # a probe is no event the registry knows: still a notice (a change), without a record
+        assert all(n["record"] is None and n["department"] == "sales" for n in quick.got)
         assert slow.qsize() == 5
         assert [slow.get_nowait()["type"] for _ in range(5)] == [f"Probe{i}"
                                                                  for i in range(35, 40)]
