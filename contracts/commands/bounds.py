@@ -235,3 +235,41 @@ Person = Annotated[str, Field(min_length=1, max_length=80)]
 MAX_QUANTITY = 10_000_000
 Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
 
+
+# History imported from the old Excel tables (issue 12): from 2000-01-01 (older than any table
+# the company keeps: a typo) to now, or to ``ahead`` after now for what an open record looks
+# forward to (a promised time, a requested delivery).
+HISTORY_START = date(2000, 1, 1)
+
+
+def history_moment(ahead: timedelta) -> Callable[[datetime, ValidationInfo], datetime]:
+    """Validator: a moment from 2000-01-01 to ``ahead`` after now."""
+
+    def check(value: datetime, info: ValidationInfo) -> datetime:
+        if value.date() < HISTORY_START:
+            raise bilingual("datetime_too_early", f"must be on or after {HISTORY_START}",
+                            f"不能早于 {HISTORY_START}")
+        if value > now_of(info) + ahead:
+            if ahead <= OCCURRED_SKEW:
+                raise bilingual("datetime_too_late", "must not be in the future",
+                                "不能晚于当前时间")
+            raise bilingual("datetime_too_late", f"must not be more than {ahead.days} days "
+                            "after now", f"不能晚于当前时间 {ahead.days} 天以后")
+        return value
+
+    return check
+
+
+def history_day(ahead: timedelta = timedelta(0)) -> Callable[[date, ValidationInfo], date]:
+    """Validator: a day from 2000-01-01 to ``ahead`` after today (anywhere on Earth)."""
+
+    def check(value: date, info: ValidationInfo) -> date:
+        last = latest_today(now_of(info)) + ahead
+        if value < HISTORY_START:
+            raise bilingual("date_too_early", f"must be on or after {HISTORY_START}",
+                            f"不能早于 {HISTORY_START}")
+        if value > last:
+            raise bilingual("date_too_late", f"must not be after {last}", f"不能晚于 {last}")
+        return value
+
+    return check

@@ -3,12 +3,18 @@
 Subject ``salesflow.cmd.sales.import_complaint``."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Annotated, ClassVar
 
-from pydantic import AfterValidator, AwareDatetime, Field, ValidationInfo
+from pydantic import AfterValidator, AwareDatetime, Field
 
-from contracts.commands.bounds import Number, Person, bilingual, latest_today, now_of
+from contracts.commands.bounds import (
+    OCCURRED_SKEW,
+    Number,
+    Person,
+    history_day,
+    history_moment,
+)
 from contracts.commands.complaints import (
     ComplaintCommand,
     LongText,
@@ -17,35 +23,8 @@ from contracts.commands.complaints import (
 from events.imports import ImportSource
 from events.sales.complaint import ComplaintChannel, ComplaintStage, Severity
 
-FIRST_DAY = date(2000, 1, 1)  # older than any table the company keeps
-SKEW = timedelta(seconds=5)
-
-
-def _history_moment(value: datetime, info: ValidationInfo) -> datetime:
-    """Validator: a past moment, on or after 2000-01-01 (UTC), not after now (5 s skew)."""
-    latest = now_of(info) + SKEW
-    if value < datetime(FIRST_DAY.year, 1, 1, tzinfo=UTC):
-        raise bilingual("datetime_too_early", f"must be on or after {FIRST_DAY}",
-                        f"不能早于 {FIRST_DAY}")
-    if value > latest:
-        raise bilingual("datetime_too_late", "must not be in the future", "不能晚于当前时间")
-    return value
-
-
-def _history_day(value: date, info: ValidationInfo) -> date:
-    """Validator: a day from 2000-01-01 to today (anywhere on Earth)."""
-    last = latest_today(now_of(info))
-    if value < FIRST_DAY:
-        raise bilingual("date_too_early", f"must be on or after {FIRST_DAY}",
-                        f"不能早于 {FIRST_DAY}")
-    if value > last:
-        raise bilingual("date_too_late", f"must not be after today ({last})",
-                        f"不能晚于今天（{last}）")
-    return value
-
-
-HistoryMoment = Annotated[AwareDatetime, AfterValidator(_history_moment)]
-HistoryDay = Annotated[date, AfterValidator(_history_day)]
+HistoryMoment = Annotated[AwareDatetime, AfterValidator(history_moment(OCCURRED_SKEW))]
+HistoryDay = Annotated[date, AfterValidator(history_day())]
 ShortText = Annotated[str, Field(min_length=1, max_length=120)]
 
 

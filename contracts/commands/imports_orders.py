@@ -3,66 +3,30 @@ by a sales assistant (R-O3: the assistant keeps the Order Summary); subject
 ``salesflow.cmd.sales.import_order``. The row's values, typed, and where they came from."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated, ClassVar
 
-from pydantic import AfterValidator, AwareDatetime, Field, ValidationInfo
+from pydantic import AfterValidator, AwareDatetime, Field
 
 from contracts.commands.base import Command
 from contracts.commands.bounds import (
+    OCCURRED_SKEW,
     Number,
     Person,
     Quantity,
-    bilingual,
-    latest_today,
-    now_of,
+    history_day,
+    history_moment,
 )
 from contracts.commands.orders import OrderCommand
 from events.imports import ImportSource
 from events.sales.order import ImportedStage
 
-FIRST_DAY = date(2000, 1, 1)  # older than any table the company keeps: a typo
-_SKEW = timedelta(seconds=5)
-
-
-def past_moment(value: datetime, info: ValidationInfo) -> datetime:
-    """Validator: a moment of history, from 2000-01-01 to now (a few seconds of skew)."""
-    now = now_of(info)
-    if value.date() < FIRST_DAY:
-        raise bilingual("datetime_too_early", f"must be on or after {FIRST_DAY}",
-                        f"不能早于 {FIRST_DAY}")
-    if value > now + _SKEW:
-        raise bilingual("datetime_in_future", "must not be in the future", "不能晚于当前时间")
-    return value
-
-
-def _history_day(value: date, info: ValidationInfo) -> date:
-    if value < FIRST_DAY:
-        raise bilingual("date_too_early", f"must be on or after {FIRST_DAY}",
-                        f"不能早于 {FIRST_DAY}")
-    last = latest_today(now_of(info)) + timedelta(days=2 * 366)
-    if value > last:
-        raise bilingual("date_too_late", f"must be on or before {last}", f"不能晚于 {last}")
-    return value
-
-
-def _promise(value: datetime, info: ValidationInfo) -> datetime:
-    if value.date() < FIRST_DAY:
-        raise bilingual("datetime_too_early", f"must be on or after {FIRST_DAY}",
-                        f"不能早于 {FIRST_DAY}")
-    last = now_of(info) + timedelta(days=2 * 366)
-    if value > last:
-        raise bilingual("datetime_too_late", "must not be more than 732 days after now",
-                        "不能晚于当前时间 732 天以后")
-    return value
-
-
 # When a step of an imported order happened: history, never in the future.
-PastMoment = Annotated[AwareDatetime, AfterValidator(past_moment)]
+PastMoment = Annotated[AwareDatetime, AfterValidator(history_moment(OCCURRED_SKEW))]
 # A delivery date of an imported order: from 2000 to two years ahead (frame orders).
-ImportedDay = Annotated[date, AfterValidator(_history_day)]
+ImportedDay = Annotated[date, AfterValidator(history_day(timedelta(days=2 * 366)))]
 # A promised delivery of an imported order: history, or up to two years ahead for an open order.
-ImportedPromise = Annotated[AwareDatetime, AfterValidator(_promise)]
+ImportedPromise = Annotated[AwareDatetime, AfterValidator(history_moment(timedelta(days=2 * 366)))]
 
 
 class ImportOrder(OrderCommand):

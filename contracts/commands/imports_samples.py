@@ -7,48 +7,35 @@ scheduled start and its promised time).
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated, ClassVar, Literal, Self
 
 from pydantic import (
     AfterValidator,
     AwareDatetime,
     Field,
-    ValidationInfo,
     model_validator,
 )
 
 from contracts.commands.base import SampleCommand
-from contracts.commands.bounds import OCCURRED_SKEW, bilingual, day_window, now_of
+from contracts.commands.bounds import (
+    OCCURRED_SKEW,
+    bilingual,
+    history_day,
+    history_moment,
+)
 from events.envelope import DieDifficulty
 from events.imports import ImportSource
 from events.sales.sample_import import ImportStage
 
-FIRST_DAY = date(2000, 1, 1)  # older than any table the company keeps: a typo
 AHEAD = timedelta(days=366)
 
 
-def _past_moment(ahead: timedelta) -> object:
-    def check(value: datetime, info: ValidationInfo) -> datetime:
-        latest = now_of(info) + ahead
-        if value.date() < FIRST_DAY:
-            raise bilingual("datetime_too_early", f"must be on or after {FIRST_DAY.isoformat()}",
-                            f"不能早于 {FIRST_DAY.isoformat()}")
-        if value > latest:
-            raise bilingual("datetime_too_late", "must not be later than now"
-                            if ahead == OCCURRED_SKEW else f"must not be more than {ahead.days} "
-                            "days after now", "不能晚于当前时间" if ahead == OCCURRED_SKEW
-                            else f"不能晚于当前时间 {ahead.days} 天以后")
-        return value
-
-    return check
-
-
 # A time that happened (requested, completed): from 2000-01-01 to now (5 s of clock skew).
-HappenedAt = Annotated[AwareDatetime, AfterValidator(_past_moment(OCCURRED_SKEW))]
+HappenedAt = Annotated[AwareDatetime, AfterValidator(history_moment(OCCURRED_SKEW))]
 # A time an open sample looks ahead to (scheduled start, promised time): up to a year on.
-PlannedAt = Annotated[AwareDatetime, AfterValidator(_past_moment(AHEAD))]
-HappenedDay = Annotated[date, AfterValidator(day_window(FIRST_DAY))]
+PlannedAt = Annotated[AwareDatetime, AfterValidator(history_moment(AHEAD))]
+HappenedDay = Annotated[date, AfterValidator(history_day())]
 Text = Annotated[str, Field(min_length=1, max_length=120)]
 Code = Annotated[str, Field(min_length=1, max_length=60)]
 
