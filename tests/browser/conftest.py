@@ -71,15 +71,35 @@ def commands(live: Live, nats_url: str) -> Iterator[Commands]:
     sender.http.close()
 
 
-def signed_in_page(browser: Any, live: Live, **options: Any) -> Any:
+def signed_in_page(browser: Any, live: Live, username: str = USER, **options: Any) -> Any:
     """A fresh browser context (its own cookies) with the dashboard open and signed in."""
     page = browser.new_context(**options).new_page()
     page.goto(live.url + "/")
-    page.fill("input[name=username]", USER)
+    page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("form#signin button[type=submit]")
     page.wait_for_selector("#board:not([hidden])")
     page.wait_for_selector("#live.on")
+    return page
+
+
+def add_person(live: Live, username: str, display_name: str, role: str) -> str:
+    """A person holding only ``role``, with the tests' password, added by the admin over HTTP."""
+    with httpx.Client(base_url=live.url, timeout=15) as http:
+        signed = http.post("/session", json={"username": "ada", "password": PASSWORD})
+        assert signed.status_code == 200, signed.text
+        added = http.post("/users", headers={"X-CSRF-Token": signed.json()["csrf_token"]}, json={
+            "username": username, "display_name": display_name, "user_department": "sales",
+            "roles": [role], "password": PASSWORD})
+        assert added.status_code == 200, added.text
+    return username
+
+
+def actions_page(browser: Any, live: Live, username: str, command: str) -> Any:
+    """``username`` signed in, on the Actions tab once ``command``'s form is offered."""
+    page = signed_in_page(browser, live, username)
+    page.click("[data-testid=tab-actions]")
+    page.wait_for_selector(f"#command option[value='{command}']", state="attached")
     return page
 
 

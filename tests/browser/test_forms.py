@@ -8,40 +8,24 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.browser.conftest import CUSTOMER, Commands
+from tests.browser.conftest import CUSTOMER, Commands, actions_page, add_person
 from tests.browser.test_dashboard import request_sample
-from tests.integration.live_gateway import PASSWORD, Live
+from tests.integration.live_gateway import Live
 
 ASSISTANT = "amy"  # holds only sales_assistant
 
 
 @pytest.fixture(scope="module")
 def assistant(live: Live) -> str:
-    """A sales assistant with a password, added by the admin over HTTP."""
-    with httpx.Client(base_url=live.url, timeout=15) as http:
-        signed = http.post("/session", json={"username": "ada", "password": PASSWORD})
-        assert signed.status_code == 200, signed.text
-        added = http.post("/users", headers={"X-CSRF-Token": signed.json()["csrf_token"]}, json={
-            "username": ASSISTANT, "display_name": "Amy 助理", "user_department": "sales",
-            "roles": ["sales_assistant"], "password": PASSWORD})
-        assert added.status_code == 200, added.text
-    return ASSISTANT
+    return add_person(live, ASSISTANT, "Amy 助理", "sales_assistant")
 
 
 @pytest.fixture
 def actions(browser: Any, live: Live, assistant: str) -> Iterator[Any]:
     """The assistant signed in, on the Actions tab."""
-    page = browser.new_context().new_page()
-    page.goto(live.url + "/")
-    page.fill("input[name=username]", assistant)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form#signin button[type=submit]")
-    page.wait_for_selector("#board:not([hidden])")
-    page.click("[data-testid=tab-actions]")
-    page.wait_for_selector("#command option[value='sales.request_sample']", state="attached")
+    page = actions_page(browser, live, assistant, "sales.request_sample")
     yield page
     page.context.close()
 

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.integration.live_gateway import PASSWORD, Live
+from tests.browser.conftest import actions_page, add_person
+from tests.integration.live_gateway import Live
 
 MANAGER = "sam"  # holds only sales_manager
 NEED = "**/commands/sales/record_resource_need"
@@ -21,28 +22,13 @@ MONTH = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")  # the live sy
 
 @pytest.fixture(scope="module")
 def manager(live: Live) -> str:
-    """A sales manager with a password, added by the admin over HTTP."""
-    with httpx.Client(base_url=live.url, timeout=15) as http:
-        signed = http.post("/session", json={"username": "ada", "password": PASSWORD})
-        assert signed.status_code == 200, signed.text
-        added = http.post("/users", headers={"X-CSRF-Token": signed.json()["csrf_token"]}, json={
-            "username": MANAGER, "display_name": "Sam 业务经理", "user_department": "sales",
-            "roles": ["sales_manager"], "password": PASSWORD})
-        assert added.status_code == 200, added.text
-    return MANAGER
+    return add_person(live, MANAGER, "Sam 业务经理", "sales_manager")
 
 
 @pytest.fixture
 def actions(browser: Any, live: Live, manager: str) -> Iterator[Any]:
     """The sales manager signed in, on the Actions tab, with the resource-need form."""
-    page = browser.new_context().new_page()
-    page.goto(live.url + "/")
-    page.fill("input[name=username]", manager)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form#signin button[type=submit]")
-    page.wait_for_selector("#board:not([hidden])")
-    page.click("[data-testid=tab-actions]")
-    page.wait_for_selector("#command option[value='sales.record_resource_need']", state="attached")
+    page = actions_page(browser, live, manager, "sales.record_resource_need")
     page.select_option("#command", "sales.record_resource_need")
     page.wait_for_selector("#action-fields [data-field='summary']")
     yield page
