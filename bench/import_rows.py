@@ -4,7 +4,7 @@ processes, SQLite), until the Sample Record Summary holds them all; next to the 
 measured in the same run: eventsourcing's batched save of N events into a new SQLite store.
 Targets (issue 12): under 60 s end to end, and at least 0.5 x the batched save's rate.
 
-    python -m bench.import_rows [--rows 100000] [--window 256]
+    python -m bench.import_rows [--rows 100000] [--window 8] [--bulk 250]
 
 It asserts nothing; it prints a table.
 """
@@ -26,7 +26,7 @@ from bench.progress import cancel_on_sigterm, markdown, run_benchmark, say
 from bench.workbooks import generate
 from events.envelope import Actor, Role
 from services.cli.client import Client
-from services.imports.runner import run_import
+from services.imports.runner import BULK, WINDOW, run_import
 from services.imports.samples import TABLE
 from services.runtime.settings import Settings
 
@@ -66,11 +66,11 @@ async def main(args: argparse.Namespace) -> int:
                 return await client.command(department, command, payload, timeout=60.0)
 
             zone = settings.zone()
-            say(f"importing {args.rows:,} rows (window {args.window}) ...")
+            say(f"importing {args.rows:,} rows ({args.bulk} per command, {args.window} in flight) ...")
             started = time.monotonic()
             report = await run_import(book.path, TABLE, sender,
                                       Actor(user="bench", role=Role.SALES_ASSISTANT), zone,
-                                      datetime.now(zone), window=args.window)
+                                      datetime.now(zone), window=args.window, bulk=args.bulk)
             sent = time.monotonic() - started
             await client.close()
             say(f"  replies: {report.stored:,} stored, {len(report.refused)} refused, in "
@@ -100,7 +100,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.import_rows",
                                 description=__doc__.split("\n\n")[0] if __doc__ else None)
     p.add_argument("--rows", type=int, default=100_000, help="rows to import (100,000)")
-    p.add_argument("--window", type=int, default=256, help="commands in flight (256)")
+    p.add_argument("--window", type=int, default=WINDOW,
+                   help=f"commands awaiting their reply at once ({WINDOW})")
+    p.add_argument("--bulk", type=int, default=BULK,
+                   help=f"rows per command ({BULK}; 1: one command per row)")
     return p.parse_args(argv)
 
 

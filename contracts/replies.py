@@ -43,14 +43,30 @@ class EventRef(BaseModel):
     version: int
 
 
+class RowReply(BaseModel):
+    """One row of a bulk command, answered as that row's own command would be: the events it
+    stored (none: nothing new, e.g. the row was imported before), or why it was refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    row: int = Field(ge=0, description="The row's position in the command's rows, from 0 / "
+                                       "该行在命令 rows 中的位置（从 0 起）")
+    events: list[EventRef] = Field(default_factory=list)
+    error: ErrorBody | None = None
+
+
 class CommandReply(BaseModel):
-    """Either the events a command stored, or the error that refused it."""
+    """Either the events a command stored, or the error that refused it; a bulk command's
+    rows are answered one by one in ``rows`` (a row's refusal does not refuse the others)."""
 
     model_config = ConfigDict(extra="forbid")
 
     ok: bool
     events: list[EventRef] = Field(default_factory=list)
     error: ErrorBody | None = None
+    rows: list[RowReply] | None = Field(
+        default=None, description="A bulk command's rows, each stored or refused on its own / "
+                                  "批量命令逐行的结果：每行单独存储或拒绝")
 
     @classmethod
     def refused(cls, error: ErrorBody) -> CommandReply:
@@ -60,6 +76,7 @@ class CommandReply(BaseModel):
 # Chinese for pydantic's error types; the bounds' own errors carry both languages in their ctx.
 _ZH = {
     "missing": "缺少必填字段",
+    "dict_type": "必须是对象（字段名和值）",
     "extra_forbidden": "不允许的字段",
     "string_too_short": "内容不能为空或过短",
     "string_too_long": "内容过长",

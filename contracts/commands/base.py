@@ -47,7 +47,7 @@ class Command(BaseModel):
     def no_control_characters(self) -> Self:
         """NUL, ESC and the like are refused in every text: PostgreSQL refuses a NUL in a row,
         and a terminal obeys an escape sequence printed from stored data."""
-        for path, text in _texts(self, ()):
+        for path, text in self.checked_texts():
             allowed = path[0] in self.multiline
             found = first_unsafe(text, multiline=allowed)
             if found is None:
@@ -64,8 +64,12 @@ class Command(BaseModel):
                 "loc": path, "input": text}])
         return self
 
+    def checked_texts(self) -> Iterator[tuple[Path, str]]:
+        """The texts ``no_control_characters`` checks: every one of the command."""
+        return texts_in(self, ())
 
-def _texts(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
+
+def texts_in(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
     """Every string in a validated value, with its path (``contacts.2.phone``)."""
     if isinstance(value, Enum):
         return  # a member of a closed set, already checked
@@ -73,14 +77,14 @@ def _texts(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
         yield path, value
     elif isinstance(value, BaseModel):
         for name in type(value).model_fields:
-            yield from _texts(getattr(value, name), (*path, name))
+            yield from texts_in(getattr(value, name), (*path, name))
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
-            yield from _texts(item, (*path, index))
+            yield from texts_in(item, (*path, index))
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _texts(key, (*path, str(key)))
-            yield from _texts(item, (*path, str(key)))
+            yield from texts_in(key, (*path, str(key)))
+            yield from texts_in(item, (*path, str(key)))
 
 
 class SampleCommand(Command):

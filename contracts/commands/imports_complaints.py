@@ -8,6 +8,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, AwareDatetime, Field
 
+from contracts.commands.base import Command
 from contracts.commands.bounds import (
     OCCURRED_SKEW,
     Number,
@@ -15,6 +16,7 @@ from contracts.commands.bounds import (
     history_day,
     history_moment,
 )
+from contracts.commands.bulk import Bulk
 from contracts.commands.complaints import (
     ComplaintCommand,
     LongText,
@@ -67,4 +69,12 @@ class ImportComplaint(ComplaintCommand):
                                             "结案时间")
 
 
-COMMANDS: tuple[type[ComplaintCommand], ...] = (ImportComplaint,)
+class ImportComplaints(Bulk):
+    """Up to 500 rows of the old Complaint Summary in one command; each row is checked and
+    imported as ``import_complaint`` alone (a row's refusal answers that row only)."""
+
+    name: ClassVar[str] = "import_complaints"
+    row_command: ClassVar[type[Command]] = ImportComplaint
+
+
+COMMANDS: tuple[type[Command], ...] = (ImportComplaint, ImportComplaints)

@@ -17,6 +17,7 @@ from contracts.commands.bounds import (
     history_day,
     history_moment,
 )
+from contracts.commands.bulk import Bulk
 from contracts.commands.orders import OrderCommand
 from events.imports import ImportSource
 from events.sales.order import ImportedStage
@@ -62,4 +63,12 @@ class ImportOrder(OrderCommand):
     source: ImportSource = Field(description="Workbook, sheet and row / 来源")
 
 
-COMMANDS: tuple[type[Command], ...] = (ImportOrder,)
+class ImportOrders(Bulk):
+    """Up to 500 rows of the old Order Summary in one command; each row is checked and
+    imported as ``import_order`` alone (a row's refusal answers that row only)."""
+
+    name: ClassVar[str] = "import_orders"
+    row_command: ClassVar[type[Command]] = ImportOrder
+
+
+COMMANDS: tuple[type[Command], ...] = (ImportOrder, ImportOrders)

@@ -17,13 +17,14 @@ from pydantic import (
     model_validator,
 )
 
-from contracts.commands.base import SampleCommand
+from contracts.commands.base import Command, SampleCommand
 from contracts.commands.bounds import (
     OCCURRED_SKEW,
     bilingual,
     history_day,
     history_moment,
 )
+from contracts.commands.bulk import Bulk
 from events.envelope import DieDifficulty
 from events.imports import ImportSource
 from events.sales.sample_import import ImportStage
@@ -89,4 +90,12 @@ class ImportSample(SampleCommand):
         return self
 
 
-COMMANDS: tuple[type[SampleCommand], ...] = (ImportSample,)
+class ImportSamples(Bulk):
+    """Up to 500 rows of the old Sample Record Summary in one command; each row is checked and
+    imported as ``import_sample`` alone (a row's refusal answers that row only)."""
+
+    name: ClassVar[str] = "import_samples"
+    row_command: ClassVar[type[Command]] = ImportSample
+
+
+COMMANDS: tuple[type[Command], ...] = (ImportSample, ImportSamples)

@@ -14,12 +14,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from contracts.commands.bulk import BULK_ROWS
 from events.envelope import Actor, Role
 from services.cli.client import Client
 from services.cli.tables import json_text, visible
 from services.imports.progress import progress_factory
 from services.imports.reader import TableReader, WorkbookRefused
-from services.imports.runner import WINDOW, ImportReport, run_import, summary
+from services.imports.runner import BULK, WINDOW, ImportReport, run_import, summary
 from services.imports.table import MODULES, table_import
 from services.runtime.settings import Settings
 
@@ -52,6 +53,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--progress", action="store_true", help="progress lines on stderr even when "
                    "it is not a terminal / 即使不是终端也显示进度")
     p.add_argument("--window", type=int, default=WINDOW, help=argparse.SUPPRESS)
+    p.add_argument("--bulk", type=int, default=BULK, help=argparse.SUPPRESS)
 
 
 class Usage(ValueError):
@@ -89,6 +91,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             client = await Client.open(settings)
         report = await run_import(args.file, table, sender, who, zone, datetime.now(zone),
                                   sheet=args.sheet, dry_run=args.dry_run, window=args.window,
+                                  bulk=max(1, min(args.bulk, BULK_ROWS)),
                                   progress=progress_factory(args.progress))
     except WorkbookRefused as error:
         print(visible(f"salesflow import: {error.en} / {error.zh}"), file=sys.stderr)

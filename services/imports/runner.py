@@ -3,8 +3,9 @@
 A row whose cells cannot be read (``CellRefused``) or whose command does not validate is refused
 here, named by its row, its column (the header as written) and the reason in both languages; it
 is not sent, the other rows are: a row is imported whole or not at all. ``dry_run`` does
-everything but send. The commands go to the owning service concurrently, at most ``window`` in
-flight (group commit writes those arriving together in one transaction). Importing the file
+everything but send. Rows are sent while the next ones are read, ``bulk`` rows to a bulk
+command (``contracts.commands.bulk``: each row decided as its own command, its refusal naming
+only that row), at most ``window`` bulks awaiting their reply. Importing the file
 again stores nothing: each record is found already imported from the same file, sheet and row,
 and the reply says so with no events ("unchanged"). That check is the record's own, not the
 command log's: a command id would answer a second import within a day with the first one's
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -22,8 +23,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from contracts.commands import ALL
 from contracts.commands.base import Command
-from contracts.replies import CommandReply, line_refusal
+from contracts.commands.bulk import ENVELOPE, Bulk
+from contracts.replies import CommandReply, ErrorBody, line_refusal
 from events.envelope import Actor
 from events.imports import ImportSource
 from services.imports.cells import CellRefused
@@ -33,7 +36,8 @@ from services.imports.table import TableImport
 
 # (department, command name, payload) -> the service's reply (``Client.command`` in the CLI)
 Sender = Callable[[str, str, dict[str, Any]], Awaitable[CommandReply]]
-WINDOW = 256
+WINDOW = 8  # commands awaiting their reply at once
+BULK = 250  # rows per bulk command
 
 
 @dataclass(frozen=True)
@@ -106,79 +110,147 @@ def to_command(table: TableImport, cells: dict[str, Any], source: ImportSource, 
                           body.message_zh)
 
 
-def prepare(reader: TableReader, table: TableImport, report: ImportReport, actor: Actor,
-            zone: tzinfo, now: datetime, progress: Progress | None = None,
-            ) -> list[tuple[int, Command]]:
-    """Every row's command; refused rows go to the report."""
-    commands: list[tuple[int, Command]] = []
+def prepared(reader: TableReader, table: TableImport, report: ImportReport, actor: Actor,
+             zone: tzinfo, now: datetime, progress: Progress | None = None,
+             ) -> Iterator[tuple[int, Command]]:
+    """Every row's command, as it is read; refused rows go to the report."""
     headers = reader.header.found
+    file_name = Path(report.file).name[:255]
     for number, cells in reader.rows():
         report.read += 1
-        source = ImportSource(file_name=Path(report.file).name[:255],
-                              file_sha256=report.file_sha256, sheet=report.sheet, row=number)
+        source = ImportSource(file_name=file_name, file_sha256=report.file_sha256,
+                              sheet=report.sheet, row=number)
         made = to_command(table, cells, source, actor, zone, now, headers)
         if isinstance(made, RefusedRow):
             report.refused.append(made)
         else:
-            commands.append((number, made))
+            yield number, made
         if progress is not None:
             progress.tick(report.read)
     report.ended = reader.ended
-    return commands
 
 
-async def send(commands: list[tuple[int, Command]], department: str, sender: Sender,
-               report: ImportReport, window: int = WINDOW, progress: Progress | None = None,
-               ) -> None:
-    """Send every command, at most ``window`` awaiting their reply at once; each reply is
-    counted: events stored, nothing new (already there), or refused with the service's words."""
-    slots = asyncio.Semaphore(window)
-    done = 0
+def bulk_name(department: str, row_command: str) -> str | None:
+    """The bulk command carrying rows of ``row_command`` (``contracts.commands.bulk``)."""
+    for cls in ALL.get(department, {}).values():
+        if issubclass(cls, Bulk) and cls.row_command.name == row_command:
+            return cls.name
+    return None
 
-    async def one(row: int, command: Command) -> None:
-        nonlocal done
-        async with slots:
-            reply = await sender(department, command.name, command.model_dump(mode="json"))
+
+class Dispatch:
+    """Sends the rows as they are read: in bulks of ``bulk`` rows where the table has a bulk
+    command (else one command per row), at most ``window`` commands awaiting their reply, and
+    counts each row's answer: events stored, nothing new (already there), or refused."""
+
+    def __init__(self, department: str, sender: Sender, report: ImportReport, window: int,
+                 bulk: int, progress: Progress | None) -> None:
+        self.department, self.sender, self.report = department, sender, report
+        self.bulk, self.progress = bulk, progress
+        self.slots = asyncio.Semaphore(max(window, 1))
+        self.flying: set[asyncio.Task[None]] = set()
+        self.waiting: list[tuple[int, Command]] = []
+        self.answered = 0
+        self.name: str | None = None
+
+    async def add(self, row: int, command: Command) -> None:
+        if not self.answered and not self.waiting and not self.flying and self.name is None:
+            self.name = bulk_name(self.department, command.name) if self.bulk > 1 else None
+            if self.name is None:
+                self.bulk = 1  # no bulk command: one row per command, ``window`` of them
+        self.waiting.append((row, command))
+        if len(self.waiting) >= self.bulk:
+            await self.flush()
+
+    async def flush(self) -> None:
+        rows, self.waiting = self.waiting, []
+        if not rows:
+            return
+        await self.slots.acquire()  # the reading waits while the window is full
+        task = asyncio.create_task(self._send(rows))
+        self.flying.add(task)
+        task.add_done_callback(self._landed)
+
+    def _landed(self, task: asyncio.Task[None]) -> None:
+        self.flying.discard(task)
+        self.slots.release()
+
+    async def finish(self) -> None:
+        await self.flush()
+        while self.flying:
+            await asyncio.gather(*self.flying)
+
+    async def _send(self, rows: list[tuple[int, Command]]) -> None:
+        name = self.name
+        if name is None:
+            await asyncio.gather(*(self._one(row, command) for row, command in rows))
+            return
+        envelope = {"actor": rows[0][1].actor.model_dump(mode="json")}
+        body = [command.model_dump(mode="json", exclude=set(ENVELOPE), exclude_none=True)
+                for _, command in rows]
+        reply = await self.sender(self.department, name, {**envelope, "rows": body})
+        if reply.rows is None:  # the bulk itself was refused: every row with its reason
+            error = reply.error or ErrorBody(kind="internal", message_en="no answer per row",
+                                             message_zh="没有逐行的回复")
+            for row, _ in rows:
+                self._count(row, CommandReply.refused(error))
+            return
+        for answer in reply.rows:
+            self._count(rows[answer.row][0], CommandReply(ok=answer.error is None,
+                                                          events=answer.events,
+                                                          error=answer.error))
+
+    async def _one(self, row: int, command: Command) -> None:
+        reply = await self.sender(self.department, command.name, command.model_dump(mode="json"))
+        self._count(row, reply)
+
+    def _count(self, row: int, reply: CommandReply) -> None:
         if reply.error is not None:
             error = reply.error
-            report.refused.append(RefusedRow(row, error.field, error.message_en, error.message_zh,
-                                             by="service", kind=error.kind, rule=error.rule))
+            self.report.refused.append(RefusedRow(row, error.field, error.message_en,
+                                                  error.message_zh, by="service",
+                                                  kind=error.kind, rule=error.rule))
         elif reply.events:
-            report.stored += 1
+            self.report.stored += 1
         else:
-            report.unchanged += 1
-        done += 1
-        if progress is not None:
-            progress.tick(done)
-
-    await asyncio.gather(*(one(row, command) for row, command in commands))
-    report.refused.sort(key=lambda r: r.row)
+            self.report.unchanged += 1
+        self.answered += 1
+        if self.progress is not None:
+            self.progress.tick(self.answered)
 
 
 async def run_import(path: Path, table: TableImport, sender: Sender, actor: Actor,
                      zone: tzinfo, now: datetime, *, sheet: str | None = None,
-                     dry_run: bool = False, window: int = WINDOW,
+                     dry_run: bool = False, window: int = WINDOW, bulk: int = BULK,
                      progress: Callable[[str, int | None], Progress] | None = None,
                      ) -> ImportReport:
-    """Read, check and (unless ``dry_run``) send the table of ``path``. Raises
-    ``reader.WorkbookRefused`` for a file that cannot be imported at all."""
+    """Read, check and (unless ``dry_run``) send the table of ``path``: rows are sent while
+    the next ones are read. Raises ``reader.WorkbookRefused`` for a file that cannot be
+    imported at all."""
     started = asyncio.get_running_loop().time()
     reader = TableReader(path, table, sheet or "")
     try:
         report = ImportReport(table=table.table, file=str(path), file_sha256=file_sha256(path),
                               sheet=reader.sheet, header_row=reader.header.row,
                               ignored_columns=list(reader.header.ignored), dry_run=dry_run)
-        reading = progress("read 读取", reader.size) if progress else None
-        commands = prepare(reader, table, report, actor, zone, now, reading)
+        label = "read 读取" if dry_run else "imported 已导入"
+        shown = progress(label, reader.size) if progress else None
+        rows = prepared(reader, table, report, actor, zone, now, shown if dry_run else None)
+        if dry_run:
+            for _ in rows:
+                pass
+        else:
+            dispatch = Dispatch(table.department, sender, report, window, bulk, shown)
+            for count, (number, command) in enumerate(rows, start=1):
+                await dispatch.add(number, command)
+                if count % 64 == 0:
+                    await asyncio.sleep(0)  # let the replies in while reading
+            await dispatch.finish()
     finally:
         reader.close()
-    if reading is not None:
-        reading.finish(report.read)
-    if not dry_run and commands:
-        sending = progress("sent 发送", len(commands)) if progress else None
-        await send(commands, table.department, sender, report, window, sending)
-        if sending is not None:
-            sending.finish(len(commands))
+    if shown is not None:
+        shown.finish(report.read if dry_run else report.sent)
+    report.refused.sort(key=lambda r: r.row)
     report.seconds = round(asyncio.get_running_loop().time() - started, 3)
     return report
 

@@ -27,8 +27,9 @@ from pydantic import ValidationError
 
 from contracts.commands import ALL
 from contracts.commands.base import Command
+from contracts.commands.bulk import Bulk
 from contracts.permissions import allowed_roles, rule_of
-from contracts.replies import CommandReply, ErrorBody, validation_refusal
+from contracts.replies import CommandReply, ErrorBody, RowReply, validation_refusal
 from services.domain import DomainError, Forbidden
 from services.runtime.group_commit import GroupCommit, UseCase
 from services.runtime.store import CommandKey, DepartmentApplication, store_unavailable
@@ -91,6 +92,9 @@ class CommandBus:
         self.routes = {cls.name: (cls, use_case) for cls, use_case in table.items()}
         self.preparers = dict(preparers or {})
         self.department = department or _department_of(self.routes)
+        for bulk in ALL.get(self.department, {}).values():  # a bulk runs its row's use case
+            if issubclass(bulk, Bulk) and bulk.row_command.name in self.routes:
+                self.routes[bulk.name] = (bulk, self.routes[bulk.row_command.name][1])
         self.group = GroupCommit(app, self, batch_size, batch_window) if batch_size > 1 else None
 
     async def handle(self, name: str, payload: bytes) -> CommandReply:
@@ -117,6 +121,8 @@ class CommandBus:
             return CommandReply.refused(validation_error(error))
         if (refusal := self.not_permitted(command)) is not None:
             return CommandReply.refused(refusal)
+        if isinstance(command, Bulk):
+            return await self._bulk(command, use_case)
         key = command_key(command)
         prepare = self.preparers.get(cls)
         if prepare is not None:
@@ -131,6 +137,37 @@ class CommandBus:
         if self.group is not None:
             return await self.group.submit(use_case, command, key)
         return await asyncio.to_thread(self.run_alone, use_case, command, key)
+
+    async def _bulk(self, bulk: Bulk, use_case: UseCase) -> CommandReply:
+        """Every row as its row command given alone (``contracts.commands.bulk``): checked,
+        then decided and written in the group commits; each row answered in ``rows``."""
+        now = self.app.clock()
+
+        def check() -> list[Command | ErrorBody]:
+            checked: list[Command | ErrorBody] = []
+            for index in range(len(bulk.rows)):
+                try:
+                    checked.append(bulk.row(index, now))
+                except ValidationError as error:
+                    checked.append(validation_error(error))
+            return checked
+
+        async def decide(index: int, row: Command | ErrorBody) -> RowReply:
+            if isinstance(row, ErrorBody):
+                return RowReply(row=index, error=row)
+            try:
+                if self.group is not None:
+                    reply = await self.group.submit(use_case, row, None)
+                else:
+                    reply = await asyncio.to_thread(self.run_alone, use_case, row, None)
+            except Exception as error:  # noqa: BLE001 - a batch's bug answers its rows only
+                reply = CommandReply.refused(unexpected_error(
+                    error, f"{self.app.name} command {bulk.name} row {index}"))
+            return RowReply(row=index, events=reply.events, error=reply.error)
+
+        rows = await asyncio.to_thread(check)  # 500 rows: ~25 ms, off the event loop
+        replies = await asyncio.gather(*(decide(i, row) for i, row in enumerate(rows)))
+        return CommandReply(ok=True, rows=list(replies))
 
     def not_permitted(self, command: Command) -> ErrorBody | None:
         """The permission table's refusal, when the actor's role may not give this command."""

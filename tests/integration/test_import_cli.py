@@ -27,7 +27,7 @@ ROWS = 150
 
 def args(table: str, path: Path, **extra: Any) -> argparse.Namespace:
     options = {"table": table, "file": path, "sheet": None, "dry_run": False, "json": True,
-               "actor": None, "window": 64, "progress": False, **extra}
+               "actor": None, "window": 4, "bulk": 100, "progress": False, **extra}
     return argparse.Namespace(**options)
 
 

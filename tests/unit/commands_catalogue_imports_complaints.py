@@ -11,7 +11,7 @@ SHA = "ab" * 32
 LATER, EARLIER = "不能晚于", "不能早于"
 
 
-def valid_import_complaints(now: datetime) -> dict[str, dict[str, Any]]:
+def _valid_import_complaints(now: datetime) -> dict[str, dict[str, Any]]:
     received = now - timedelta(days=400)
     return {"import_complaint": {
         "complaint_no": "K-2024-1",
@@ -25,6 +25,11 @@ def valid_import_complaints(now: datetime) -> dict[str, dict[str, Any]]:
         "reply": "replacement sent", "replied_at": (received + timedelta(days=3)).isoformat(),
         "satisfied": True, "new_requirement": "photos with each lot",
         "closed_at": (received + timedelta(days=9)).isoformat()}}
+
+
+def valid_import_complaints(now: datetime) -> dict[str, dict[str, Any]]:
+    one = _valid_import_complaints(now)
+    return {**one, "import_complaints": {"rows": [one["import_complaint"]] * 2}}
 
 
 def bad_import_complaints(now: datetime) -> dict[str, list[Case]]:
@@ -50,4 +55,6 @@ def bad_import_complaints(now: datetime) -> dict[str, list[Case]]:
         ("reply", text(2001), None), ("replied_at", future, LATER),
         ("replied_at", "1999-01-01T00:00:00+00:00", EARLIER), ("satisfied", "maybe", None),
         ("new_requirement", text(1001), None), ("closed_at", future, LATER),
-        ("closed_at", "1999-01-01T00:00:00+00:00", EARLIER)]}
+        ("closed_at", "1999-01-01T00:00:00+00:00", EARLIER)],
+        "import_complaints": [("rows", [], None),
+                             ("rows", [_valid_import_complaints(now)["import_complaint"]] * 501, None)]}

@@ -15,7 +15,7 @@ def iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def valid_order_imports(now: datetime) -> dict[str, dict[str, Any]]:
+def _valid_order_imports(now: datetime) -> dict[str, dict[str, Any]]:
     back = lambda days: iso(now - timedelta(days=days))
     return {"import_order": {
         "order_no": "O-2025-001", "stage": "shipped", "ordered_at": back(400), "po_no": "PO-9",
@@ -25,6 +25,11 @@ def valid_order_imports(now: datetime) -> dict[str, dict[str, Any]]:
         "internal_order_no": "IO-1", "promised_at": back(381), "pmc_replied_at": back(399),
         "customer_told_at": back(398), "qc_result": "OK", "shipping_note_no": "N-1",
         "shipped_at": back(382), "exceptions": "film late, 2 days", "source": SOURCE}}
+
+
+def valid_order_imports(now: datetime) -> dict[str, dict[str, Any]]:
+    one = _valid_order_imports(now)
+    return {**one, "import_orders": {"rows": [one["import_order"]] * 2}}
 
 
 def bad_order_imports(now: datetime) -> dict[str, list[Case]]:
@@ -55,4 +60,6 @@ def bad_order_imports(now: datetime) -> dict[str, list[Case]]:
         ("shipped_at", soon, future), ("shipped_at", "1999-01-01T00:00:00Z", early),
         ("exceptions", "", None), ("exceptions", text(2001), None),
         ("source.file_sha256", "xyz", None), ("source.file_name", "", None),
-        ("source.sheet", text(32), None), ("source.row", 0, None)]}
+        ("source.sheet", text(32), None), ("source.row", 0, None)],
+        "import_orders": [("rows", [], None),
+                         ("rows", [_valid_order_imports(now)["import_order"]] * 501, None)]}

@@ -9,7 +9,7 @@ Case = tuple[str, Any, str | None]  # (field path, bad value, Chinese words the 
 LATER, EARLIER = "不能晚于", "不能早于"
 
 
-def valid_imports_samples(now: datetime) -> dict[str, dict[str, Any]]:
+def _valid_imports_samples(now: datetime) -> dict[str, dict[str, Any]]:
     then = now - timedelta(days=400)
     return {"import_sample": {
         "request_no": "S-2025-001", "requested_at": then.isoformat(), "status": "shipped",
@@ -23,6 +23,11 @@ def valid_imports_samples(now: datetime) -> dict[str, dict[str, Any]]:
         .isoformat(), "trial_result": "ng", "trial_cause": "burr", "approval_ref": "AP-1",
         "source": {"file_name": "打样记录.xlsx", "file_sha256": "a" * 64, "sheet": "2025",
                    "row": 7}}}
+
+
+def valid_imports_samples(now: datetime) -> dict[str, dict[str, Any]]:
+    one = _valid_imports_samples(now)
+    return {**one, "import_samples": {"rows": [one["import_sample"]] * 2}}
 
 
 def bad_imports_samples(now: datetime) -> dict[str, list[Case]]:
@@ -50,4 +55,6 @@ def bad_imports_samples(now: datetime) -> dict[str, list[Case]]:
         ("approval_ref", text(61), None),
         ("source.file_name", "", None), ("source.file_name", text(256), None),
         ("source.file_sha256", "A" * 64, None), ("source.sheet", text(32), None),
-        ("source.row", 0, None), ("source.row", 1_048_577, None)]}
+        ("source.row", 0, None), ("source.row", 1_048_577, None)],
+        "import_samples": [("rows", [], None),
+                          ("rows", [_valid_imports_samples(now)["import_sample"]] * 501, None)]}
