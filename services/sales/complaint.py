@@ -37,6 +37,7 @@ from services.sales.complaint_rules import (
     SALES,
     TECHNICAL_SUPPORT,
 )
+from services.sales.complaint_visits import ComplaintVisits
 
 E = TypeVar("E", bound=DomainEvent)
 
@@ -46,7 +47,7 @@ def complaint_id(complaint_no: str) -> UUID:
 
 
 @dataclass
-class ComplaintRecord(Aggregate):
+class ComplaintRecord(ComplaintVisits, Aggregate):
     """One customer complaint, from intake to closing."""
 
     complaint_no: str = ""
@@ -229,34 +230,6 @@ class ComplaintRecord(Aggregate):
         self._expect("close")
         self.trigger(ev.ComplaintClosed, ctx)
 
-    # -- R-C7: visits and the archived form -------------------------------------------------------
-    def schedule_visit(self, ctx: Context, *, visit_on: date, technical_support: str,
-                       salesperson: str, quality: str) -> None:
-        ctx.require("R-C7", TECHNICAL_SUPPORT, "schedule a visit to the customer", "安排客户拜访")
-        self._expect("visit")
-        if self.severity is not Severity.COMPLEX:
-            raise rules.wrong_severity("visit", self.complaint_no, self.severity)
-        self.trigger(ev.ComplaintVisitScheduled, ctx, visit_on=visit_on,
-                     technical_support=technical_support, salesperson=salesperson,
-                     quality=quality)
-
-    def record_visit(self, ctx: Context, findings: str) -> None:
-        ctx.require("R-C7", TECHNICAL_SUPPORT, "record a visit's findings", "登记拜访结果")
-        self._expect("visit")
-        if not self.visit_pending:
-            raise RuleBroken("R-C7", f"no visit of complaint {self.complaint_no} is scheduled "
-                             "and awaiting its findings", f"客诉 {self.complaint_no} 没有待登记的拜访")
-        self.trigger(ev.ComplaintVisitRecorded, ctx, findings=findings)
-
-    def archive_form(self, ctx: Context) -> None:
-        ctx.require("R-C7", TECHNICAL_SUPPORT, "archive the Complaint Handling Form",
-                    "归档客诉处理单")
-        self._expect("archive")
-        if self.archived:
-            raise RuleBroken("R-C7", f"form {self.form_no} is already archived",
-                             f"处理单 {self.form_no} 已归档")
-        self.trigger(ev.ComplaintFormArchived, ctx, form_no=self.form_no)
-
     def _expect(self, step: str) -> None:
         if self.status not in rules.STEPS[step].after:
             raise rules.out_of_step(step, self.complaint_no, self.status)
@@ -319,13 +292,3 @@ class ComplaintRecord(Aggregate):
 
     def when_ComplaintClosed(self, e: ev.ComplaintClosed) -> None:
         self.status = "closed"
-
-    def when_ComplaintVisitScheduled(self, e: ev.ComplaintVisitScheduled) -> None:
-        self.visit_pending = True
-
-    def when_ComplaintVisitRecorded(self, e: ev.ComplaintVisitRecorded) -> None:
-        self.visit_pending = False
-
-    def when_ComplaintFormArchived(self, e: ev.ComplaintFormArchived) -> None:
-        self.archived = True
-

@@ -11,19 +11,17 @@ from uuid import UUID
 from events.envelope import OrderLine, Role
 from events.imports import ImportSource
 from events.sales import order as ev
-from events.sales.order import ExceptionKind, Recipient, ShippingCopy
+from events.sales.order import ExceptionKind, Recipient
 from services.domain import Aggregate, Context, RuleBroken, record_id
 from services.sales.order_import import check_facts, repeat_or_refuse, take_import
+from services.sales.order_shipments import ShipmentSteps
 from services.sales.order_shipping import (
+    ASSISTANT,
     Lot,
     ShippingNote,
-    existing_note,
-    note_quantity,
 )
 
 INTAKE = (Role.SALESPERSON, Role.SALES_ASSISTANT)
-ASSISTANT = (Role.SALES_ASSISTANT,)
-SALESPERSON = (Role.SALESPERSON,)
 # R-O3: whoever sees an exception reports it: any sales role, and production's and quality's people.
 REPORTERS = (Role.MARKETING_MANAGER, Role.SALES_MANAGER, Role.CS_SUPERVISOR, Role.SALESPERSON,
              Role.SALES_ASSISTANT, Role.TECHNICAL_SUPPORT, Role.QUOTATION_SPECIALIST,
@@ -34,8 +32,6 @@ _STATUS_ZH = {"new": "不存在", "received": "已接收", "archived": "已归�
               "shipped": "已出货"}
 _RECIPIENT_ZH = {Recipient.CUSTOMER_CONTACT: "客户联系人", Recipient.SALESPERSON: "业务员",
                  Recipient.CS_SUPERVISOR: "客服主管"}
-_COPY_ZH = {ShippingCopy.DELIVERY: "送货联", ShippingCopy.FINANCE: "财务联",
-            ShippingCopy.SALES: "业务联"}
 
 
 def order_id(order_no: str) -> UUID:
@@ -43,7 +39,7 @@ def order_id(order_no: str) -> UUID:
 
 
 @dataclass
-class OrderRecord(Aggregate):
+class OrderRecord(ShipmentSteps, Aggregate):
     """One customer order, from intake to its last shipment."""
 
     order_no: str = ""
@@ -174,47 +170,6 @@ class OrderRecord(Aggregate):
         self.trigger(ev.OrderExceptionDelivered, ctx, order_no=self.order_no,
                      exception_no=exception_no, recipient=recipient, to=to, channel=channel)
 
-    # -- R-O4 -------------------------------------------------------------------------------
-    def issue_shipping_note(self, ctx: Context, note_no: str, lots: Sequence[str]) -> None:
-        ctx.require("R-O4", ASSISTANT, "issue a shipping note", "开立出货单")
-        quantity = note_quantity(self.order_no, note_no, lots, self.lots, self.notes)
-        self.trigger(ev.ShippingNoteIssued, ctx, order_no=self.order_no, note_no=note_no,
-                     lots=tuple(lots), quantity=quantity, salesperson=self.salesperson)
-
-    def issue_note_copy(self, ctx: Context, note_no: str, copy_name: ShippingCopy,
-                        holder: str) -> None:
-        ctx.require("R-O4", ASSISTANT, "issue a copy of a shipping note", "发放出货单")
-        note = existing_note(self.order_no, note_no, self.notes)
-        if copy_name in note.copies:
-            raise RuleBroken("R-O4", f"the {copy_name.value} copy of shipping note {note_no} is "
-                             f"already issued, to {note.copies[copy_name]}",
-                             f"出货单 {note_no} 的{_COPY_ZH[copy_name]}已发给 {note.copies[copy_name]}",
-                             field="copy_name")
-        self.trigger(ev.ShippingNoteCopyIssued, ctx, order_no=self.order_no, note_no=note_no,
-                     copy_name=copy_name, holder=holder)
-
-    def arrange_shipment(self, ctx: Context, note_no: str, method: str, carrier: str,
-                         tracking_no: str | None) -> None:
-        ctx.require("R-O4", SALESPERSON, "arrange a shipment", "安排出货")
-        if existing_note(self.order_no, note_no, self.notes).arranged:
-            raise RuleBroken("R-O4", f"the shipment of note {note_no} is already arranged",
-                             f"出货单 {note_no} 已安排出货", field="note_no")
-        self.trigger(ev.ShipmentArranged, ctx, order_no=self.order_no, note_no=note_no,
-                     method=method, carrier=carrier, tracking_no=tracking_no)
-
-    def confirm_shipment(self, ctx: Context, note_no: str) -> None:
-        ctx.require("R-O4", SALESPERSON, "confirm a shipment", "确认出货")
-        note = existing_note(self.order_no, note_no, self.notes)
-        if not note.arranged:
-            raise RuleBroken("R-O4", f"the shipment of note {note_no} must be arranged before "
-                             "it is confirmed", f"出货单 {note_no} 须先安排出货才能确认出货")
-        if note.shipped:
-            raise RuleBroken("R-O4", f"the goods of note {note_no} are already shipped",
-                             f"出货单 {note_no} 的货物已出货", field="note_no")
-        self.trigger(ev.OrderShipped, ctx, order_no=self.order_no, note_no=note_no,
-                     quantity=note.quantity, shipped_total=self.shipped + note.quantity,
-                     ordered_total=self.ordered)
-
     # -- reactions to production, quality and engineering -------------------------------------
     def record_progress(self, ctx: Context, stage: str, at: datetime, source: UUID,
                         lot_no: str | None = None, quantity: int | None = None) -> None:
@@ -301,19 +256,3 @@ class OrderRecord(Aggregate):
     def when_OrderPenaltyRequested(self, e: ev.OrderPenaltyRequested) -> None:
         self.reported = self.reported | {e.source_event_id}
         self.penalised = self.penalised | {e.promised_at}
-
-    def when_ShippingNoteIssued(self, e: ev.ShippingNoteIssued) -> None:
-        self.notes[e.note_no] = ShippingNote(lots=e.lots, quantity=e.quantity)
-        for lot_no in e.lots:
-            self.lots[lot_no].note_no = e.note_no
-
-    def when_ShippingNoteCopyIssued(self, e: ev.ShippingNoteCopyIssued) -> None:
-        self.notes[e.note_no].copies[e.copy_name] = e.holder
-
-    def when_ShipmentArranged(self, e: ev.ShipmentArranged) -> None:
-        self.notes[e.note_no].arranged = True
-
-    def when_OrderShipped(self, e: ev.OrderShipped) -> None:
-        self.notes[e.note_no].shipped = True
-        self.shipped = e.shipped_total
-        self.status = "shipped" if self.shipped >= self.ordered else "partly_shipped"

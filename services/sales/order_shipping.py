@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from events.envelope import Role
 from events.sales.order import ShippingCopy
 from services.domain import RuleBroken
 
+ASSISTANT = (Role.SALES_ASSISTANT,)
+SALESPERSON = (Role.SALESPERSON,)
 _LOT_STATE_ZH = {"passed": "检验合格", "awaiting_inspection": "待检验", "in_rework": "返工中",
                  "unknown": "未报完工"}
 
