@@ -22,6 +22,7 @@ from pydantic import Field, ValidationError
 
 from contracts.commands.base import Command, Path, texts_in
 from contracts.commands.bounds import bilingual
+from contracts.commands.text import may_hold_unsafe
 
 BULK_ROWS = 500
 ENVELOPE = frozenset(Command.model_fields)  # given once, by the bulk
@@ -41,6 +42,9 @@ class Bulk(Command):
         """The envelope's texts; each row's are checked when it is checked as its command
         (``row``), so a bulk's rows are walked once, not twice."""
         return texts_in(self.actor, ("actor",))
+
+    def may_hold_unsafe_text(self) -> bool:
+        return may_hold_unsafe(self.actor.model_dump_json())
 
     def row(self, index: int, now: datetime) -> Command:
         """Row ``index`` as its own command; ``ValidationError`` names the field."""
