@@ -127,6 +127,8 @@ def decimal(value: Any, field: str, *, low: Decimal, high: Decimal,
         return None
     if isinstance(value, bool):
         raise CellRefused(field, "is not a number", "不是数字")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # calamine gives whole numbers as floats: "-5", not "-5.0", if refused
     raw = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
     try:
         number = Decimal(raw)
