@@ -129,10 +129,12 @@ class TableReader:
                 active.append((merge, raw[at] if 0 <= at < len(raw) else None))
             if active:
                 active = [(m, v) for m, v in active if m.max_row >= number]
-            if all(is_blank(v) for v in raw):
+            # the row's non-blank cells (``cells.is_blank`` inlined: it ran for every cell)
+            filled = [v for v in raw if (v.strip() if type(v) is str else v is not None)]
+            if not filled:
                 after_blank = True
                 continue
-            end = self._end(number, raw, after_blank, header_keys)
+            end = self._end(number, filled, after_blank, header_keys)
             if end is not None:
                 self.ended = end
                 return
@@ -151,9 +153,8 @@ class TableReader:
                     cells[name] = values[at]
             yield number, cells
 
-    def _end(self, number: int, raw: Sequence[Any], after_blank: bool,
+    def _end(self, number: int, filled: Sequence[Any], after_blank: bool,
              header_keys: frozenset[str]) -> TableEnd | None:
-        filled = [v for v in raw if not is_blank(v)]
         first = shown(filled[0])
         words = normalize(first)
         if words.startswith(_STARTS) or any(w in words for w in _CONTAINS):
@@ -162,7 +163,9 @@ class TableReader:
         if after_blank and len(filled) == 1:
             return TableEnd(number, first[:40], "a single-cell row after a blank row (a heading "
                             "or a note under the table)", "空行之后只有一个单元格的行（表格下方的标题或备注）")
-        if len(filled) >= 2 and frozenset(normalize(shown(v)) for v in filled) <= header_keys:
+        # a repeated header's first cell is a header too: most rows stop at that cheap test
+        if len(filled) >= 2 and words in header_keys \
+                and frozenset(normalize(shown(v)) for v in filled) <= header_keys:
             return TableEnd(number, first[:40], "the header repeated (another table below)",
                             "表头重复出现（下方是另一张表）")
         return None
