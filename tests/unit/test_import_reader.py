@@ -212,13 +212,13 @@ def test_a_file_whose_dimension_is_wrong_is_read_to_its_last_row(tmp_path: Path)
 
 
 def test_an_opendocument_spreadsheet_is_read_too(tmp_path: Path) -> None:
-    path = ods(tmp_path / "a.ods", [["打样记录汇总表"], HEAD,
-                                    ["S1", datetime(2026, 3, 2, 14, 30), "华南包装", 3, "已申请"],
-                                    ["S2", "2026-03-03", "Acme", None, "已结案"]], sheet="2026")
+    path = ods(tmp_path / "a.ods", [[], [None, "打样记录汇总表"], [None, *HEAD],
+                                    [None, "S1", datetime(2026, 3, 2, 14, 30), "华南包装", 3, "已申请"],
+                                    [None, "S2", "2026-03-03", "Acme", None, "已结案"]], sheet="2026")
     reader, rows = read(path)
-    assert (reader.sheet, reader.header.row) == ("2026", 2)
+    assert (reader.sheet, reader.header.row, reader.header.columns[1]) == ("2026", 3, "request_no")
     assert [(n, r["request_no"], r["requested_at"], r["quantity"]) for n, r in rows] == [
-        (3, "S1", datetime(2026, 3, 2, 14, 30), 3.0), (4, "S2", "2026-03-03", "")]
+        (4, "S1", datetime(2026, 3, 2, 14, 30), 3.0), (5, "S2", "2026-03-03", "")]
 
 
 def test_a_file_of_no_known_format_or_a_damaged_sheet_is_refused(tmp_path: Path) -> None:
