@@ -8,8 +8,7 @@ formats, so a date cell comes as a ``datetime`` / ``date`` (``cells`` still read
 that lost its format, and text dates). An empty cell comes as ``""``, a whole number as ``14.0``
 (``cells`` reads both), a formula as its cached value.
 
-- The sheet: ``--sheet`` if given, else the first worksheet whose header row has every required
-  column.
+- The sheet: ``--sheet``, else the first worksheet whose header row has every required column.
 - The header row: the first of the sheet's first ``HEADER_SCAN`` rows holding every required
   column; title rows above it are passed over. Headers are compared ``cells.normalize``d
   (full-width, spacing, case and punctuation do not matter; columns in any order). A header
@@ -29,6 +28,7 @@ that lost its format, and text dates). An empty cell comes as ``""``, a whole nu
 """
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,8 +195,9 @@ def _open(path: Path) -> CalamineWorkbook:
     if not path.is_file():
         raise WorkbookRefused(f"{path}: no such file", f"{path}：文件不存在")
     try:
-        return CalamineWorkbook.from_path(str(path))
-    except CalamineError as error:  # not a zip, not OLE, unknown format, password
+        # bytes, not a path: calamine then tells the format by content (an .xls named .xlsx)
+        return CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
+    except (CalamineError, OSError) as error:  # unreadable; not a zip nor OLE; a password
         raise WorkbookRefused(
             f"{path}: not a readable workbook, .xlsx, .xls or .ods "
             f"({type(error).__name__}: {str(error)[:80]})",

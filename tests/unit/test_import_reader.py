@@ -221,6 +221,23 @@ def test_an_opendocument_spreadsheet_is_read_too(tmp_path: Path) -> None:
         (4, "S1", datetime(2026, 3, 2, 14, 30), 3.0), (5, "S2", "2026-03-03", "")]
 
 
+def test_a_workbook_is_known_by_its_content_not_its_name(tmp_path: Path) -> None:
+    path = ods(tmp_path / "saved as.xlsx", [HEAD, ["S1", "2026-03-02", "A", 1, "已申请"]])
+    assert [n for n, _ in read(path)[1]] == [2]
+
+
+def test_a_file_that_cannot_be_read_is_refused(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    path = workbook(tmp_path / "a.xlsx", [HEAD, ["S1", "2026-03-02", "A", 1, "x"]])
+
+    def fails(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(Path, "read_bytes", fails)
+    with pytest.raises(WorkbookRefused) as refused:
+        TableReader(path, TABLE)
+    assert "PermissionError" in refused.value.en and "无法读取" in refused.value.zh
+
+
 def test_a_file_of_no_known_format_or_a_damaged_sheet_is_refused(tmp_path: Path) -> None:
     (tmp_path / "a.csv").write_text("编号,日期,客户,状态\nS1,2026-03-02,A,x\n")
     with pytest.raises(WorkbookRefused) as unknown:
