@@ -86,6 +86,10 @@ NOT_IMPORTED: dict[str, tuple[str, ...]] = {
 # The columns an order at a stage needs filled (R-O2: the promise before the customer is told).
 NEEDS = {"promised": (("promised_at", "交期"),),
          "customer_notified": (("promised_at", "交期"), ("customer_told_at", "已告知客户时间"))}
+# NOT_IMPORTED's spellings normalized once (normalizing them for every row was a third of an
+# order row's reading)
+_NOT_IMPORTED = frozenset(cells.normalize(spelling) for shown, spellings in NOT_IMPORTED.items()
+                          for spelling in (shown, *spellings))
 _PRODUCT_PART = re.compile(r"^(.*\S)\s*[(（]([^()（）]+)[)）]$")
 _SHIPPED = re.compile(r"^(\d[\d,]*)\s*(?:/\s*(\d[\d,]*|\?))?$")
 
@@ -97,15 +101,13 @@ def _stage(value: Any, filled: Mapping[str, Any]) -> str:
         if filled["customer_told_at"] is not None:
             return "customer_notified"
         return "promised" if filled["promised_at"] is not None else "received"
-    wanted = cells.normalize(str(value))
-    for shown, spellings in NOT_IMPORTED.items():
-        if wanted in {cells.normalize(shown), *map(cells.normalize, spellings)}:
-            raise CellRefused("status", f"{str(value)[:40]!r}: an order in inspection or shipping "
-                              "is not imported (lots and notes are not in the table); import it "
-                              "as promised (in production) and record the lots live, or as "
-                              "shipped once it is",
-                              f"{str(value)[:40]!r}：检验或出货中的订单不能导入（表中没有批次和出货单"
-                              "信息）；请按“生产中”导入后在系统中登记批次，或出货后按“已出货”导入")
+    if cells.normalize(str(value)) in _NOT_IMPORTED:
+        raise CellRefused("status", f"{str(value)[:40]!r}: an order in inspection or shipping "
+                          "is not imported (lots and notes are not in the table); import it "
+                          "as promised (in production) and record the lots live, or as "
+                          "shipped once it is",
+                          f"{str(value)[:40]!r}：检验或出货中的订单不能导入（表中没有批次和出货单"
+                          "信息）；请按“生产中”导入后在系统中登记批次，或出货后按“已出货”导入")
     stage = cells.choice(value, "status", STATUSES, required=True)
     assert stage is not None
     if stage == "promised" and filled["customer_told_at"] is not None:

@@ -1,14 +1,15 @@
 """Reading a table out of a workbook: sheet, header row, merged cells, blank rows, its end."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from services.imports.cells import moment
+from services.imports.cells import CellRefused, integer, moment, text
 from services.imports.reader import TableReader, WorkbookRefused
-from tests.unit.import_fixtures import TABLE, workbook
+from tests.unit.import_fixtures import TABLE, ods, patch, shared_strings, workbook
 
 HEAD = ["编号", "日期", "客户", "数量", "状态"]
 
@@ -29,7 +30,6 @@ def test_headers_match_despite_full_width_spacing_case_and_order(tmp_path: Path)
     assert reader.header.columns == {0: "status", 1: "customer", 2: "request_no",
                                      3: "requested_at"}
     assert reader.header.ignored == ("备用列",)
-    # the rows come straight from the sheet's XML: a date as its Excel serial, read by cells
     [(number, cells)] = rows
     assert (number, cells["request_no"], cells["customer"], cells["status"]) == (
         2, "S1", "华南包装", "已申请")
@@ -122,27 +122,129 @@ def test_no_header_anywhere_is_refused(tmp_path: Path) -> None:
     assert "header row" in refused.value.en and "表头" in refused.value.zh
 
 
-def test_the_sheets_xml_gives_strings_numbers_booleans_and_gaps_as_openpyxl_does(
-        tmp_path: Path) -> None:
-    """The fast row source (sheet_xml) agrees with openpyxl on every value but dates, which it
-    gives as their Excel serial (cells.moment reads both alike)."""
-    from openpyxl import load_workbook
+def sheet_xml(path: Path, edit: dict[bytes, bytes]) -> Path:
+    """Replace pieces of the first sheet's XML (openpyxl writes what the tests start from)."""
+    def apply(data: bytes) -> bytes:
+        for old, new in edit.items():
+            assert old in data, old
+            data = data.replace(old, new)
+        return data
+    return patch(path, "xl/worksheets/sheet1.xml", apply)
 
-    from services.imports import sheet_xml
+
+def test_rows_keep_their_excel_numbers_when_the_sheet_starts_below_and_right_of_a1(
+        tmp_path: Path) -> None:
+    """calamine's rows begin at the used range's first column, but at row 1: both pinned."""
+    path = workbook(tmp_path / "a.xlsx", [[], [], [], [None, None, *HEAD],
+                                          [None, None, "S1", "2026-03-02", "华南包装", 1, "已申请"],
+                                          [],
+                                          [None, None, "S2", "2026-03-03", None, 2, "已申请"]],
+                    merges=("E5:E7",))
+    reader, rows = read(path)
+    assert reader.header.row == 4
+    assert reader.header.columns == {2: "request_no", 3: "requested_at", 4: "customer",
+                                     5: "quantity", 6: "status"}
+    assert [(n, r["request_no"], r["customer"]) for n, r in rows] == [(5, "S1", "华南包装"),
+                                                                      (7, "S2", "华南包装")]
+    assert reader.size == 7
+
+
+def test_cells_come_as_calamine_gives_them_and_cells_reads_each(tmp_path: Path) -> None:
+    """Empty as "", whole numbers as float, formatted dates as datetime / date / time, a text
+    date as text, a serial number that lost its format as a number, booleans as bool."""
     path = workbook(tmp_path / "a.xlsx", [
-        ["编号", "客户", "数量", "价格", "是", "日期"], [],
-        ["S1", "华南包装", 1200, 0.25, True, datetime(2026, 3, 2, 14, 30)],
-        [None, "Acme", None, -3, False, "2026/3/2"]])
-    book = load_workbook(path, read_only=True, data_only=True)
-    ws = book.worksheets[0]
-    expected = [tuple(v for v in row) for row in ws.iter_rows(values_only=True)]
-    found = list(sheet_xml.rows(str(path), ws._worksheet_path))
-    book.close()
-    assert len(found) == len(expected) == 4 and found[1] == ()
-    for ours, theirs in zip(found, expected, strict=True):
-        padded = tuple(ours) + (None,) * (len(theirs) - len(ours))
-        for mine, real in zip(padded, theirs, strict=True):
-            if isinstance(real, datetime):
-                assert moment(mine, "d", UTC) == real.replace(tzinfo=UTC)
-            else:
-                assert mine == real and type(mine) is type(real)
+        HEAD + ["备注"],
+        ["S1", datetime(2026, 3, 2, 14, 30), None, 14, True],
+        ["S2", date(2026, 3, 2), "A", 14.5, False],
+        ["S3", "2026/3/2 14:30", "A", "1,200", None],
+        ["S4", 46083.6041666667, "A", 3, None],
+        ["S5", time(14, 30), "A", 3, None]])
+    _, rows = read(path)
+    [s1, s2, s3, s4, s5] = [cells for _, cells in rows]
+    assert s1["customer"] == "" and text(s1["customer"], "customer", max_length=9) is None
+    assert s1["quantity"] == 14.0 and type(s1["quantity"]) is float
+    assert integer(s1["quantity"], "quantity", low=0, high=99) == 14
+    assert s1["requested_at"] == datetime(2026, 3, 2, 14, 30)
+    assert type(s2["requested_at"]) is date and s3["requested_at"] == "2026/3/2 14:30"
+    assert s4["requested_at"] == pytest.approx(46083.6041666667)  # as Excel stores it
+    at = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
+    for row in (s1, s3, s4):
+        assert moment(row["requested_at"], "requested_at", UTC) == at
+    assert moment(s2["requested_at"], "requested_at", UTC) == at.replace(hour=0, minute=0)
+    assert s5["requested_at"] == time(14, 30)
+    with pytest.raises(CellRefused, match="not a date"):
+        moment(s5["requested_at"], "requested_at", UTC)
+    with pytest.raises(CellRefused, match="14.5 is not a whole number"):
+        integer(s2["quantity"], "quantity", low=0, high=99)
+    assert text(s1["request_no"], "request_no", max_length=9) == "S1"
+    with pytest.raises(CellRefused, match=r"^quantity: -5 is not between"):  # not "-5.0"
+        integer(-5.0, "quantity", low=0, high=99)
+
+
+def test_booleans_formulas_cached_values_and_shared_rich_text(tmp_path: Path) -> None:
+    """As Excel writes them: a formula with its cached result, a boolean, shared strings
+    (one of rich text runs) and an inline rich text."""
+    path = workbook(tmp_path / "a.xlsx", [HEAD, ["S1", "2026-03-02", "x", 1, "x"]])
+    rich = '<r><t>Ac</t></r><r><rPr><b/></rPr><t xml:space="preserve">me </t></r><r><t>Labels</t></r>'
+    shared_strings(path, ["<t>华南</t>", rich])
+    sheet_xml(path, {
+        b'<c r="C2" t="inlineStr"><is><t>x</t></is></c>': b'<c r="C2" t="s"><v>1</v></c>',
+        b'<c r="D2" t="n"><v>1</v></c>': b'<c r="D2"><f>2*3</f><v>6</v></c>',
+        b'<c r="E2" t="inlineStr"><is><t>x</t></is></c>':
+            b'<c r="E2" t="inlineStr"><is><r><t>\xe5\xb7\xb2</t></r><r><rPr><i/></rPr>'
+            b"<t>\xe7\x94\xb3\xe8\xaf\xb7</t></r></is></c>"})
+    _, [(number, cells)] = read(path)
+    assert (number, cells["customer"], cells["quantity"], cells["status"]) == (
+        2, "Acme Labels", 6.0, "已申请")
+    path = workbook(tmp_path / "b.xlsx", [HEAD, ["S1", "2026-03-02", True, False, "x"]])
+    _, [(_, cells)] = read(path)
+    assert cells["customer"] is True and cells["quantity"] is False
+
+
+def test_a_file_whose_dimension_is_wrong_is_read_to_its_last_row(tmp_path: Path) -> None:
+    rows: list[list[Any]] = [HEAD, *([f"S{i}", "2026-03-02", "A", i, "已申请"]
+                                     for i in range(1, 41))]
+    path = sheet_xml(workbook(tmp_path / "a.xlsx", rows),
+                     {b'<dimension ref="A1:E41" />': b'<dimension ref="A1:B2" />'})
+    reader, found = read(path)
+    assert len(found) == 40 and found[-1][0] == 41 and found[-1][1]["quantity"] == 40
+    assert reader.size == 41
+
+
+def test_an_opendocument_spreadsheet_is_read_too(tmp_path: Path) -> None:
+    path = ods(tmp_path / "a.ods", [[], [None, "打样记录汇总表"], [None, *HEAD],
+                                    [None, "S1", datetime(2026, 3, 2, 14, 30), "华南包装", 3, "已申请"],
+                                    [None, "S2", "2026-03-03", "Acme", None, "已结案"]], sheet="2026")
+    reader, rows = read(path)
+    assert (reader.sheet, reader.header.row, reader.header.columns[1]) == ("2026", 3, "request_no")
+    assert [(n, r["request_no"], r["requested_at"], r["quantity"]) for n, r in rows] == [
+        (4, "S1", datetime(2026, 3, 2, 14, 30), 3.0), (5, "S2", "2026-03-03", "")]
+
+
+def test_a_workbook_is_known_by_its_content_not_its_name(tmp_path: Path) -> None:
+    path = ods(tmp_path / "saved as.xlsx", [HEAD, ["S1", "2026-03-02", "A", 1, "已申请"]])
+    assert [n for n, _ in read(path)[1]] == [2]
+
+
+def test_a_file_that_cannot_be_read_is_refused(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    path = workbook(tmp_path / "a.xlsx", [HEAD, ["S1", "2026-03-02", "A", 1, "x"]])
+
+    def fails(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(Path, "read_bytes", fails)
+    with pytest.raises(WorkbookRefused) as refused:
+        TableReader(path, TABLE)
+    assert "PermissionError" in refused.value.en and "无法读取" in refused.value.zh
+
+
+def test_a_file_of_no_known_format_or_a_damaged_sheet_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("编号,日期,客户,状态\nS1,2026-03-02,A,x\n")
+    with pytest.raises(WorkbookRefused) as unknown:
+        TableReader(tmp_path / "a.csv", TABLE)
+    assert "not a readable" in unknown.value.en and "无法读取" in unknown.value.zh
+    path = sheet_xml(workbook(tmp_path / "a.xlsx", [HEAD, ["S1", "2026-03-02", "A", 1, "x"]]),
+                     {b"</sheetData>": b"<row r="})
+    with pytest.raises(WorkbookRefused) as damaged:
+        TableReader(path, TABLE)
+    assert "Sheet1" in damaged.value.en and "cannot be read" in damaged.value.en and "无法读取" in damaged.value.zh

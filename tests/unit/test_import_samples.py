@@ -21,7 +21,7 @@ from services.cli.tables import SAMPLE_COLUMNS
 from services.domain import Conflict, Forbidden, RuleBroken
 from services.engineering.sampling_job import SamplingJob
 from services.imports import cells
-from services.imports.samples import TABLE
+from services.imports.samples import STATUSES, TABLE, TRIALS
 from services.production.sample_work_order import SampleWorkOrder
 from services.sales.sample import SampleRecord, sample_id
 from tests.unit.builders import ctx
@@ -97,6 +97,34 @@ def test_the_exports_headers_each_half_and_no_spelling_for_two_fields() -> None:
 def test_full_width_digits_in_numbers_and_texts() -> None:
     c = command({**ROW, "request_no": "Ｓ－００１", "round": "２"})
     assert (c.request_no, c.round) == ("S-001", 2)
+
+
+def test_number_cells_as_calamine_gives_them_keep_every_bound() -> None:
+    """A whole number comes as a float (14.0): read at once when in range, and refused as
+    before, with the number as typed, when not."""
+    assert cells.integer(14.0, "round", low=1, high=99) == 14
+    assert type(cells.integer(14.0, "round", low=1, high=99)) is int
+    with pytest.raises(cells.CellRefused, match=r"^round: 100 is not between 1 and 99"):
+        cells.integer(100.0, "round", low=1, high=99)
+    with pytest.raises(cells.CellRefused, match="14.5 is not a whole number"):
+        cells.integer(14.5, "round", low=1, high=99)
+    with pytest.raises(cells.CellRefused, match="not a number"):
+        cells.integer(True, "round", low=0, high=99)
+    assert command({**ROW, "round": 3.0}).round == 3
+
+
+def test_a_choice_read_again_gives_the_same_answer_and_tables_do_not_mix() -> None:
+    """``choice`` remembers the texts it found, per spellings table: "OK" is a status in one
+    table and a trial result in another; each table made anew has its own answers."""
+    statuses = dict(STATUSES)
+    for _ in range(3):
+        assert cells.choice("试用OK", "status", statuses) == "trial_ok"
+        assert cells.choice("OK", "status", statuses) == "trial_ok"
+        assert cells.choice("OK", "trial", TRIALS) == "ok"
+    for index in range(20):
+        assert cells.choice("x", "field", {f"v{index}": ("x",)}) == f"v{index}"
+    with pytest.raises(cells.CellRefused, match="is not one of"):
+        cells.choice("OKAY", "status", statuses)
 
 
 def test_the_exports_trial_cell_holds_the_result_and_the_cause() -> None:
