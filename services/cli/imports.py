@@ -39,7 +39,7 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("import", help="import an Excel table as history / 导入 Excel 汇总表",
                        description=HELP)
     p.add_argument("table", choices=tuple(MODULES), help="which table / 哪张汇总表")
-    p.add_argument("file", type=Path, metavar="FILE.xlsx", help="the workbook / 工作簿文件")
+    p.add_argument("file", type=Path, metavar="FILE", help="the workbook: .xlsx, .xls or .ods / 工作簿文件")
     p.add_argument("--sheet", help="the sheet to read (default: the first whose header row has "
                                    "the table's columns) / 工作表名")
     p.add_argument("--dry-run", action="store_true", help="read and check every row, send "
@@ -86,13 +86,17 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
         return await client.command(department, name, payload, timeout=30.0)
 
     try:
-        TableReader(args.file, table, args.sheet or "").close()  # the file first: no system needed
-        if not args.dry_run:
-            client = await Client.open(settings)
+        reader = TableReader(args.file, table, args.sheet or "")  # the file first: no system needed
+        try:
+            if not args.dry_run:
+                client = await Client.open(settings)
+        except BaseException:
+            reader.close()
+            raise
         report = await run_import(args.file, table, sender, who, zone, datetime.now(zone),
                                   sheet=args.sheet, dry_run=args.dry_run, window=args.window,
                                   bulk=max(1, min(args.bulk, BULK_ROWS)),
-                                  progress=progress_factory(args.progress))
+                                  progress=progress_factory(args.progress), reader=reader)
     except WorkbookRefused as error:
         print(visible(f"salesflow import: {error.en} / {error.zh}"), file=sys.stderr)
         return 2

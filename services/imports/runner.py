@@ -223,12 +223,12 @@ async def run_import(path: Path, table: TableImport, sender: Sender, actor: Acto
                      zone: tzinfo, now: datetime, *, sheet: str | None = None,
                      dry_run: bool = False, window: int = WINDOW, bulk: int = BULK,
                      progress: Callable[[str, int | None], Progress] | None = None,
-                     ) -> ImportReport:
-    """Read, check and (unless ``dry_run``) send the table of ``path``: rows are sent while
-    the next ones are read. Raises ``reader.WorkbookRefused`` for a file that cannot be
-    imported at all."""
+                     reader: TableReader | None = None) -> ImportReport:
+    """Read, check and (unless ``dry_run``) send the table of ``path`` (or of ``reader``,
+    already opened on it, which is closed here): rows are sent while the next ones are read.
+    Raises ``reader.WorkbookRefused`` for a file that cannot be imported at all."""
     started = asyncio.get_running_loop().time()
-    reader = TableReader(path, table, sheet or "")
+    reader = reader or TableReader(path, table, sheet or "")
     try:
         report = ImportReport(table=table.table, file=str(path), file_sha256=file_sha256(path),
                               sheet=reader.sheet, header_row=reader.header.row,
