@@ -21,6 +21,7 @@ from projections import as_of, registry
 from projections.as_of import Fold
 from projections.model import Build, Item, ReadModel
 from projections.store import ViewStore
+from projections.table_paging import Slice, in_python, order_by, searched, source
 
 Row = dict[str, Any]
 
@@ -54,6 +55,7 @@ class SummaryTable(ReadModel):
     # the event (or events: a live one, an imported row) that opens a row
     opened_by: ClassVar[type[DomainEvent] | tuple[type[DomainEvent], ...]]
     opening_decides: ClassVar[tuple[str, ...]] = ("customer", "month")  # filters it alone sets
+    searched: ClassVar[tuple[str, ...]]  # the columns a query's ``search`` looks in
 
     def __init__(self, zone: tzinfo) -> None:
         self.zone = zone
@@ -126,6 +128,28 @@ class SummaryTable(ReadModel):
                                        f"ORDER BY {self.key}"),
                       {name: value for name, value in equal.items() if value})
             return [json.loads(r["row_json"]) for r in c.fetchall()]
+
+    def page(self, store: ViewStore, part: Slice, at: datetime | None = None,
+             **filters: str | None) -> tuple[list[Row], int]:
+        """``rows`` searched, sorted and cut to ``part``, and how many matched: in SQL for the
+        live table, in Python for the table as of ``at`` (it is folded again in memory)."""
+        if at is not None:
+            return in_python(as_of.rows(store, self.fold(), at, **filters), self.key,
+                             self.searched, part)
+        assert set(filters) <= {"month", *self.filters}, filters
+        where = [f"{name} = %({name})s" for name, value in filters.items() if value]
+        params: dict[str, Any] = {name: value for name, value in filters.items() if value}
+        terms, found = searched(store, self.searched, part)
+        clause = f" WHERE {' AND '.join(where + terms)}" if where or terms else ""
+        with store.read() as c:
+            build = registry.require_live(store, c, self)
+            rows = source(store, f"{{{self.table}}}", self.key, clause)
+            c.execute(build.sql(store, f"SELECT COUNT(*) AS n FROM {rows}"), params | found)
+            total = int(c.fetchone()["n"])
+            cut = "" if part.limit is None else f" LIMIT {int(part.limit)} OFFSET {int(part.offset)}"
+            c.execute(build.sql(store, f"SELECT row_json FROM {rows}"
+                                       f"{order_by(store, self.key, part)}{cut}"), params | found)
+            return [json.loads(r["row_json"]) for r in c.fetchall()], total
 
     def fold(self) -> Fold:
         """How the table is folded again as of a past moment (``projections.as_of``)."""

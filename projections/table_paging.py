@@ -1,0 +1,105 @@
+"""One page of a summary table, sorted and searched (issue 12): in SQL for the live table, in
+Python for a table folded again as of a moment; both order and match the rows alike.
+
+Order: by the sort column, empty cells last in either direction, numbers before text (SQLite's
+order of types), text by code point; then by the record number, in the same direction.
+Search: a case-insensitive part of any searched column (SQLite and PostgreSQL fold the case of
+ASCII letters only in ``LIKE``, so a needle is lowered, as Python lowers the cells).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from projections.store import ViewStore
+
+Row = dict[str, Any]
+_NAME = re.compile(r"^[a-z_]+$")  # columns are named in the contracts; never the asker's text
+
+
+@dataclass(frozen=True)
+class Slice:
+    """What part of a table to answer: ``limit`` None is every row (from ``offset``)."""
+
+    sort: str | None = None
+    desc: bool = False
+    search: str | None = None
+    limit: int | None = None
+    offset: int = 0
+
+    def cut(self, rows: Sequence[Row]) -> list[Row]:
+        end = None if self.limit is None else self.offset + self.limit
+        return list(rows[self.offset:end])
+
+
+def _column(store: ViewStore, name: str, text: bool = False, parsed: str = "j") -> str:
+    """A JSON column's value; in PostgreSQL from ``parsed``, the row's JSON parsed once."""
+    assert _NAME.match(name), name
+    if store.postgres:
+        return f"({parsed} ->> '{name}')" if text else f"({parsed} -> '{name}')"
+    return f"json_extract(row_json, '$.{name}')"
+
+
+def source(store: ViewStore, table: str, key: str, where: str) -> str:
+    """The rows to sort from: PostgreSQL parses each row's JSON once, as ``j``."""
+    if store.postgres:
+        return f"(SELECT {key}, row_json, row_json::jsonb AS j FROM {table}{where}) AS paged"
+    return f"{table}{where}"
+
+
+def order_by(store: ViewStore, key: str, part: Slice) -> str:
+    way = "DESC" if part.desc else "ASC"
+    if store.postgres:
+        # jsonb orders strings by the database's collation: "C" is SQLite's (code points).
+        last = f"{key} COLLATE \"C\" {way}"
+        if part.sort is None:
+            return f" ORDER BY {last}"
+        value = _column(store, part.sort)
+        return (f" ORDER BY ({value} IS NULL OR jsonb_typeof({value}) = 'null'), "
+                f"(jsonb_typeof({value}) <> 'number') {way}, "
+                f"CASE WHEN jsonb_typeof({value}) = 'number' THEN "
+                f"{_column(store, part.sort, text=True)}::numeric END {way}, "
+                f"{_column(store, part.sort, text=True)} COLLATE \"C\" {way}, {last}")
+    if part.sort is None:
+        return f" ORDER BY {key} {way}"
+    value = _column(store, part.sort)
+    return f" ORDER BY ({value} IS NULL), {value} {way}, {key} {way}"
+
+
+def searched(store: ViewStore, columns: Sequence[str], part: Slice) -> tuple[list[str], dict[str, str]]:
+    """The ``WHERE`` terms and parameters of ``part.search`` over ``columns``."""
+    if not part.search:
+        return [], {}
+    needle = part.search.lower()
+    pattern = "%" + re.sub(r"([\\%_])", r"\\\1", needle) + "%"
+    like = "ILIKE" if store.postgres else "LIKE"
+    terms = [f"lower({_column(store, c, True, 'row_json::jsonb')}) {like} %(search)s ESCAPE '\\'"
+             for c in columns]
+    return [f"({' OR '.join(terms)})"], {"search": pattern}
+
+
+def _order_key(value: Any) -> tuple[int, Any]:
+    number = isinstance(value, (int, float))
+    return (0, value) if number else (1, str(value))
+
+
+def in_python(rows: Sequence[Row], key: str, columns: Sequence[str], part: Slice,
+              ) -> tuple[list[Row], int]:
+    """``rows`` (already filtered) searched, sorted and cut as the SQL above does: the page
+    and how many rows matched."""
+    if part.search:
+        needle = part.search.lower()
+        rows = [r for r in rows
+                if any(r.get(c) is not None and needle in str(r[c]).lower() for c in columns)]
+    if part.sort is None:
+        ordered = sorted(rows, key=lambda r: str(r[key]), reverse=part.desc)
+    else:
+        column = part.sort
+        full = [r for r in rows if r.get(column) is not None]
+        empty = [r for r in rows if r.get(column) is None]
+        ordered = sorted(full, key=lambda r: (_order_key(r[column]), str(r[key])),
+                         reverse=part.desc)
+        ordered += sorted(empty, key=lambda r: str(r[key]), reverse=part.desc)
+    return part.cut(ordered), len(ordered)
