@@ -139,17 +139,32 @@ class SummaryTable(ReadModel):
         assert set(filters) <= {"month", *self.filters}, filters
         where = [f"{name} = %({name})s" for name, value in filters.items() if value]
         params: dict[str, Any] = {name: value for name, value in filters.items() if value}
-        terms, found = searched(store, self.searched, part)
-        clause = f" WHERE {' AND '.join(where + terms)}" if where or terms else ""
+        search, found = searched(store, self.searched, part)
+        params.update(found)
+        table = f"{{{self.table}}}"
+        cut = "" if part.limit is None else f" LIMIT {int(part.limit)} OFFSET {int(part.offset)}"
         with store.read() as c:
             build = registry.require_live(store, c, self)
-            rows = source(store, f"{{{self.table}}}", self.key, clause)
-            c.execute(build.sql(store, f"SELECT COUNT(*) AS n FROM {rows}"), params | found)
-            total = int(c.fetchone()["n"])
-            cut = "" if part.limit is None else f" LIMIT {int(part.limit)} OFFSET {int(part.offset)}"
-            c.execute(build.sql(store, f"SELECT row_json FROM {rows}"
-                                       f"{order_by(store, self.key, part)}{cut}"), params | found)
-            return [json.loads(r["row_json"]) for r in c.fetchall()], total
+            if part.sort is None and not search:  # in key order: the primary key's index
+                clause = f" WHERE {' AND '.join(where)}" if where else ""
+                c.execute(build.sql(store, f"SELECT COUNT(*) AS n FROM {table}{clause}"), params)
+                total = int(c.fetchone()["n"])
+                c.execute(build.sql(store, f"SELECT row_json FROM {table}{clause}"
+                                           f"{order_by(store, self.key, part)}{cut}"), params)
+                return [json.loads(r["row_json"]) for r in c.fetchall()], total
+            # Sorted or searched: the page's record numbers first, sorting narrow rows only.
+            matched = source(store, table, self.key, where, search)
+            c.execute(build.sql(store, f"SELECT {self.key} AS k, COUNT(*) OVER () AS n{matched}"
+                                       f"{order_by(store, self.key, part)}{cut}"), params)
+            found_keys = c.fetchall()
+            if found_keys:
+                total = int(found_keys[0]["n"])
+            else:  # past the end, or nothing matched
+                c.execute(build.sql(store, f"SELECT COUNT(*) AS n{matched}"), params)
+                total = int(c.fetchone()["n"])
+            keys = [r["k"] for r in found_keys]
+            rows = self.load(store, c, build, keys)
+            return [rows[k] for k in keys], total
 
     def fold(self) -> Fold:
         """How the table is folded again as of a past moment (``projections.as_of``)."""

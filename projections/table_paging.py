@@ -34,50 +34,52 @@ class Slice:
         return list(rows[self.offset:end])
 
 
-def _column(store: ViewStore, name: str, text: bool = False, parsed: str = "j") -> str:
-    """A JSON column's value; in PostgreSQL from ``parsed``, the row's JSON parsed once."""
+def _column(store: ViewStore, name: str, text: bool = False) -> str:
+    """A JSON column's value; in PostgreSQL from ``j``, the row's JSON parsed once (``source``)."""
     assert _NAME.match(name), name
     if store.postgres:
-        return f"({parsed} ->> '{name}')" if text else f"({parsed} -> '{name}')"
+        return f"(j ->> '{name}')" if text else f"(j -> '{name}')"
     return f"json_extract(row_json, '$.{name}')"
 
 
-def source(store: ViewStore, table: str, key: str, where: str) -> str:
-    """The rows to sort from: PostgreSQL parses each row's JSON once, as ``j``."""
+def source(store: ViewStore, table: str, key: str, filters: list[str], search: str) -> str:
+    """``FROM ... WHERE ...`` of the rows matching ``filters`` and ``search``: in PostgreSQL
+    each row's JSON is parsed once, as ``j`` (OFFSET 0 keeps the planner from parsing it again
+    for every use of ``j``)."""
     if store.postgres:
-        return f"(SELECT {key}, row_json, row_json::jsonb AS j FROM {table}{where}) AS paged"
-    return f"{table}{where}"
+        inner = f" WHERE {' AND '.join(filters)}" if filters else ""
+        return (f" FROM (SELECT {key}, row_json::jsonb AS j FROM {table}{inner} OFFSET 0) AS matched"
+                + (f" WHERE {search}" if search else ""))
+    terms = [*filters, search] if search else filters
+    return f" FROM {table}" + (f" WHERE {' AND '.join(terms)}" if terms else "")
 
 
 def order_by(store: ViewStore, key: str, part: Slice) -> str:
     way = "DESC" if part.desc else "ASC"
-    if store.postgres:
-        # jsonb orders strings by the database's collation: "C" is SQLite's (code points).
-        last = f"{key} COLLATE \"C\" {way}"
-        if part.sort is None:
-            return f" ORDER BY {last}"
-        value = _column(store, part.sort)
-        return (f" ORDER BY ({value} IS NULL OR jsonb_typeof({value}) = 'null'), "
-                f"(jsonb_typeof({value}) <> 'number') {way}, "
-                f"CASE WHEN jsonb_typeof({value}) = 'number' THEN "
-                f"{_column(store, part.sort, text=True)}::numeric END {way}, "
-                f"{_column(store, part.sort, text=True)} COLLATE \"C\" {way}, {last}")
     if part.sort is None:
         return f" ORDER BY {key} {way}"
     value = _column(store, part.sort)
+    if store.postgres:
+        # jsonb orders strings by the database's collation: "C" is SQLite's (code points).
+        text = _column(store, part.sort, text=True)
+        return (f" ORDER BY ({value} IS NULL OR jsonb_typeof({value}) = 'null'), "
+                f"(jsonb_typeof({value}) <> 'number') {way}, "
+                f"CASE WHEN jsonb_typeof({value}) = 'number' THEN {text}::numeric END {way}, "
+                f"{text} COLLATE \"C\" {way}, {key} {way}")
     return f" ORDER BY ({value} IS NULL), {value} {way}, {key} {way}"
 
 
-def searched(store: ViewStore, columns: Sequence[str], part: Slice) -> tuple[list[str], dict[str, str]]:
-    """The ``WHERE`` terms and parameters of ``part.search`` over ``columns``."""
+def searched(store: ViewStore, columns: Sequence[str], part: Slice,
+             ) -> tuple[str, dict[str, str]]:
+    """The ``WHERE`` term (empty without a search) and parameters of ``part.search``."""
     if not part.search:
-        return [], {}
+        return "", {}
     needle = part.search.lower()
     pattern = "%" + re.sub(r"([\\%_])", r"\\\1", needle) + "%"
     like = "ILIKE" if store.postgres else "LIKE"
-    terms = [f"lower({_column(store, c, True, 'row_json::jsonb')}) {like} %(search)s ESCAPE '\\'"
+    terms = [f"lower({_column(store, c, text=True)}) {like} %(search)s ESCAPE '\\'"
              for c in columns]
-    return [f"({' OR '.join(terms)})"], {"search": pattern}
+    return f"({' OR '.join(terms)})", {"search": pattern}
 
 
 def _order_key(value: Any) -> tuple[int, Any]:
