@@ -21,7 +21,14 @@ from projections import as_of, registry
 from projections.as_of import Fold
 from projections.model import Build, Item, ReadModel
 from projections.store import ViewStore
-from projections.table_paging import Slice, in_python, order_by, searched, source
+from projections.table_paging import (
+    RecentFolds,
+    Slice,
+    in_python,
+    order_by,
+    searched,
+    source,
+)
 
 Row = dict[str, Any]
 
@@ -59,6 +66,7 @@ class SummaryTable(ReadModel):
 
     def __init__(self, zone: tzinfo) -> None:
         self.zone = zone
+        self.recent = RecentFolds()  # the pages of a table as of a moment are cut from one fold
 
     @property
     def table(self) -> str:
@@ -134,8 +142,13 @@ class SummaryTable(ReadModel):
         """``rows`` searched, sorted and cut to ``part``, and how many matched: in SQL for the
         live table, in Python for the table as of ``at`` (it is folded again in memory)."""
         if at is not None:
-            return in_python(as_of.rows(store, self.fold(), at, **filters), self.key,
-                             self.searched, part)
+            def folded() -> list[Row]:
+                return as_of.rows(store, self.fold(), at, **filters)
+            if part.limit is None:
+                rows = folded()
+            else:
+                rows = self.recent.rows((at.isoformat(), *sorted(filters.items())), folded)
+            return in_python(rows, self.key, self.searched, part)
         assert set(filters) <= {"month", *self.filters}, filters
         where = [f"{name} = %({name})s" for name, value in filters.items() if value]
         params: dict[str, Any] = {name: value for name, value in filters.items() if value}
@@ -163,8 +176,8 @@ class SummaryTable(ReadModel):
                 c.execute(build.sql(store, f"SELECT COUNT(*) AS n{matched}"), params)
                 total = int(c.fetchone()["n"])
             keys = [r["k"] for r in found_keys]
-            rows = self.load(store, c, build, keys)
-            return [rows[k] for k in keys], total
+            by_key = self.load(store, c, build, keys)
+            return [by_key[k] for k in keys], total
 
     def fold(self) -> Fold:
         """How the table is folded again as of a past moment (``projections.as_of``)."""

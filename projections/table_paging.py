@@ -9,9 +9,13 @@ ASCII letters only in ``LIKE``, so a needle is lowered, as Python lowers the cel
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from projections.store import ViewStore
 
@@ -105,3 +109,30 @@ def in_python(rows: Sequence[Row], key: str, columns: Sequence[str], part: Slice
                          reverse=part.desc)
         ordered += sorted(empty, key=lambda r: str(r[key]), reverse=part.desc)
     return part.cut(ordered), len(ordered)
+
+
+class RecentFolds:
+    """The last tables folded again as of a moment, kept ``keep`` seconds (as JSON): the pages
+    of one as-of table (an export, a daily pack) are asked one by one, and folding the audit
+    trail again for each page costs seconds once a table has tens of thousands of rows. Every
+    page of such a table is then cut from the same fold; an event recorded before the moment
+    that reaches the projections within those seconds shows from the next fold on."""
+
+    def __init__(self, keep: float = 30.0, size: int = 2,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.keep, self.size, self.clock = keep, size, clock
+        self._folds: dict[Hashable, tuple[float, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def rows(self, key: Hashable, fold: Callable[[], list[Row]]) -> list[Row]:
+        with self._lock:
+            found = self._folds.get(key)
+        if found is not None and self.clock() - found[0] < self.keep:
+            return orjson.loads(found[1])  # type: ignore[no-any-return]
+        rows = fold()
+        with self._lock:
+            self._folds.pop(key, None)  # a fold made again is the newest
+            self._folds[key] = (self.clock(), orjson.dumps(rows))
+            while len(self._folds) > self.size:  # the oldest goes (dicts keep insertion order)
+                del self._folds[next(iter(self._folds))]
+        return rows
