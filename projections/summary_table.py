@@ -160,11 +160,13 @@ class SummaryTable(ReadModel):
             build = registry.require_live(store, c, self)
             if part.sort is None and not search:  # in key order: the primary key's index
                 clause = f" WHERE {' AND '.join(where)}" if where else ""
-                c.execute(build.sql(store, f"SELECT COUNT(*) AS n FROM {table}{clause}"), params)
-                total = int(c.fetchone()["n"])
                 c.execute(build.sql(store, f"SELECT row_json FROM {table}{clause}"
                                            f"{order_by(store, self.key, part)}{cut}"), params)
-                return [json.loads(r["row_json"]) for r in c.fetchall()], total
+                rows = [json.loads(r["row_json"]) for r in c.fetchall()]
+                if part.limit is None:  # the whole table: its rows are the count
+                    return rows, len(rows)
+                c.execute(build.sql(store, f"SELECT COUNT(*) AS n FROM {table}{clause}"), params)
+                return rows, int(c.fetchone()["n"])
             # Sorted or searched: the page's record numbers first, sorting narrow rows only.
             matched = source(store, table, self.key, where, search)
             c.execute(build.sql(store, f"SELECT {self.key} AS k, COUNT(*) OVER () AS n{matched}"
