@@ -114,7 +114,7 @@ def _list_route(app: FastAPI, path: str, subject: str, contract: type[BaseModel]
 
     async def handle(request: Request, who: SignedIn, q: Any) -> Page:
         if by_projections:  # only the page travels; ``total`` counts every row that matched
-            query = q.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+            query = q.model_dump(mode="json", exclude_none=True)
             return Page.model_validate(await ask(gateway_of(request), subject, query))
         query = q.model_dump(mode="json", exclude={"limit", "offset"}, exclude_none=True)
         rows = await ask(gateway_of(request), subject, query)

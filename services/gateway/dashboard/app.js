@@ -96,7 +96,7 @@ async function load() {
     }
   } catch (error) {
     if (ticket !== state.loads) return;
-    state.rows = []; state.view = null; $("table-error").textContent = error.message;
+    state.rows = []; state.total = 0; state.view = null; $("table-error").textContent = error.message;
   }
   render();
   document.body.dataset.loaded = String(ticket);  // tests wait on it
@@ -244,7 +244,8 @@ function connectFeed() {  // on a notice, refetch the visible table
 }
 
 function showTab(tab) {
-  state.tab = tab; state.sort = null; state.desc = false; state.page = 0; state.rows = []; state.total = 0; state.view = null; $("record").hidden = true;
+  state.tab = tab; state.sort = null; state.desc = false; state.page = 0; state.view = null;
+  state.rows = []; state.total = 0; $("record").hidden = true;
   const view = window.VIEWS[tab];
   $("tools").hidden = tab === "actions"; $("filter-label").hidden = $("count").hidden = Boolean(view);
   $("tables").hidden = tab === "actions" || Boolean(view); $("actions").hidden = tab !== "actions";
