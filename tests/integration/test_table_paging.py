@@ -73,7 +73,7 @@ async def test_the_projections_answer_a_page_sorted_and_searched_with_the_matchi
     async with running(settings, ["projections"]):
         rows = generated(ROWS)
         store, model = write(settings, rows)
-        nc = await nats.connect(settings.nats_url)
+        nc = await nats.connect(settings.nats_url or "")
         try:
             second = await ask(nc, QUERY_SAMPLES, {"limit": 1000, "offset": 1000})
             assert (second["total"], second["offset"], second["limit"]) == (ROWS, 1000, 1000)
@@ -120,7 +120,7 @@ async def test_the_projections_answer_a_page_sorted_and_searched_with_the_matchi
                                                         part), part
 
 
-REFUSED = [
+REFUSED: list[tuple[dict[str, Any], str]] = [
     ({"limit": 0}, "limit"), ({"limit": 1001}, "limit"), ({"limit": "ten"}, "limit"),
     ({"limit": 10, "offset": -1}, "offset"), ({"limit": 10, "offset": 10_000_001}, "offset"),
     ({"offset": 100}, "offset"), ({"limit": 10, "sort": "colour"}, "sort"),
@@ -132,7 +132,7 @@ REFUSED = [
 async def test_a_page_out_of_bounds_is_refused_naming_the_field_in_english_and_chinese(
         settings: Settings) -> None:
     async with running(settings, ["projections"]):
-        nc = await nats.connect(settings.nats_url)
+        nc = await nats.connect(settings.nats_url or "")
         try:
             for query, field in REFUSED:
                 for subject in (QUERY_SAMPLES, QUERY_ORDERS):

@@ -7,7 +7,7 @@ from typing import Any
 
 from projections.table_paging import RecentFolds, Slice, in_python
 
-ROWS = [{"no": "A-3", "who": "Bolt", "qty": 10}, {"no": "A-1", "who": None, "qty": 9},
+ROWS: list[dict[str, Any]] = [{"no": "A-3", "who": "Bolt", "qty": 10}, {"no": "A-1", "who": None, "qty": 9},
         {"no": "A-2", "who": "acme", "qty": None}, {"no": "A-4", "who": "Bolt", "qty": 10}]
 
 
