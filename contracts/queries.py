@@ -6,7 +6,7 @@ naming the field, in English and Chinese); it is never dropped without a reply.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -62,8 +62,66 @@ AS_OF_TEXT = ("The table as it stood at this moment (with its UTC offset, e.g. "
               "2026-12-01T16:00:00+08:00), folded from the events recorded up to it / 截至该时刻的汇总表")
 
 
-class SamplesQuery(BaseModel):
-    """Rows of the Sample Record Summary, optionally filtered."""
+# Paging, sorting and searching a summary table in the projections (issue 12): a table of tens of
+# thousands of rows is larger than a NATS message, so a caller that shows it asks one page at a
+# time; without ``limit`` the answer stays the whole (filtered) list, as exports and packs read it.
+MAX_PAGE = 1000
+MAX_OFFSET = 10_000_000
+MAX_SEARCH = 80
+SampleSort = Literal["request_no", "requested_at", "customer", "salesperson", "product",
+                     "part_no", "die_difficulty", "quotation_no", "price_status", "round",
+                     "promised_at", "completed_at", "status"]
+OrderSort = Literal["order_no", "po_no", "received_at", "customer", "salesperson", "products",
+                    "ordered_qty", "requested_date", "promised_at", "pmc_replied_at",
+                    "customer_told_at", "shipped_at", "status"]
+ComplaintSort = Literal["complaint_no", "received_at", "channel", "customer", "salesperson",
+                        "product_model", "problem", "severity", "responsible", "replied_at",
+                        "closed_at", "status"]
+SAMPLE_SORTS: tuple[str, ...] = get_args(SampleSort)
+ORDER_SORTS: tuple[str, ...] = get_args(OrderSort)
+COMPLAINT_SORTS: tuple[str, ...] = get_args(ComplaintSort)
+# The columns ``search`` looks in (a case-insensitive part of any of them).
+SAMPLE_SEARCHED = ("request_no", "customer", "product", "part_no", "salesperson")
+ORDER_SEARCHED = ("order_no", "po_no", "customer", "products", "salesperson")
+COMPLAINT_SEARCHED = ("complaint_no", "customer", "product_model", "problem", "salesperson")
+
+
+SORT_TEXT = ("Sort by this column (then by the record number); without it, by the record "
+             "number. Empty cells come last either way / 排序列")
+
+
+def _offset_with_limit(value: int | None, info: ValidationInfo) -> int | None:
+    if value and info.data.get("limit") is None:
+        raise bilingual("offset_without_limit", "is only read with limit (a page's size)",
+                        "须与 limit（每页行数）一起使用")
+    return value
+
+
+def _no_blank(value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise bilingual("search_blank", "must hold a word to look for", "不能为空白")
+    return value
+
+
+class TablePaging(BaseModel):
+    """One page of a summary table: the page form ``{items, total, offset, limit}`` is answered
+    when ``limit`` is given (``total``: the rows matching the filters and ``search``)."""
+
+    limit: int | None = Field(default=None, ge=1, le=MAX_PAGE,
+                              description="Rows per page (1-1000); given, the answer is a page "
+                              "{items, total, offset, limit} / 每页行数")
+    offset: Annotated[int | None, AfterValidator(_offset_with_limit)] = Field(
+        default=None, ge=0, le=MAX_OFFSET, description="Rows to skip (with limit) / 跳过行数")
+    desc: bool = Field(default=False, description="Sort descending / 降序")
+    search: Annotated[str | None, AfterValidator(_no_blank)] = Field(
+        default=None, max_length=MAX_SEARCH,
+        description="Only rows with this text (any case) in the record number, customer, "
+                    "product, salesperson, or the part no. (samples), PO no. (orders) or problem "
+                    "(complaints) / 搜索：单号、客户、产品、业务员等")
+
+
+class SamplesQuery(TablePaging):
+    """Rows of the Sample Record Summary, optionally filtered, sorted, searched and paged."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -72,6 +130,7 @@ class SamplesQuery(BaseModel):
     month: Month | None = Field(default=None, description="Only samples requested in this month "
                                 "(YYYY-MM, in the company's time zone) / 申请月份")
     as_of: AsOf | None = Field(default=None, description=AS_OF_TEXT)
+    sort: SampleSort | None = Field(default=None, description=SORT_TEXT)
 
 
 class HistoryQuery(BaseModel):
@@ -98,8 +157,8 @@ class MeetingInputsQuery(BaseModel):
     month: Month = Field(description="Meeting month YYYY-MM / 会议月份")
 
 
-class OrdersQuery(BaseModel):
-    """Rows of the Order Summary, optionally filtered (R-O3, R-O5)."""
+class OrdersQuery(TablePaging):
+    """Rows of the Order Summary, optionally filtered, sorted, searched and paged (R-O3, R-O5)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -110,6 +169,7 @@ class OrdersQuery(BaseModel):
     salesperson: str | None = Field(default=None, description="Only this salesperson's orders "
                                     "/ 业务员")
     as_of: AsOf | None = Field(default=None, description=AS_OF_TEXT)
+    sort: OrderSort | None = Field(default=None, description=SORT_TEXT)
 
 
 class OrderMonthQuery(BaseModel):
@@ -120,8 +180,9 @@ class OrderMonthQuery(BaseModel):
     month: Month = Field(description="YYYY-MM, in the company's time zone / 月份")
 
 
-class ComplaintsQuery(BaseModel):
-    """Rows of the Complaint Summary, optionally filtered (R-C2, R-C3, R-C5)."""
+class ComplaintsQuery(TablePaging):
+    """Rows of the Complaint Summary, optionally filtered, sorted, searched and paged (R-C2,
+    R-C3, R-C5)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -134,6 +195,7 @@ class ComplaintsQuery(BaseModel):
     severity: Literal["minor", "needs_data", "complex"] | None = Field(
         default=None, description="Only this severity / 严重程度")
     as_of: AsOf | None = Field(default=None, description=AS_OF_TEXT)
+    sort: ComplaintSort | None = Field(default=None, description=SORT_TEXT)
 
 
 class ComplaintMonthQuery(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from contracts.queries import COMPLAINT_SEARCHED
 from events.envelope import DomainEvent
 from events.sales import ComplaintImported, ComplaintReceived
 from projections import complaint_summary
@@ -19,6 +20,7 @@ class ComplaintSummaryTable(SummaryTable):
     tables: ClassVar[tuple[str, ...]] = ("complaint_summary", "complaint_summary_applied")
     applied: ClassVar[str | None] = "complaint_summary_applied"
     key: ClassVar[str] = "complaint_no"
+    searched: ClassVar[tuple[str, ...]] = COMPLAINT_SEARCHED
     summary: ClassVar[RowFold] = complaint_summary
     dated_by: ClassVar[str] = "received_at"
     filters: ClassVar[tuple[str, ...]] = ("customer", "status", "salesperson", "severity")

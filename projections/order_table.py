@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from contracts.queries import ORDER_SEARCHED
 from events.envelope import DomainEvent
 from events.sales import OrderImported, OrderReceived
 from projections import order_summary
@@ -18,6 +19,7 @@ class OrderSummaryTable(SummaryTable):
     tables: ClassVar[tuple[str, ...]] = ("order_summary", "order_summary_applied")
     applied: ClassVar[str | None] = "order_summary_applied"
     key: ClassVar[str] = "order_no"
+    searched: ClassVar[tuple[str, ...]] = ORDER_SEARCHED
     summary: ClassVar[RowFold] = order_summary
     dated_by: ClassVar[str] = "received_at"
     filters: ClassVar[tuple[str, ...]] = ("customer", "status", "salesperson")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from contracts.queries import SAMPLE_SEARCHED
 from events import sales
 from events.envelope import DomainEvent
 from projections import sample_summary
@@ -24,6 +25,7 @@ class SampleSummaryTable(SummaryTable):
     tables: ClassVar[tuple[str, ...]] = ("sample_summary", "sample_summary_applied")
     applied: ClassVar[str | None] = "sample_summary_applied"
     key: ClassVar[str] = "request_no"
+    searched: ClassVar[tuple[str, ...]] = SAMPLE_SEARCHED
     summary: ClassVar[RowFold] = sample_summary
     dated_by: ClassVar[str] = "requested_at"
     opened_by: ClassVar[type[DomainEvent] | tuple[type[DomainEvent], ...]] = (

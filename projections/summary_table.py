@@ -21,6 +21,14 @@ from projections import as_of, registry
 from projections.as_of import Fold
 from projections.model import Build, Item, ReadModel
 from projections.store import ViewStore
+from projections.table_paging import (
+    RecentFolds,
+    Slice,
+    in_python,
+    order_by,
+    searched,
+    source,
+)
 
 Row = dict[str, Any]
 
@@ -54,9 +62,11 @@ class SummaryTable(ReadModel):
     # the event (or events: a live one, an imported row) that opens a row
     opened_by: ClassVar[type[DomainEvent] | tuple[type[DomainEvent], ...]]
     opening_decides: ClassVar[tuple[str, ...]] = ("customer", "month")  # filters it alone sets
+    searched: ClassVar[tuple[str, ...]]  # the columns a query's ``search`` looks in
 
     def __init__(self, zone: tzinfo) -> None:
         self.zone = zone
+        self.recent = RecentFolds()  # the pages of a table as of a moment are cut from one fold
 
     @property
     def table(self) -> str:
@@ -126,6 +136,50 @@ class SummaryTable(ReadModel):
                                        f"ORDER BY {self.key}"),
                       {name: value for name, value in equal.items() if value})
             return [json.loads(r["row_json"]) for r in c.fetchall()]
+
+    def page(self, store: ViewStore, part: Slice, at: datetime | None = None,
+             **filters: str | None) -> tuple[list[Row], int]:
+        """``rows`` searched, sorted and cut to ``part``, and how many matched: in SQL for the
+        live table, in Python for the table as of ``at`` (it is folded again in memory)."""
+        if at is not None:
+            def folded() -> list[Row]:
+                return as_of.rows(store, self.fold(), at, **filters)
+            if part.limit is None:
+                rows = folded()
+            else:
+                rows = self.recent.rows((at.isoformat(), *sorted(filters.items())), folded)
+            return in_python(rows, self.key, self.searched, part)
+        assert set(filters) <= {"month", *self.filters}, filters
+        where = [f"{name} = %({name})s" for name, value in filters.items() if value]
+        params: dict[str, Any] = {name: value for name, value in filters.items() if value}
+        search, found = searched(store, self.searched, part)
+        params.update(found)
+        table = f"{{{self.table}}}"
+        cut = "" if part.limit is None else f" LIMIT {int(part.limit)} OFFSET {int(part.offset)}"
+        with store.read() as c:
+            build = registry.require_live(store, c, self)
+            if part.sort is None and not search:  # in key order: the primary key's index
+                clause = f" WHERE {' AND '.join(where)}" if where else ""
+                c.execute(build.sql(store, f"SELECT row_json FROM {table}{clause}"
+                                           f"{order_by(store, self.key, part)}{cut}"), params)
+                rows = [json.loads(r["row_json"]) for r in c.fetchall()]
+                if part.limit is None:  # the whole table: its rows are the count
+                    return rows, len(rows)
+                c.execute(build.sql(store, f"SELECT COUNT(*) AS n FROM {table}{clause}"), params)
+                return rows, int(c.fetchone()["n"])
+            # Sorted or searched: the page's record numbers first, sorting narrow rows only.
+            matched = source(store, table, self.key, where, search)
+            c.execute(build.sql(store, f"SELECT {self.key} AS k, COUNT(*) OVER () AS n{matched}"
+                                       f"{order_by(store, self.key, part)}{cut}"), params)
+            found_keys = c.fetchall()
+            if found_keys:
+                total = int(found_keys[0]["n"])
+            else:  # past the end, or nothing matched
+                c.execute(build.sql(store, f"SELECT COUNT(*) AS n{matched}"), params)
+                total = int(c.fetchone()["n"])
+            keys = [r["k"] for r in found_keys]
+            by_key = self.load(store, c, build, keys)
+            return [by_key[k] for k in keys], total
 
     def fold(self) -> Fold:
         """How the table is folded again as of a past moment (``projections.as_of``)."""

@@ -30,7 +30,9 @@ def add_parser(sub: Any) -> None:
 async def run(args: argparse.Namespace, settings: Settings, client: Client) -> int:
     zone = settings.zone()
     moment = as_of.moment(args.as_of, zone) if args.as_of is not None else None
-    book = await exports.export(client.query, args.table, zone=zone, now=datetime.now(UTC),
+    # page by page: a whole table can be larger than one NATS message
+    book = await exports.export(exports.page_by_page(client.query), args.table, zone=zone,
+                                now=datetime.now(UTC),
                                 lang=args.lang, month=args.month, as_of=moment)
     path = args.output or Path(exports.file_name(args.table, args.month, moment, zone))
     path.write_bytes(to_bytes(book))

@@ -11,7 +11,7 @@ from typing import Any
 
 from contracts.calendar import WorkingCalendar
 from services.cli.client import Client
-from services.reports import meetings, pack_data, packs, pdf, printable
+from services.reports import exports, meetings, pack_data, packs, pdf, printable
 from services.reports.workbook import LANGS, Lang, to_bytes
 from services.runtime.settings import Settings
 
@@ -62,7 +62,8 @@ async def run(args: argparse.Namespace, settings: Settings, client: Client) -> i
     except argparse.ArgumentTypeError as error:
         print(f"salesflow: {error}")
         return 2
-    data = await pack_data.gather(client.query, args.kind, period,
+    # page by page: a whole summary table can be larger than one NATS message
+    data = await pack_data.gather(exports.page_by_page(client.query), args.kind, period,
                                   WorkingCalendar.from_env(os.environ), now)
     try:
         content = await render(data, args.format, args.lang)

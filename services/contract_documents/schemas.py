@@ -57,10 +57,14 @@ def add_replies(schemas: Schemas) -> None:
         "type": "object", "additionalProperties": False, "required": ["error"],
         "properties": {"error": error},
         "description": "A refused query or control request: the only key is error / 查询被拒绝"})
-    schemas.add("SummaryRows", _rows(
-        "Rows of a summary table in its order, each with sla_flags (the record's breached, "
-        "at-risk or breached-then-met clock runs; null while the SLA model is rebuilt) "
-        "/ 汇总表的行"))
+    rows = _rows("Rows of a summary table in its order (by record number unless sorted), each "
+                 "with sla_flags (the record's breached, at-risk or breached-then-met clock runs; "
+                 "null while the SLA model is rebuilt) / 汇总表的行")
+    count = {"type": "integer", "minimum": 0}
+    schemas.add("SummaryRows", {"oneOf": [rows, _object(
+        "With limit: one page of the rows, and total, how many rows match the filters and "
+        "search / 指定 limit 时：一页数据及符合条件的总行数", ("items", "total", "offset", "limit"),
+        items=rows, total=count, offset=count, limit=count)]})
     schemas.add("MonthAnalysis", _object(
         "A month's analysis of a summary table (counts, rates, working hours) with the month's "
         "notes / 月度分析", ("notes",),

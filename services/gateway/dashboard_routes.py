@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from contracts.commands import ALL
 from contracts.permissions import allowed_roles, rule_of
+from contracts.queries import COMPLAINT_SORTS, ORDER_SORTS, SAMPLE_SORTS
 from events.envelope import Role
 from services.cli.complaints import COMPLAINT_COLUMNS
 from services.cli.orders import ORDER_COLUMNS
@@ -41,12 +42,23 @@ TABLES = {"samples": SAMPLE_COLUMNS, "orders": ORDER_COLUMNS, "complaints": COMP
           "sla": SLA_COLUMNS, "history": HISTORY_COLUMNS}
 
 
+# The columns the projections sort a summary table by (the query's ``sort``), by table; a cell
+# worked out of another column is sorted by that column.
+SORTS = {"samples": SAMPLE_SORTS, "orders": ORDER_SORTS, "complaints": COMPLAINT_SORTS}
+SORTED_AS = {"product": "products"}
+
+
 def columns() -> dict[str, list[dict[str, str]]]:
-    """Each table's columns: key, English and Chinese label ("PMC reply PMC回复")."""
+    """Each table's columns: key, English and Chinese label ("PMC reply PMC回复"), and for the
+    summary tables the ``sort`` the projections sort that column by, where they can."""
     def split(label: str) -> dict[str, str]:
         en, _, zh = label.rpartition(" ")
         return {"en": en or zh, "zh": zh}
-    return {table: [{"key": key, **split(label)} for key, label in cols]
+
+    def sort(table: str, key: str) -> dict[str, str]:
+        name = SORTED_AS.get(key, key) if table == "orders" else key
+        return {"sort": name} if name in SORTS.get(table, ()) else {}
+    return {table: [{"key": key, **split(label), **sort(table, key)} for key, label in cols]
             for table, cols in TABLES.items()}
 
 

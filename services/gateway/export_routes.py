@@ -60,9 +60,9 @@ def add_routes(app: FastAPI) -> None:
         gateway = gateway_of(request)
         zone = gateway.settings.zone()
         moment = local(gateway, as_of)
-        book = await exports.export(
-            lambda subject, query: ask(gateway, subject, query), table, zone=zone,
-            now=gateway.now(), lang=lang, month=month, as_of=moment)
+        asked = exports.page_by_page(lambda subject, query: ask(gateway, subject, query))
+        book = await exports.export(asked, table, zone=zone, now=gateway.now(), lang=lang,
+                                    month=month, as_of=moment)
         return xlsx(to_bytes(book), exports.file_name(table, month, moment, zone))
 
     _pack_route(app, "daily", r"^\d{4}-\d{2}-\d{2}$", "YYYY-MM-DD",
@@ -91,8 +91,9 @@ def _pack_format_route(app: FastAPI, kind: str, extension: str, pattern: str, wr
         try:
             if kind == "daily":
                 date.fromisoformat(period)
-            data = await pack_data.gather(lambda subject, query: ask(gateway, subject, query),
-                                          kind, period, calendar_of(gateway), gateway.now())
+            data = await pack_data.gather(
+                exports.page_by_page(lambda subject, query: ask(gateway, subject, query)),
+                kind, period, calendar_of(gateway), gateway.now())
         except ValueError as error:  # a week or day that does not exist, e.g. 2025-W53
             raise ApiError.of("validation", f"{period!r} is not a {written} period",
                               f"{period!r} 不是有效的 {written}", field="period") from error

@@ -1,7 +1,8 @@
 """GET endpoints for every read model: the three summary tables (now or ``as_of``), the month
 analyses, customers and their files, the SLA clocks, the calendar, a record's audit trail, the
 dead letters, and documents from the object store. Each asks the projections over NATS with the
-query's own contract; lists are paged here (``limit``, ``offset``)."""
+query's own contract. The summary tables are paged, sorted and searched by the projections
+(``limit``, ``offset``, ``sort``, ``desc``, ``search``); the other lists are paged here."""
 from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
@@ -24,6 +25,7 @@ from contracts.queries import (
     SampleMonthQuery,
     SamplesQuery,
     SlaQuery,
+    TablePaging,
 )
 from services.cli.client import QueryRefused
 from services.gateway.auth import Admin, SignedIn, gateway_of
@@ -106,9 +108,14 @@ def add_routes(app: FastAPI) -> None:
 
 def _list_route(app: FastAPI, path: str, subject: str, contract: type[BaseModel],
                 title: str) -> None:
-    paged = create_model(f"{contract.__name__}Page", __base__=(contract, Paging))
+    # Paging first: its page size (200 unless asked) wins over the table query's "no limit".
+    paged = create_model(f"{contract.__name__}Page", __base__=(Paging, contract))
+    by_projections = issubclass(contract, TablePaging)
 
     async def handle(request: Request, who: SignedIn, q: Any) -> Page:
+        if by_projections:  # only the page travels; ``total`` counts every row that matched
+            query = q.model_dump(mode="json", exclude_none=True)
+            return Page.model_validate(await ask(gateway_of(request), subject, query))
         query = q.model_dump(mode="json", exclude={"limit", "offset"}, exclude_none=True)
         rows = await ask(gateway_of(request), subject, query)
         return page(rows, q)

@@ -106,6 +106,32 @@ def _item(value: Any) -> str:
     return str(value)
 
 
+# A summary table is asked one page at a time: a whole table of tens of thousands of rows is
+# larger than one NATS message, and the projections refuse such an answer.
+EXPORT_PAGE = 1000
+PAGED_KEYS = {s.QUERY_SAMPLES: "request_no", s.QUERY_ORDERS: "order_no",
+              s.QUERY_COMPLAINTS: "complaint_no"}
+
+
+def page_by_page(ask: Ask) -> Ask:
+    """``ask``, but a summary table asked without ``limit`` is fetched page by page (in record
+    number order) and answered as the whole list. Rows are never removed from a summary table:
+    one added meanwhile moves later rows back a place, so a row seen twice is kept once."""
+    async def asked(subject: str, query: dict[str, Any]) -> Any:
+        key = PAGED_KEYS.get(subject)
+        if key is None or "limit" in query:
+            return await ask(subject, query)
+        rows: dict[str, dict[str, Any]] = {}
+        offset, total = 0, 1
+        while offset < total:
+            page = await ask(subject, {**query, "limit": EXPORT_PAGE, "offset": offset})
+            for row in page["items"]:
+                rows.setdefault(row[key], row)
+            offset, total = offset + EXPORT_PAGE, page["total"]
+        return list(rows.values())
+    return asked
+
+
 async def read(ask: Ask, table: SummaryTable, month: str | None = None,
                as_of: datetime | None = None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """The table's rows (of ``month``, as of a moment) and, with a month, its analysis."""

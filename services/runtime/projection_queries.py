@@ -57,12 +57,15 @@ from projections.month_notes import MonthNotes
 from projections.projector import ReadModels
 from projections.store import ViewStore
 from projections.summary_table import SummaryTable
+from projections.table_paging import Slice
 
 log = logging.getLogger(__name__)
 Q = TypeVar("Q", bound=BaseModel)
 TableQuery = SamplesQuery | OrdersQuery | ComplaintsQuery
 MonthQuery = SampleMonthQuery | OrderMonthQuery | ComplaintMonthQuery
 Handler = Callable[[NatsMessage], Awaitable[bytes]]
+# A table query's fields that pick the part of the table, not the rows (``TablePaging``, sort).
+PAGING = frozenset({"limit", "offset", "sort", "desc", "search"})
 Analyse = Callable[[str, list[dict[str, Any]], WorkingCalendar], dict[str, Any]]
 
 
@@ -101,9 +104,9 @@ def too_large(size: int, limit: int) -> dict[str, Any]:
     return refusal(ErrorBody(
         kind="validation",
         message_en=f"the answer is {mb:.1f} MB, more than the {limit_mb:.0f} MB a NATS message "
-                   "carries here: ask for less (a month, a customer, a status)",
+                   "carries here: ask for less (a month, a customer, a status, or a page: limit)",
         message_zh=f"查询结果为 {mb:.1f} MB，超过 NATS 单条消息上限 {limit_mb:.0f} MB："
-                   "请缩小查询范围（按月份、客户或状态）"))
+                   "请缩小查询范围（按月份、客户或状态，或分页：limit）"))
 
 
 async def answer(contract: type[Q], body: bytes, read: Callable[[Q], Any],
@@ -141,10 +144,15 @@ def register(broker: NatsBroker, store: ViewStore, models: ReadModels,
     def table(contract: type[TableQuery], summary: SummaryTable) -> Handler:
         """A summary table's rows, filtered, now or as of a moment (the 16:00 view), each with
         its SLA flags from the SLA read model (``sla_flags``)."""
-        def read(query: TableQuery) -> list[dict[str, Any]]:
-            rows = summary.rows(store, query.as_of,
-                                **query.model_dump(mode="json", exclude={"as_of"}))
-            return with_sla_flags(store, models, calendar, rows, summary.key, query.as_of)
+        def read(query: TableQuery) -> list[dict[str, Any]] | dict[str, Any]:
+            filters = query.model_dump(mode="json", exclude={"as_of", *PAGING})
+            part = Slice(sort=query.sort, desc=query.desc, search=query.search,
+                         limit=query.limit, offset=query.offset or 0)
+            rows, total = summary.page(store, part, query.as_of, **filters)
+            rows = with_sla_flags(store, models, calendar, rows, summary.key, query.as_of)
+            if query.limit is None:  # the whole (filtered) table, as before paging existed
+                return rows
+            return {"items": rows, "total": total, "offset": part.offset, "limit": query.limit}
 
         async def on_rows(msg: NatsMessage) -> bytes:
             return await reply(contract, msg.body, read)

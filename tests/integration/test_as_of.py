@@ -13,8 +13,10 @@ import nats
 import pytest
 
 from contracts.calendar import WorkingCalendar
+from contracts.queries import SAMPLE_SEARCHED
 from contracts.subjects import QUERY_SAMPLES, status_subject
 from events.envelope import DomainEvent
+from projections.table_paging import Slice, in_python
 from services.cli import main
 from services.cli.client import Client
 from services.runtime.projection_queries import with_sla_flags
@@ -77,6 +79,14 @@ async def test_the_summary_at_four_each_day_equals_a_rebuild_up_to_then(
                         {"month": datetime.fromisoformat(month).astimezone(SHANGHAI).strftime("%Y-%m")}):
             rows = await request(nc, QUERY_SAMPLES, {"as_of": middle.isoformat(), **filters})
             assert rows == expected(events, middle, **filters), filters
+        # A page of the table as of a moment: sorted, searched and cut as the live table is.
+        for part in (Slice(sort="customer", desc=True, limit=2, offset=1),
+                     Slice(search="s-", sort="requested_at", limit=3)):
+            query = {"as_of": middle.isoformat(), "sort": part.sort, "desc": part.desc,
+                     "search": part.search, "limit": part.limit, "offset": part.offset}
+            page = await request(nc, QUERY_SAMPLES, {k: v for k, v in query.items() if v})
+            items, total = in_python(expected(events, middle), "request_no", SAMPLE_SEARCHED, part)
+            assert (page["items"], page["total"]) == (items, total) and page["items"], part
         now = await request(nc, QUERY_SAMPLES, {"as_of": datetime.now(UTC).isoformat()})
         assert now == await request(nc, QUERY_SAMPLES, {})
         await nc.close()

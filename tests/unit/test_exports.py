@@ -136,3 +136,40 @@ def test_the_file_is_named_after_the_table_the_month_and_the_moment() -> None:
     assert exports.file_name("orders", None, None, ZONE) == "orders.xlsx"
     assert exports.file_name("samples", "2026-11", datetime(2026, 12, 1, 8, tzinfo=UTC),
                              ZONE) == "samples-2026-11-20261201-1600.xlsx"
+
+
+class GrowingTable:
+    """The projections' pages of a table that gains a row (in the middle) after the first page."""
+
+    def __init__(self, n: int) -> None:
+        self.rows = [{"order_no": f"O-{i:05d}"} for i in range(n)]
+        self.asked: list[dict[str, Any]] = []
+
+    async def __call__(self, subject: str, query: dict[str, Any]) -> Any:
+        self.asked.append(query)
+        if "limit" not in query:
+            return list(self.rows)
+        page = self.rows[query["offset"]:query["offset"] + query["limit"]]
+        answer = {"items": page, "total": len(self.rows), "offset": query["offset"],
+                  "limit": query["limit"]}
+        if len(self.asked) == 1:
+            self.rows.insert(10, {"order_no": "O-00009a"})
+        return answer
+
+
+async def test_a_table_is_fetched_page_by_page_each_row_once_also_when_it_grows_meanwhile() -> None:
+    table = GrowingTable(2 * exports.EXPORT_PAGE + 5)
+    rows = await exports.page_by_page(table)(s.QUERY_ORDERS, {"month": "2026-11"})
+    assert [q["offset"] for q in table.asked] == [0, 1000, 2000]
+    assert all(q["month"] == "2026-11" and q["limit"] == 1000 for q in table.asked)
+    numbers = [r["order_no"] for r in rows]
+    assert len(numbers) == len(set(numbers)) == 2 * exports.EXPORT_PAGE + 5
+    assert numbers == sorted(numbers)  # the row added behind the pages read is not asked for
+
+
+async def test_a_page_asked_for_or_another_query_passes_through_unchanged() -> None:
+    table = GrowingTable(3)
+    page = {"limit": 2, "offset": 0}
+    assert (await exports.page_by_page(table)(s.QUERY_ORDERS, page))["total"] == 3
+    assert len(await exports.page_by_page(table)(s.QUERY_ORDER_MONTH, {})) == 4
+    assert table.asked == [page, {}]

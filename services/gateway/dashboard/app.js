@@ -3,11 +3,14 @@
 // cells' text cells.js's. Plain DOM, no framework; every value from
 // the server goes in as text (textContent), never as HTML.
 "use strict";
-const PAGE_SIZE = 25;
+const PAGE_SIZE = 100;  // a page of a summary table, paged, sorted and searched by the server
+const LIST_SIZE = 25;   // a page of the SLA board, paged and sorted here
+const SERVER_PAGED = new Set(["samples", "orders", "complaints"]);
+const SEARCH_DELAY = 300;  // ms after the last keystroke before the server is asked
 const PATHS = { samples: "/tables/samples", orders: "/tables/orders",
                 complaints: "/tables/complaints", sla: "/sla" };
 const RECORD_KEYS = ["request_no", "order_no", "complaint_no", "record"];
-const state = { lang: localStorage.getItem("lang") || "zh", tab: "samples", rows: [],
+const state = { lang: localStorage.getItem("lang") || "zh", tab: "samples", rows: [], total: 0,
                 columns: null, sort: null, desc: false, page: 0, csrf: null, feed: null,
                 person: null, loads: 0, live: false, feedLost: false, view: null };
 const $ = (id) => document.getElementById(id);
@@ -73,16 +76,27 @@ async function load() {
   if (state.tab === "actions") return;  // the forms have no table to refetch
   const ticket = ++state.loads;  // a slower earlier answer must not overwrite a newer one
   const view = window.VIEWS[state.tab];  // the KPI and month tabs (kpis.js)
-  const params = new URLSearchParams({ limit: "1000" });
+  const paged = SERVER_PAGED.has(state.tab);
+  const params = new URLSearchParams({ limit: paged ? String(PAGE_SIZE) : "1000" });
   if (asOf()) params.set("as_of", asOf());
+  if (paged) {
+    params.set("offset", String(state.page * PAGE_SIZE));
+    if (state.sort) { params.set("sort", state.sort); params.set("desc", String(state.desc)); }
+    const needle = $("filter").value.trim();
+    if (needle) params.set("search", needle);
+  }
   try {
     const answer = view ? await view.fetch() : await api(`${PATHS[state.tab]}?${params}`);
     if (ticket !== state.loads) return;
-    if (view) state.view = answer; else state.rows = answer.items;
+    if (view) state.view = answer; else { state.rows = answer.items; state.total = answer.total; }
     $("table-error").textContent = "";
+    if (paged && !answer.items.length && state.page > 0) {  // the table shrank under this page
+      state.page = Math.max(0, Math.ceil(answer.total / PAGE_SIZE) - 1);
+      return load();
+    }
   } catch (error) {
     if (ticket !== state.loads) return;
-    state.rows = []; state.view = null; $("table-error").textContent = error.message;
+    state.rows = []; state.total = 0; state.view = null; $("table-error").textContent = error.message;
   }
   render();
   document.body.dataset.loaded = String(ticket);  // tests wait on it
@@ -97,16 +111,23 @@ function when(text) {
 
 function recordOf(row) { for (const k of RECORD_KEYS) if (row[k]) return row[k]; return null; }
 
-function visibleRows() {
+function visibleRows() {  // the SLA board: filtered and sorted here; a summary table as answered
   const columns = state.columns[state.tab];
-  const needle = $("filter").value.trim().toLowerCase();
   let rows = state.rows.map((row) => ({ row, cells: columns.map((c) => cell(row, c.key)) }));
+  if (SERVER_PAGED.has(state.tab)) return rows;
+  const needle = $("filter").value.trim().toLowerCase();
   if (needle) rows = rows.filter((r) => r.cells.some((c) => c.toLowerCase().includes(needle)));
-  if (state.sort !== null) {
-    const i = state.sort, sign = state.desc ? -1 : 1;
+  const i = columns.findIndex((c) => c.key === state.sort);
+  if (i >= 0) {
+    const sign = state.desc ? -1 : 1;
     rows.sort((a, b) => sign * a.cells[i].localeCompare(b.cells[i], undefined, { numeric: true }));
   }
   return rows;
+}
+
+function sortBy(name) {  // a second click on the same column turns the order around
+  state.desc = state.sort === name && !state.desc; state.sort = name; state.page = 0;
+  if (SERVER_PAGED.has(state.tab)) load(); else render();
 }
 
 function render() {
@@ -116,19 +137,28 @@ function render() {
   if (view) { if (state.view) view.render(state.view); else view.clear(); return; }
   $("view-note").textContent = "";
   const columns = state.columns[state.tab];
+  const paged = SERVER_PAGED.has(state.tab);
   const head = document.createElement("tr");
-  columns.forEach((c, i) => {
+  columns.forEach((c) => {
     const th = document.createElement("th");
-    th.textContent = c[state.lang]; th.title = t("sort_hint"); th.dataset.key = c.key;
-    if (state.sort === i) th.className = state.desc ? "desc" : "asc";
-    th.addEventListener("click", () => { state.desc = state.sort === i && !state.desc; state.sort = i; render(); });
+    th.textContent = c[state.lang]; th.dataset.key = c.key;
+    const name = paged ? c.sort : c.key;  // the server sorts by the columns it can
+    if (name) {
+      th.title = t("sort_hint"); th.classList.add("sortable");
+      if (state.sort === name) th.classList.add(state.desc ? "desc" : "asc");
+      th.addEventListener("click", () => sortBy(name));
+    }
     head.append(th);
   });
   $("table").tHead.replaceChildren(head);
+  $("filter").placeholder = paged ? t("search_hint") : "";
   const rows = visibleRows();
-  const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
-  state.page = Math.min(state.page, pages - 1);
-  const body = rows.slice(state.page * PAGE_SIZE, (state.page + 1) * PAGE_SIZE).map(({ row, cells }) => {
+  const size = paged ? PAGE_SIZE : LIST_SIZE;
+  const total = paged ? state.total : rows.length;
+  const pages = Math.max(1, Math.ceil(total / size));
+  if (!paged) state.page = Math.min(state.page, pages - 1);
+  const shown = paged ? rows : rows.slice(state.page * size, (state.page + 1) * size);
+  const body = shown.map(({ row, cells }) => {
     const tr = document.createElement("tr");
     if (row.state) tr.className = row.state;
     const record = recordOf(row);
@@ -145,7 +175,7 @@ function render() {
     return tr;
   });
   $("table").tBodies[0].replaceChildren(...body);
-  $("count").textContent = (asOf() ? t("as_of_note", when(asOf())) + " · " : "") + t("rows", body.length, rows.length);
+  $("count").textContent = (asOf() ? t("as_of_note", when(asOf())) + " · " : "") + t("rows", body.length, total);
   $("page").textContent = t("page", state.page + 1, pages);
   $("prev").disabled = state.page === 0; $("next").disabled = state.page >= pages - 1;
 }
@@ -214,7 +244,8 @@ function connectFeed() {  // on a notice, refetch the visible table
 }
 
 function showTab(tab) {
-  state.tab = tab; state.sort = null; state.page = 0; state.view = null; $("record").hidden = true;
+  state.tab = tab; state.sort = null; state.desc = false; state.page = 0; state.view = null;
+  state.rows = []; state.total = 0; $("record").hidden = true;
   const view = window.VIEWS[tab];
   $("tools").hidden = tab === "actions"; $("filter-label").hidden = $("count").hidden = Boolean(view);
   $("tables").hidden = tab === "actions" || Boolean(view); $("actions").hidden = tab !== "actions";
@@ -229,11 +260,17 @@ function start() {
   $("signout").addEventListener("click", signOut);
   $("lang").addEventListener("click", () => { state.lang = state.lang === "zh" ? "en" : "zh"; localStorage.setItem("lang", state.lang); translate(); });
   for (const b of document.querySelectorAll("#tabs button")) b.addEventListener("click", () => showTab(b.dataset.tab));
-  $("filter").addEventListener("input", () => { state.page = 0; render(); });
-  $("as-of").addEventListener("change", load);
-  $("as-of-clear").addEventListener("click", () => { $("as-of").value = ""; load(); });
-  $("prev").addEventListener("click", () => { state.page -= 1; render(); });
-  $("next").addEventListener("click", () => { state.page += 1; render(); });
+  let typing = null;  // the search is the server's: asked once typing pauses
+  $("filter").addEventListener("input", () => {
+    state.page = 0;
+    if (!SERVER_PAGED.has(state.tab)) { render(); return; }
+    clearTimeout(typing); typing = setTimeout(refresh, SEARCH_DELAY);
+  });
+  $("as-of").addEventListener("change", () => { state.page = 0; load(); });
+  $("as-of-clear").addEventListener("click", () => { $("as-of").value = ""; state.page = 0; load(); });
+  const turn = (by) => { state.page += by; if (SERVER_PAGED.has(state.tab)) load(); else render(); };
+  $("prev").addEventListener("click", () => turn(-1));
+  $("next").addEventListener("click", () => turn(1));
   $("record-close").addEventListener("click", () => { $("record").hidden = true; });
   translate();
   api("/session").then(signedIn).catch(() => { $("signin").hidden = false; });
