@@ -17,6 +17,7 @@ from services.gateway.errors import ERROR_RESPONSES, ApiError
 from services.gateway.export_routes import AsOfText, local
 from services.gateway.query_routes import ask
 from services.reports import kpis
+from services.reports.exports import page_by_page
 
 SUBJECTS = {"samples": s.QUERY_SAMPLES, "orders": s.QUERY_ORDERS,
             "complaints": s.QUERY_COMPLAINTS}
@@ -99,7 +100,11 @@ def add_routes(app: FastAPI) -> None:
         gateway = gateway_of(request)
         moment = local(gateway, as_of)
         query: dict[str, Any] = {"as_of": moment.isoformat()} if moment else {}
-        answers = await asyncio.gather(*(ask(gateway, subject, query)
+        async def asked(subject: str, body: dict[str, Any]) -> Any:
+            return await ask(gateway, subject, body)
+
+        paged = page_by_page(asked)  # a table larger than one NATS message, page by page
+        answers = await asyncio.gather(*(paged(subject, query)
                                          for subject in (*SUBJECTS.values(), s.QUERY_SLA)))
         tables = dict(zip(SUBJECTS, answers[:3], strict=True))
         try:

@@ -102,8 +102,13 @@ class NatsPackMaker:
                                       f"before the pack within {CATCH_UP_PATIENCE:.0f} s")
             answers: dict[str, Any] = {}
 
-            async def ask(subject: str, query: dict[str, Any]) -> Any:
-                answers[subject] = await self.client.query(subject, query, QUERY_SECONDS)
+            async def query(subject: str, body: dict[str, Any]) -> Any:
+                return await self.client.query(subject, body, QUERY_SECONDS)
+
+            paged = exports.page_by_page(query)  # a table larger than one NATS message, page by page
+
+            async def ask(subject: str, body: dict[str, Any]) -> Any:
+                answers[subject] = await paged(subject, body)
                 return answers[subject]
 
             # The projections read no further than the wall clock: with this service's clock
