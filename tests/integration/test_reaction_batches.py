@@ -4,8 +4,12 @@ applied twice (``services.runtime.spec.reaction_handler``)."""
 from __future__ import annotations
 
 import contextvars
+import sqlite3
 from typing import Any
 
+import psycopg
+import psycopg.sql
+import pytest
 from eventsourcing.persistence import Tracking
 
 from events import sales
@@ -209,4 +213,53 @@ async def test_a_reaction_that_runs_alone_is_written_after_the_run_before_it(set
     assert calls == [(2, seqs["S-1"], True), (2, seqs["S-4"], True)]
     assert jobs(app) == 4 and app.tracked_position(consumer.tracking_name) == seqs["S-4"]
     await consumer.close()
+    app.close()
+
+
+async def test_a_store_locked_by_another_process_at_the_write_is_waited_out(settings: Settings, js: Any, monkeypatch: Any) -> None:
+    """A real SQLITE_BUSY: another connection holds the file's write lock when the run is
+    written (reading still works). Nothing of the run is stored; once the lock goes, all is."""
+    settings, _ = await approvals(settings, js, 5, {"max_deliver": 1})
+    env = settings.store_env("engineering")
+    app = EngineeringApplication({**env, "SQLITE_LOCK_TIMEOUT": "1"})
+    holder = sqlite3.connect(env["SQLITE_DBNAME"], isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # the write lock, as another process would hold it
+    after_failure: list[int] = []
+    calls = runs_written(app, monkeypatch, after_failure)
+    consumer = engineering_consumer(settings, js, app)
+    async with consuming(consumer):
+        await until(lambda: bool(after_failure), "the run's write to meet the lock")
+        assert jobs(app) == 0 and "locked" in (consumer.waiting or "")
+        holder.execute("ROLLBACK")
+        await until(lambda: jobs(app) == 5, "the five jobs once the lock is gone")
+    holder.close()
+    assert after_failure[0] == 0 and calls[-1][0] == 5 and calls[-1][2]
+    assert consumer.dead_lettered == 0
+    app.close()
+
+
+@pytest.mark.postgres
+async def test_a_postgres_table_locked_at_the_write_is_waited_out(settings: Settings, js: Any, monkeypatch: Any, pg_url: str, pg_schema_prefix: str) -> None:
+    """The same on PostgreSQL: another session holds the events table's lock, the run's
+    write gives up after the lock timeout (55P03, an outage), nothing of it is stored."""
+    settings = settings.model_copy(update={"db_url": pg_url, "db_schema_prefix": pg_schema_prefix})
+    settings, _ = await approvals(settings, js, 5, {"max_deliver": 1})
+    env = settings.store_env("engineering")
+    app = EngineeringApplication({**env, "POSTGRES_LOCK_TIMEOUT": "1"})
+    recorder: Any = app.recorder
+    holder = psycopg.connect(pg_url)  # a transaction until rollback
+    holder.execute(psycopg.sql.SQL("LOCK TABLE {0}.{1} IN EXCLUSIVE MODE").format(
+        psycopg.sql.Identifier(env["POSTGRES_SCHEMA"]),
+        psycopg.sql.Identifier(recorder.events_table_name)))
+    after_failure: list[int] = []
+    calls = runs_written(app, monkeypatch, after_failure)
+    consumer = engineering_consumer(settings, js, app)
+    async with consuming(consumer):
+        await until(lambda: bool(after_failure), "the run's write to meet the lock")
+        assert jobs(app) == 0 and "lock" in (consumer.waiting or "")
+        holder.rollback()
+        await until(lambda: jobs(app) == 5, "the five jobs once the lock is gone")
+    holder.close()
+    assert after_failure[0] == 0 and calls[-1][0] == 5 and calls[-1][2]
+    assert consumer.dead_lettered == 0
     app.close()
