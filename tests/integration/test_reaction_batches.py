@@ -53,6 +53,11 @@ def runs_written(app: EngineeringApplication, monkeypatch: Any,
     return calls
 
 
+def counted(app: EngineeringApplication) -> int:
+    """Events stored, counted: PostgreSQL's notification ids have gaps after a failed insert."""
+    return len(app.process_recorder.select_notifications(1, 1000))
+
+
 def watching(seqs: dict[str, int], also: Any = None) -> Any:
     """The real reaction, noting each request's stream sequence; ``also`` runs after it."""
 
@@ -79,8 +84,8 @@ async def test_a_fetched_batch_is_stored_in_one_transaction_with_its_last_tracki
     app.close()
 
 
-async def test_a_reaction_failing_at_k_stores_the_run_before_it_and_resumes_at_k(settings: Settings, js: Any, monkeypatch: Any) -> None:
-    settings, app = await approvals(settings, js, 6)
+async def test_a_reaction_failing_at_k_stores_the_run_before_it_and_resumes_at_k(backend_settings: Settings, js: Any, monkeypatch: Any) -> None:
+    settings, app = await approvals(backend_settings, js, 6)
     calls, seqs, failed = runs_written(app, monkeypatch), dict[str, int](), list[int]()
 
     def fail_s2_once(app_: EngineeringApplication, event: Any, tracking: Tracking) -> None:
@@ -99,10 +104,10 @@ async def test_a_reaction_failing_at_k_stores_the_run_before_it_and_resumes_at_k
     app.close()
 
 
-async def test_a_reaction_reading_what_the_run_saved_sees_it(settings: Settings, js: Any, monkeypatch: Any) -> None:
+async def test_a_reaction_reading_what_the_run_saved_sees_it(backend_settings: Settings, js: Any, monkeypatch: Any) -> None:
     """S-1's delivery reopens S-0's job for round 2: it must see S-0's round 1, which is
     still in the run, so the run is written first and S-1 decided again on the stored job."""
-    settings, app = await approvals(settings, js, 4)
+    settings, app = await approvals(backend_settings, js, 4)
     calls, decided = runs_written(app, monkeypatch), list[int]()
 
     def reaction(app_: EngineeringApplication, event: Any, tracking: Tracking) -> None:
@@ -123,11 +128,11 @@ async def test_a_reaction_reading_what_the_run_saved_sees_it(settings: Settings,
     app.close()
 
 
-async def test_a_run_another_writer_conflicts_with_is_written_one_by_one(settings: Settings, js: Any, monkeypatch: Any) -> None:
+async def test_a_run_another_writer_conflicts_with_is_written_one_by_one(backend_settings: Settings, js: Any, monkeypatch: Any) -> None:
     """A second writer on the same store (a command of the service) opens S-2's job while the
     run is being decided: the run's write fails on it, each delivery is written alone, S-2 is
     retried on the stored job, nothing is dead-lettered or stored twice."""
-    settings, app = await approvals(settings, js, 6)
+    settings, app = await approvals(backend_settings, js, 6)
     other = EngineeringApplication(settings.store_env("engineering"))
     calls, seqs = runs_written(app, monkeypatch), dict[str, int]()
 
@@ -142,10 +147,11 @@ async def test_a_run_another_writer_conflicts_with_is_written_one_by_one(setting
 
     consumer = engineering_consumer(settings, js, app, watching(seqs, interfere))
     async with consuming(consumer):
-        await until(lambda: jobs(app) == 6 and consumer.processed == 6, "six jobs, once each")
+        await until(lambda: consumer.processed == 6, "six deliveries applied")
     assert calls[:4] == [(6, seqs["S-5"], False), (1, seqs["S-0"], True),
                          (1, seqs["S-1"], True), (1, seqs["S-2"], False)]
     assert [app.job(f"S-{i}").version for i in range(6)] == [1] * 6
+    assert counted(app) == 6
     assert consumer.dead_lettered == 0 and await dead_letters(js) == []
     other.close()
     app.close()
@@ -256,9 +262,9 @@ async def test_a_postgres_table_locked_at_the_write_is_waited_out(settings: Sett
     consumer = engineering_consumer(settings, js, app)
     async with consuming(consumer):
         await until(lambda: bool(after_failure), "the run's write to meet the lock")
-        assert jobs(app) == 0 and "lock" in (consumer.waiting or "")
+        assert counted(app) == 0 and "lock" in (consumer.waiting or "")
         holder.rollback()
-        await until(lambda: jobs(app) == 5, "the five jobs once the lock is gone")
+        await until(lambda: counted(app) == 5, "the five jobs once the lock is gone")
     holder.close()
     assert after_failure[0] == 0 and calls[-1][0] == 5 and calls[-1][2]
     assert consumer.dead_lettered == 0
