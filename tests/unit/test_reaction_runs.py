@@ -15,7 +15,7 @@ from events import sales
 from services.engineering.wiring import SPEC as ENGINEERING
 from services.production.wiring import SPEC as PRODUCTION
 from services.runtime.consumer import Delivery
-from services.runtime.spec import reaction_handler, runs_alone
+from services.runtime.spec import ALONE, reaction_handler, runs_alone
 from services.runtime.store import Capture, DepartmentApplication
 from tests.unit.company import Company
 
@@ -139,3 +139,19 @@ def test_a_failed_write_before_a_reaction_run_alone_is_reported_and_it_does_not_
     applied, error = apply(app, reactions, approvals(company, 3),
                            key=lambda e: "S-2" if e.request_no == "S-2" else type(e))
     assert (applied, sizes, ran) == (0, [-2], []) and isinstance(error, OperationalError)
+
+
+def test_only_the_daily_pack_reaction_runs_alone() -> None:
+    """Every reaction is captured but the daily pack's, which asks the projections over NATS,
+    stores the workbook and e-mails it (``services.sla.daily_pack``)."""
+    from events.sla import DailyReportIssued
+    from services.quality.wiring import SPEC as QUALITY
+    from services.sales.wiring import SPEC as SALES
+    from services.sla.wiring import SPEC as SLA
+
+    routes = [(spec.department.value, kind, reaction)
+              for spec in (SALES, ENGINEERING, PRODUCTION, QUALITY, SLA)
+              for table in (spec.reactions, spec.timers) for kind, reaction in table.items()]
+    alone = {(department, getattr(kind, "__name__", kind))
+             for department, kind, reaction in routes if getattr(reaction, ALONE, False)}
+    assert alone == {("sla", DailyReportIssued.__name__)}
