@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -59,6 +59,9 @@ class Capture:
 
     loaded: set[uuid.UUID] = field(default_factory=set)
     saved: list[ProcessingEvent[uuid.UUID]] = field(default_factory=list)
+    # A consumer's run of reactions (``services.runtime.spec``) keeps the saves that carry
+    # tracking too: the run writes them with the tracking of its last delivery.
+    tracked: bool = False
 
     @property
     def written(self) -> set[uuid.UUID]:
@@ -174,8 +177,9 @@ class DepartmentApplication(Application):  # type: ignore[type-arg]
         refs = [EventRef(event_id=e.event_id, type=type(e).__name__,  # type: ignore[attr-defined]
                          aggregate_id=e.originator_id, version=e.originator_version)
                 for e in processing.events]
-        capture = _CAPTURE.get() if tracking is None else None
-        if capture is not None:  # a group commit writes it with the rest of its batch
+        capture = _CAPTURE.get()
+        if capture is not None and (tracking is None or capture.tracked):
+            # a group commit (or a consumer's run) writes it with the rest of its batch
             capture.saved.append(processing)
             return refs
         key = _HANDLING.get() if tracking is None and refs else None
@@ -197,10 +201,11 @@ class DepartmentApplication(Application):  # type: ignore[type-arg]
             handled_at=now.timestamp(), forget_before=(now - self.command_ids_kept).timestamp())
 
     @contextmanager
-    def capturing(self) -> Iterator[Capture]:
+    def capturing(self, tracked: bool = False) -> Iterator[Capture]:
         """Within this block, ``store()`` keeps the saves in the yielded ``Capture`` (group
-        commit) and the repository notes what is loaded."""
-        capture = Capture()
+        commit) and the repository notes what is loaded; ``tracked``: also the saves given a
+        consumer's tracking (a run of reactions)."""
+        capture = Capture(tracked=tracked)
         token = _CAPTURE.set(capture)
         try:
             yield capture
@@ -219,6 +224,17 @@ class DepartmentApplication(Application):  # type: ignore[type-arg]
             processing.collect_events(**{HANDLED: handled})
         if processing.events:
             self._record(processing)
+
+    def record_run(self, captures: Sequence[Capture], tracking: Tracking) -> None:
+        """Write the captured saves of a consumer's run of deliveries with ``tracking`` (its
+        last delivery's) in one transaction: all of it or, on any error, nothing. Single-row
+        tracking keeps only the latest position, so the last one stands for the whole run."""
+        processing: ProcessingEvent[uuid.UUID] = ProcessingEvent(tracking=tracking)
+        for capture in captures:
+            for saved in capture.saved:
+                processing.events.extend(saved.events)
+                processing.aggregates.update(saved.aggregates)
+        self._record(processing)
 
     @contextmanager
     def handling(self, key: CommandKey | None) -> Iterator[None]:

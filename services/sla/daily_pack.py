@@ -28,6 +28,7 @@ from contracts.calendar import WorkingCalendar
 from events.envelope import Role
 from events.sla import DailyPackDelivered, DailyReportIssued, PackRecipient
 from services.domain import Aggregate, Context, record_id
+from services.runtime.spec import runs_alone
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +176,9 @@ class DailyPackCases:
         def reaction_context(self, cause: Any) -> Context: ...
         def addressees(self) -> list[Addressee]: ...
 
+    # Asks the projections over NATS, stores the workbook and e-mails it: never captured in a
+    # consumer's run (an e-mail sent for a run that is then not written would go again).
+    @runs_alone
     def on_report_issued(self, event: DailyReportIssued, tracking: Tracking) -> None:
         """The day's pack, once: made, stored, e-mailed, recorded with the tracking."""
         pack: DailyPack = self.load_or_new(DailyPack, daily_pack_id(event.day))
