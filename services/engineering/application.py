@@ -73,6 +73,9 @@ class EngineeringApplication(ComplaintDeskUseCases, DepartmentApplication):
 
     def on_sample_imported(self, event: SampleImported, tracking: Tracking) -> None:
         """Issue 12: an open imported sample at an engineering stage gets its job there."""
+        if not SamplingJob.takes_over(event):  # closed, or at another department's step
+            self.store(tracking=tracking)
+            return
         job = self.load_or_new(SamplingJob, job_id(event.request_no))
         job.import_stage(self.reaction_context(event), event)
         self.store(job, tracking=tracking)

@@ -33,6 +33,11 @@ class SamplingJob(Aggregate):
                      product=approved.product, part_no=approved.part_no,
                      die_difficulty=approved.die_difficulty, round=approved.round)
 
+    @staticmethod
+    def takes_over(imported: SampleImported) -> bool:
+        """Whether a sample imported at its row's stage has its next step here."""
+        return imported.status in JOB_STATUS
+
     def import_stage(self, ctx: Context, imported: SampleImported) -> None:
         """Issue 12: an open sample imported at an engineering stage gets its job at that stage
         (``JOB_STATUS``), so the engineer's next step is accepted; a repeat changes nothing."""

@@ -79,6 +79,9 @@ class ProductionApplication(ComplaintDeskUseCases, DepartmentApplication):
 
     def on_sample_imported(self, event: SampleImported, tracking: Tracking) -> None:
         """Issue 12: an open imported sample in production gets its work order there."""
+        if not SampleWorkOrder.takes_over(event):  # closed, or at another department's step
+            self.store(tracking=tracking)
+            return
         order = self.load_or_new(SampleWorkOrder, work_order_id(event.request_no))
         order.import_stage(self.reaction_context(event), event)
         self.store(order, tracking=tracking)

@@ -45,6 +45,11 @@ class SampleWorkOrder(Aggregate):
                      die_difficulty=scheduled.die_difficulty, scheduled_for=scheduled.scheduled_for,
                      round=scheduled.round)
 
+    @staticmethod
+    def takes_over(imported: SampleImported) -> bool:
+        """Whether a sample imported at its row's stage has its next step here."""
+        return imported.status in WORK_STATUS
+
     def import_stage(self, ctx: Context, imported: SampleImported) -> None:
         """Issue 12: an open sample imported as in production gets its work order there
         (documents received, or a delivery promised), so production's next step is accepted.

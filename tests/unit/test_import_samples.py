@@ -303,3 +303,17 @@ def test_an_imported_open_sample_reaches_engineering_and_production_once() -> No
                      company.production.on_sample_imported):
         assert company.deliver(reaction, imported_event) == []
     assert company.engineering.job("S-2025-001").status == "completed"
+
+
+@pytest.mark.parametrize("stage", sorted(STATUSES))
+def test_a_department_skips_loading_only_what_it_would_not_take_over(stage: str) -> None:
+    """The reactions load the job or work order only when ``takes_over`` says so (an import of
+    closed history then costs them no read): it must never pass over a stage they act on."""
+    base = imported({**ROW, "status": "已承诺交期", "promised_at": "2026-11-03 17:00",
+                     "shipped": None, "completed_at": None}).collect_events()[0]
+    event = base.model_copy(update={"status": stage})
+    order, job = SampleWorkOrder(id=uuid.uuid4()), SamplingJob(id=uuid.uuid4())
+    order.import_stage(ctx(Role.SYSTEM), event)
+    job.import_stage(ctx(Role.SYSTEM), event)
+    assert SampleWorkOrder.takes_over(event) or order.collect_events() == []
+    assert SamplingJob.takes_over(event) or job.collect_events() == []
