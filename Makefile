@@ -21,10 +21,12 @@ run: $(STAMP)  ## set up and start the whole system (embedded NATS, SQLite); Ctr
 test: $(STAMP)  ## set up and run every test (unit, integration, PostgreSQL, end-to-end)
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)  ## measure relay, rebuild, end-to-end latency and the HTTP gateway against raw NATS baselines
+bench: $(STAMP)  ## measure relay, rebuild, latency, gateway, dashboard, group commit and the import against raw baselines
 	$(BIN)/python -m bench.pipeline
 	$(BIN)/python -m bench.gateway
 	$(BIN)/python -m bench.dashboard
+	$(BIN)/python -m bench.group_commit --only group
+	$(BIN)/python -m bench.import_rows
 
 # Fault injection: 10 trials of each fault kind (50), the cluster leader kill included; about
 # 13 minutes on the 2-core machine. Pass options with CHAOS_ARGS, e.g. CHAOS_ARGS="--trials 2".
