@@ -53,9 +53,13 @@ def title(args: argparse.Namespace, zone: tzinfo) -> str:
 async def show(client: Any, subject: str, args: argparse.Namespace, zone: tzinfo,
                filters: Sequence[str],
                table: Callable[[Sequence[dict[str, Any]], tzinfo], str]) -> int:
-    """Ask a summary table's query with the given filters of ``args`` (and ``--as-of``), and
-    print its rows as JSON or as the table."""
+    """Ask a summary table's query with the given filters of ``args`` (and ``--as-of``), page
+    by page (a table of any size, not only what one NATS message carries), and print its rows
+    as JSON or as the table."""
+    # imported here: the exports import the table modules that import this one
+    from services.reports.exports import page_by_page
+
     wanted = {name: getattr(args, name) for name in filters if getattr(args, name)}
-    rows = await client.query(subject, wanted | query(args, zone))
+    rows = await page_by_page(client.query)(subject, wanted | query(args, zone))
     print(json_text(rows) if args.json else title(args, zone) + table(rows, zone))
     return 0

@@ -234,7 +234,8 @@ async def run_import(path: Path, table: TableImport, sender: Sender, actor: Acto
                               sheet=reader.sheet, header_row=reader.header.row,
                               ignored_columns=list(reader.header.ignored), dry_run=dry_run)
         label = "read 读取" if dry_run else "imported 已导入"
-        shown = progress(label, reader.size) if progress else None
+        rows_below = reader.size - reader.header.row if reader.size else None
+        shown = progress(label, rows_below) if progress else None
         rows = prepared(reader, table, report, actor, zone, now, shown if dry_run else None)
         if dry_run:
             for _ in rows:

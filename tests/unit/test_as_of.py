@@ -3,6 +3,7 @@ to that moment (R-S5 and R-O5: the summary as the CS supervisor saw it at 16:00)
 from __future__ import annotations
 
 import argparse
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from contracts.queries import SamplesQuery, query_error
+from contracts.subjects import QUERY_SAMPLES
 from events import sales
 from events.envelope import DomainEvent
 from projections import as_of, registry
@@ -210,6 +212,31 @@ def test_the_command_line_reads_a_moment_without_offset_in_the_company_zone() ->
     assert cli_as_of.query(argparse.Namespace(as_of=None), SHANGHAI) == {}
     with pytest.raises(argparse.ArgumentTypeError, match="YYYY-MM-DD HH:MM"):
         cli_as_of.parse("tomorrow at four")
+
+
+class LargeTable:
+    """Projections whose whole Sample Record Summary does not fit one NATS message: asked
+    without ``limit`` they refuse, as ``projection_queries.too_large`` does; pages they give."""
+
+    def __init__(self, n: int) -> None:
+        self.rows = [{"request_no": f"S-{i:05d}", "customer": "ACME"} for i in range(n)]
+
+    async def query(self, subject: str, query: dict[str, Any]) -> Any:
+        if "limit" not in query:
+            raise AssertionError("the whole table was asked for: it would be refused")
+        page = self.rows[query["offset"]:query["offset"] + query["limit"]]
+        return {"items": page, "total": len(self.rows), "offset": query["offset"],
+                "limit": query["limit"]}
+
+
+async def test_the_command_line_prints_a_table_larger_than_one_message_page_by_page(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """rule: R-S5 — `salesflow samples` after importing years of history."""
+    args = argparse.Namespace(as_of=None, json=True, customer="ACME", status=None, month=None)
+    assert await cli_as_of.show(LargeTable(2_345), QUERY_SAMPLES, args, SHANGHAI,
+                                ("customer", "status", "month"), lambda rows, zone: "") == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [r["request_no"] for r in shown] == [f"S-{i:05d}" for i in range(2_345)]
 
 
 def compared_with_rebuilds(store: ViewStore, events: list[DomainEvent], model: str) -> int:
