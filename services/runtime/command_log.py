@@ -24,6 +24,7 @@ from eventsourcing.persistence import (
     ProcessRecorder,
     ProgrammingError,
     StoredEvent,
+    Tracking,
 )
 from eventsourcing.popo import POPOFactory, POPOProcessRecorder
 from eventsourcing.postgres import (
@@ -40,6 +41,19 @@ from psycopg.sql import SQL, Identifier
 # The keyword under which ``DepartmentApplication.store`` passes the ``HandledCommand`` rows
 # (a tuple: one command, or every command of a group commit) down to ``insert_events``.
 HANDLED = "handled_commands"
+# The keyword under which ``DepartmentApplication.record_run`` passes the tracking of a run's
+# FIRST delivery: the run is refused (``IntegrityError``) when the stored position is already
+# there, checked inside the run's transaction. The run's own tracking (its last delivery's) is
+# refused only when it is not past the stored one, so another writer that passed the run's
+# first delivery, not its last, would otherwise go unnoticed and the run apply what it applied.
+RUN_FROM = "run_from"
+
+
+def _run_overtaken(run_from: Tracking, stored: int | None) -> None:
+    if stored is not None and stored >= run_from.notification_id:
+        raise IntegrityError(f"{run_from.application_name} is tracked at {stored}, past "
+                             f"{run_from.notification_id}, the run's first delivery: another "
+                             "writer applied it")
 
 
 @dataclass(frozen=True)
@@ -98,6 +112,11 @@ class SQLiteCommandLogRecorder(SQLiteProcessRecorder):
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[Any],
                        **kwargs: Any) -> Sequence[int] | None:
+        run_from: Tracking | None = kwargs.get(RUN_FROM)
+        if run_from is not None:  # in the write transaction: nobody writes in between
+            c.execute(self.select_max_tracking_id_statement, (run_from.application_name,))
+            row = c.fetchone()
+            _run_overtaken(run_from, row[0] if row is not None else None)
         returning = super()._insert_events(c, stored_events, **kwargs)
         handled: tuple[HandledCommand, ...] = kwargs.get(HANDLED, ())
         if handled:
@@ -156,6 +175,18 @@ class PostgresCommandLogRecorder(PostgresProcessRecorder):
         self.remember_statement = SQL("INSERT INTO {0} VALUES (%s, %s, %s, %s, %s)").format(table)
         self.lookup_statement = SQL(
             "SELECT * FROM {0} WHERE command_id = %s AND handled_at >= %s").format(table)
+        self.run_from_statement = SQL(
+            "SELECT notification_id FROM {0}.{1} WHERE application_name = %s FOR UPDATE"
+        ).format(Identifier(datastore.schema), Identifier(tracking_table_name))
+
+    def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[Any],
+                       **kwargs: Any) -> None:
+        run_from: Tracking | None = kwargs.get(RUN_FROM)
+        if run_from is not None:  # the row locked until the run commits: no writer in between
+            curs.execute(self.run_from_statement, (run_from.application_name,), prepare=True)
+            row = curs.fetchone()
+            _run_overtaken(run_from, row["notification_id"] if row is not None else None)
+        super()._insert_events(curs, stored_events, **kwargs)
 
     def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[Any],
                               **kwargs: Any) -> None:
@@ -188,6 +219,9 @@ class POPOCommandLogRecorder(POPOProcessRecorder):
 
     def _assert_uniqueness(self, stored_events: Sequence[Any], **kwargs: Any) -> None:
         super()._assert_uniqueness(stored_events, **kwargs)
+        run_from: Tracking | None = kwargs.get(RUN_FROM)
+        if run_from is not None:
+            _run_overtaken(run_from, self._max_tracking_ids[run_from.application_name])
         handled: tuple[HandledCommand, ...] = kwargs.get(HANDLED, ())
         if len({h.command_id for h in handled}) < len(handled):
             raise IntegrityError("a command id twice in one transaction")

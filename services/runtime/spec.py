@@ -112,12 +112,10 @@ def reaction_handler(app: DepartmentApplication, reactions: Mapping[Any, Reactio
         first, last = run.trackings[0], run.trackings[-1]
         try:
             # Single-row tracking refuses only a position not past the stored one: the run's
-            # last is, also when another writer passed the run's first. Seen here, that
-            # writer's tracking conflict is judged by the consumer per delivery, as before.
-            if app.tracked_position(first.application_name) >= first.notification_id:
-                raise IntegrityError(f"{first.application_name} tracked past "
-                                     f"{first.notification_id} by another writer")
-            app.record_run(run.captures, last)
+            # last is, also when another writer passed the run's first; so the run's first is
+            # checked too, in the run's transaction (``run_from``). That writer's tracking
+            # conflict is then judged by the consumer per delivery, as before.
+            app.record_run(run.captures, last, run_from=first)
         except IntegrityError:
             # Another writer changed a record (a command of this service), or the tracking:
             # one transaction per delivery, so the one in conflict is found and judged.

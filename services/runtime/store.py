@@ -32,6 +32,7 @@ from events.registry import REGISTRY
 from services.domain import Aggregate, Context, NotFound
 from services.runtime.command_log import (
     HANDLED,
+    RUN_FROM,
     CommandLog,
     HandledCommand,
     command_log_recorder,
@@ -225,11 +226,16 @@ class DepartmentApplication(Application):  # type: ignore[type-arg]
         if processing.events:
             self._record(processing)
 
-    def record_run(self, captures: Sequence[Capture], tracking: Tracking) -> None:
+    def record_run(self, captures: Sequence[Capture], tracking: Tracking,
+                   run_from: Tracking | None = None) -> None:
         """Write the captured saves of a consumer's run of deliveries with ``tracking`` (its
         last delivery's) in one transaction: all of it or, on any error, nothing. Single-row
-        tracking keeps only the latest position, so the last one stands for the whole run."""
+        tracking keeps only the latest position, so the last one stands for the whole run;
+        ``run_from`` (its first delivery's): ``IntegrityError`` when the stored position is
+        already there, checked in the same transaction (``command_log.RUN_FROM``)."""
         processing: ProcessingEvent[uuid.UUID] = ProcessingEvent(tracking=tracking)
+        if run_from is not None:
+            processing.collect_events(**{RUN_FROM: run_from})
         for capture in captures:
             for saved in capture.saved:
                 processing.events.extend(saved.events)

@@ -10,7 +10,7 @@ from typing import Any
 import psycopg
 import psycopg.sql
 import pytest
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import IntegrityError, Tracking
 
 from events import sales
 from services.engineering.application import EngineeringApplication
@@ -39,9 +39,10 @@ def runs_written(app: EngineeringApplication, monkeypatch: Any,
     calls: list[tuple[int, int, bool]] = []
     real = app.record_run
 
-    def record_run(captures: list[Capture], tracking: Tracking) -> None:
+    def record_run(captures: list[Capture], tracking: Tracking,
+                   run_from: Tracking | None = None) -> None:
         try:
-            real(captures, tracking)
+            real(captures, tracking, run_from=run_from)
         except Exception:
             calls.append((len(captures), tracking.notification_id, False))
             if after_failure is not None:
@@ -269,3 +270,24 @@ async def test_a_postgres_table_locked_at_the_write_is_waited_out(settings: Sett
     assert after_failure[0] == 0 and calls[-1][0] == 5 and calls[-1][2]
     assert consumer.dead_lettered == 0
     app.close()
+
+
+async def test_a_writer_that_passed_the_run_s_first_delivery_is_seen_inside_the_run_s_transaction(
+        backend_settings: Settings) -> None:
+    """Another writer tracked a position between the run's first and last delivery (it applied
+    some of them): the run's own tracking would still pass the library's guard, so the run's
+    first is checked in the same transaction, and nothing of the run is stored."""
+    app = EngineeringApplication(backend_settings.store_env("engineering"))
+    try:
+        name = "SALESFLOW_SALES@1"
+        app.process_recorder.insert_tracking(Tracking(name, 7))  # the other writer, up to 7
+        before = counted(app)
+        with app.capturing(tracked=True) as capture:
+            app.store(tracking=Tracking(name, 9))
+        with pytest.raises(IntegrityError, match="past 6"):
+            app.record_run([capture], Tracking(name, 9), run_from=Tracking(name, 6))
+        assert app.tracked_position(name) == 7 and counted(app) == before
+        app.record_run([capture], Tracking(name, 9), run_from=Tracking(name, 8))  # not passed
+        assert app.tracked_position(name) == 9
+    finally:
+        app.close()

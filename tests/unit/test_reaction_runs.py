@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from eventsourcing.persistence import OperationalError, Tracking
+from eventsourcing.persistence import IntegrityError, OperationalError, Tracking
 
 from contracts.timers import TimerDue
 from events import sales
@@ -39,11 +39,12 @@ def watch_runs(app: DepartmentApplication, monkeypatch: pytest.MonkeyPatch,
     sizes: list[int] = []
     real = app.record_run
 
-    def record_run(captures: Sequence[Capture], tracking: Tracking) -> None:
+    def record_run(captures: Sequence[Capture], tracking: Tracking,
+                   run_from: Tracking | None = None) -> None:
         if len(sizes) + 1 == fail_at:
             sizes.append(-len(captures))
             raise OperationalError("database is locked")
-        real(captures, tracking)
+        real(captures, tracking, run_from=run_from)
         sizes.append(len(captures))
 
     monkeypatch.setattr(app, "record_run", record_run)
@@ -155,3 +156,17 @@ def test_only_the_daily_pack_reaction_runs_alone() -> None:
     alone = {(department, getattr(kind, "__name__", kind))
              for department, kind, reaction in routes if getattr(reaction, ALONE, False)}
     assert alone == {("sla", DailyReportIssued.__name__)}
+
+
+def test_the_in_memory_store_also_refuses_a_run_another_writer_passed_into() -> None:
+    """As SQLite and PostgreSQL do (tests/integration/test_reaction_batches.py)."""
+    app = Company().engineering
+    name = "SALESFLOW_SALES@1"
+    app.process_recorder.insert_tracking(Tracking(name, 7))
+    with app.capturing(tracked=True) as capture:
+        app.store(tracking=Tracking(name, 9))
+    with pytest.raises(IntegrityError, match="past 6"):
+        app.record_run([capture], Tracking(name, 9), run_from=Tracking(name, 6))
+    assert app.tracked_position(name) == 7
+    app.record_run([capture], Tracking(name, 9), run_from=Tracking(name, 8))
+    assert app.tracked_position(name) == 9
