@@ -64,12 +64,17 @@ def test_the_history_shows_escapes_and_out_of_range_times_without_breaking() -> 
 
 
 class FakeClient:
-    """Answers every query with ``answer`` and every command with ``reply``."""
+    """Answers every query with ``answer`` (a page of it when asked with ``limit``, as the
+    projections do) and every command with ``reply``."""
 
     def __init__(self, answer: Any = None, reply: CommandReply | None = None) -> None:
         self.answer, self.reply = answer, reply
 
     async def query(self, subject: str, payload: Any = None, timeout: float = 10.0) -> Any:
+        if isinstance(payload, dict) and "limit" in payload:
+            start = payload.get("offset", 0)
+            return {"items": self.answer[start:start + payload["limit"]],
+                    "total": len(self.answer), "offset": start, "limit": payload["limit"]}
         return self.answer
 
     async def command(self, department: str, name: str, payload: Any,
@@ -100,7 +105,8 @@ REPORT = {"month": "2026-11", "samples": 1, "by_status": {"requested": 1},
     (["customers"], [CUSTOMER]), (["customers", "--json"], [CUSTOMER]),
     (["customer-file", "C-1"], FILE), (["customer-file", "C-1", "--json"], FILE),
     (["sample-month", "2026-11"], REPORT), (["sample-month", "2026-11", "--json"], REPORT),
-    (["samples", "--json"], [CUSTOMER]), (["history", "S-1", "--json"], [CUSTOMER]),
+    (["samples", "--json"], [{**CUSTOMER, "request_no": "S-1"}]),
+    (["history", "S-1", "--json"], [CUSTOMER]),
 ])
 async def test_listings_print_stored_escapes_visibly(argv: list[str], answer: Any,
                                                      capsys: pytest.CaptureFixture[str]) -> None:

@@ -27,7 +27,7 @@ from services.runtime.settings import Settings
 from tests.complaint_events import COMPLAINT_T0, complaint_note, complaint_path
 from tests.order_events import order_path
 from tests.projection_events import by_stream, sample_path
-from tests.unit.test_order_summary import AskingClient, interleavings
+from tests.unit.test_order_summary import FIRST_PAGE, AskingClient, interleavings
 
 
 def fold(events: Sequence[DomainEvent], no: str = "C-1") -> Row:
@@ -209,7 +209,8 @@ async def test_salesflow_complaints_asks_with_its_filters_and_shows_stored_escap
                                      "--severity", "complex", "--month", "2026-11"])
     assert await complaints.run(args, Settings(), client) == 0  # type: ignore[arg-type]
     assert client.asked == [(QUERY_COMPLAINTS, {"customer": "ACME", "month": "2026-11",
-                                                "salesperson": "bob", "severity": "complex"})]
+                                                "salesperson": "bob", "severity": "complex",
+                                                **FIRST_PAGE})]
     out = capsys.readouterr().out
     assert "ACME\\x1b[2J" in out and "\x1b" not in out
     assert "No. 编号" in out and "closed 已结案" in out and "complex 复杂" in out
@@ -225,7 +226,8 @@ async def test_salesflow_complaints_as_of_sends_the_moment_in_the_company_zone()
     client = AskingClient([])
     args = main.parser().parse_args(["complaints", "--as-of", "2026-11-03 16:00"])
     await complaints.run(args, Settings(), client)  # type: ignore[arg-type]
-    assert client.asked == [(QUERY_COMPLAINTS, {"as_of": "2026-11-03T16:00:00+08:00"})]
+    assert client.asked == [(QUERY_COMPLAINTS, {"as_of": "2026-11-03T16:00:00+08:00",
+                                                **FIRST_PAGE})]
 
 
 async def test_the_month_note_is_written_by_technical_support(

@@ -23,6 +23,7 @@ from projections.projector import Projector
 from projections.store import ViewStore
 from services.cli import main, orders
 from services.cli.orders import orders_table
+from services.reports.exports import EXPORT_PAGE
 from services.runtime.settings import Settings
 from tests.order_events import ORDER_T0, order_note, order_path
 from tests.projection_events import Aggregate, by_stream
@@ -214,7 +215,8 @@ def test_the_table_filters_by_customer_status_salesperson_and_company_month(stor
 
 
 class AskingClient:
-    """Answers every query with ``answer`` and remembers what was asked."""
+    """Answers every query with ``answer`` (a page of it when asked with ``limit``, as the
+    projections do) and remembers what was asked."""
 
     def __init__(self, answer: Any) -> None:
         self.answer = answer
@@ -222,7 +224,14 @@ class AskingClient:
 
     async def query(self, subject: str, payload: Any = None, timeout: float = 10.0) -> Any:
         self.asked.append((subject, payload))
+        if isinstance(payload, dict) and "limit" in payload:
+            start = payload["offset"]
+            return {"items": self.answer[start:start + payload["limit"]],
+                    "total": len(self.answer), "offset": start, "limit": payload["limit"]}
         return self.answer
+
+
+FIRST_PAGE = {"limit": EXPORT_PAGE, "offset": 0}  # the listings read a table page by page
 
 
 async def test_salesflow_orders_asks_with_its_filters_and_shows_stored_escapes_visibly(
@@ -235,7 +244,7 @@ async def test_salesflow_orders_asks_with_its_filters_and_shows_stored_escapes_v
                                      "--month", "2026-11"])
     assert await orders.run(args, Settings(), client) == 0  # type: ignore[arg-type]
     assert client.asked == [(QUERY_ORDERS, {"customer": "ACME", "month": "2026-11",
-                                            "salesperson": "bob"})]
+                                            "salesperson": "bob", **FIRST_PAGE})]
     out = capsys.readouterr().out
     assert "ACME\\x1b[2J" in out and "\x1b" not in out
     assert "No. 订单号" in out and "partly_shipped 部分出货" in out and "1 orders / 共 1 单" in out
