@@ -15,6 +15,7 @@ import pytest
 
 from contracts.subjects import QUERY_SAMPLES
 from services.cli.client import Client, QueryRefused
+from services.reports.exports import EXPORT_PAGE
 from services.runtime.commands import CommandBus, reply_bytes
 from services.runtime.nats_server import EmbeddedNats
 from services.sales.application import SalesApplication
@@ -117,7 +118,8 @@ async def test_salesflow_prints_a_refused_query_in_one_line_and_exits_2(
     out, err = await asyncio.wait_for(cli.communicate(), 60)
     await stub.close()
     assert cli.returncode == 2, err
-    assert seen == [{"month": "nov"}] and not out
+    # the listing reads the table page by page: the refusal comes with the first page
+    assert seen == [{"month": "nov", "limit": EXPORT_PAGE, "offset": 0}] and not out
     lines = err.decode().strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in lines[0], lines
     assert "month" in lines[0] and "YYYY-MM" in lines[0] and "月份" in lines[0]

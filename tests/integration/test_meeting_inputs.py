@@ -36,6 +36,10 @@ async def test_needs_and_improvements_are_read_back_and_shown_in_the_monthly_pac
         refused = await h.post("/commands/sales/record_improvement", "bob",
                                {"month": month, "department": "sales", "summary": "x"})
         assert refused.status_code == 403 and refused.json()["rule"] == "R-M2", refused.text
+        async def three_items() -> bool:  # 003 shown first: its absence then means withdrawn
+            answer = await h.get(f"/months/meeting-inputs/{month}", "bob")
+            return answer.status_code == 200 and len(answer.json()["items"]) == 3
+        await until(three_items, "the three items in the meeting inputs")
         withdrawn = await h.post("/commands/sales/withdraw_meeting_input", "sam",
                                  {"item_id": f"{month}-003"})
         assert withdrawn.status_code == 200, withdrawn.text

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 import nats
 import openpyxl
 import pytest
+from eventsourcing.persistence import OperationalError
 
 from contracts.queries import SAMPLE_SEARCHED
 from contracts.subjects import QUERY_ORDERS, QUERY_SAMPLES
@@ -53,9 +55,16 @@ def generated(n: int) -> list[dict[str, Any]]:
 def write(settings: Settings, rows: list[dict[str, Any]]) -> tuple[ViewStore, SampleSummaryTable]:
     """The rows saved in the live samples model, as the projector saves folded rows."""
     store, model = ViewStore(settings.store_env("projections")), SampleSummaryTable(settings.zone())
-    with store.write() as c:
-        model.save(store, c, registry.require_live(store, c, model), rows)
-    return store, model
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            with store.write() as c:
+                model.save(store, c, registry.require_live(store, c, model), rows)
+            return store, model
+        except OperationalError:  # the running projections hold the file's write lock
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 async def ask(nc: Any, subject: str, query: dict[str, Any]) -> Any:
