@@ -151,10 +151,12 @@ class Dispatch:
         self.flying: set[asyncio.Task[None]] = set()
         self.waiting: list[tuple[int, Command]] = []
         self.answered = 0
-        self.name: str | None = None
+        self.name: str | None = None  # the bulk command, known from the first row
+        self.started = False
 
     async def add(self, row: int, command: Command) -> None:
-        if not self.answered and not self.waiting and not self.flying and self.name is None:
+        if not self.started:
+            self.started = True
             self.name = bulk_name(self.department, command.name) if self.bulk > 1 else None
             if self.name is None:
                 self.bulk = 1  # no bulk command: one row per command, ``window`` of them
