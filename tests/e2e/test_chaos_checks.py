@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from bench import chaos_checks as checks
@@ -201,50 +201,6 @@ def test_an_analysis_reaches_sales_and_a_redirected_complaint_is_taken_over_once
                               "sales": sales}, [finished_flow("K-2", "complaint_from_production")])
     assert list(found["double_applied"]) == [f"ComplaintReceived:{redirected.event_id}"]
     assert not found["missing_reactions"] and not found["wrong_reactions"]
-
-
-def promise_trail(promised: datetime, completed: datetime | None,
-                  penalty: bool) -> dict[str, list[StoredEvent]]:
-    production = [event("production", 1, "DeliveryPromised", promised_at=promised.isoformat(), round=1)]
-    if completed is not None:
-        production.append(event("production", 2, "SampleCompleted", round=1,
-                                timestamp=completed.isoformat()))
-    sales = [event("sales", 1, "PenaltyRequested", cause=production[0].event_id,
-                   promised_at=promised.isoformat(), round=1)] if penalty else []
-    return {"production": production, "sales": sales}
-
-
-def test_a_penalty_for_a_promise_kept_is_a_wrong_reaction() -> None:
-    """rule: R-S7 — completed before the promised time: no penalty request."""
-    promised = NOW - timedelta(minutes=1)
-    found = checks.penalties(promise_trail(promised, promised - timedelta(seconds=2), True), NOW)
-    [sentence] = found["wrong_reactions"].values()
-    assert "PenaltyRequested for S-1 round 1 although completed" in sentence and "(R-S7)" in sentence
-
-
-def test_a_promise_missed_without_a_penalty_is_a_missing_reaction() -> None:
-    """rule: R-S7 — a promised time that passed without completion asks for a penalty."""
-    promised = NOW - timedelta(minutes=1)
-    found = checks.penalties(promise_trail(promised, None, False), NOW)
-    assert len(found["missing_reactions"]) == 1
-    assert not any(checks.penalties(promise_trail(promised, None, True), NOW).values())
-    late = checks.penalties(promise_trail(promised, promised + timedelta(seconds=5), False), NOW)
-    assert len(late["missing_reactions"]) == 1
-
-
-def test_a_promise_whose_timer_may_not_have_fired_yet_is_not_judged() -> None:
-    """rule: R-S7"""
-    assert not any(checks.penalties(promise_trail(NOW - timedelta(seconds=1), None, False), NOW).values())
-
-
-def test_a_timely_delay_notice_spares_the_old_promise() -> None:
-    """rule: R-S7 — the old time is replaced; only the new one counts."""
-    old, new = NOW - timedelta(hours=2), NOW + timedelta(hours=24)
-    stores = promise_trail(old, None, False)
-    stores["production"].append(event("production", 3, "DelayNotified", timely=True, round=1,
-                                      previous_promised_at=old.isoformat(),
-                                      new_promised_at=new.isoformat()))
-    assert not any(checks.penalties(stores, NOW).values())
 
 
 def test_an_event_twice_in_an_audit_trail_is_double_applied_and_one_missing_is_lost() -> None:

@@ -4,7 +4,6 @@ whatever the order the streams are delivered in; a calendar entry counts only fr
 recorded and for the days it names."""
 from __future__ import annotations
 
-import argparse
 import itertools
 import random
 import uuid
@@ -12,9 +11,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 
-from contracts.queries import SlaQuery
 from events import sla as ev
 from events.envelope import DieDifficulty, DomainEvent, Role
 from projections.projector import Projector
@@ -255,29 +252,6 @@ def test_evaluation_is_a_pure_function_of_the_stored_rows(store: ViewStore) -> N
     stored = sla.stored(store)
     answers = [evaluate(stored, CALENDAR, local(3, 12)) for _ in range(3)]
     assert answers[0] == answers[1] == answers[2] == sla.rows(store, CALENDAR, local(3, 12))
-
-
-def test_the_query_validates_states_clock_and_moment() -> None:
-    """rule: R-S5 — a query names real states, a clock id, and a past moment with its zone."""
-    assert SlaQuery(states=["breached"], clock="SLA-PMC-REPLY").states == ["breached"]
-    for bad in ({"states": ["late"]}, {"clock": "pmc"}, {"as_of": "2026-11-02T16:00:00"},
-                {"colour": "red"}):
-        with pytest.raises(ValidationError):
-            SlaQuery.model_validate(bad)
-
-
-def test_salesflow_sla_asks_for_breaches_and_at_risk_items_unless_told_otherwise() -> None:
-    """rule: R-S7 — the default list is what needs action; ``--all`` shows every run."""
-    def args(*argv: str) -> argparse.Namespace:
-        parser = argparse.ArgumentParser()
-        cli.add_parser(parser.add_subparsers(dest="command"))
-        return parser.parse_args(["sla", *argv])
-
-    assert cli.query(args(), SHANGHAI) == {"states": ["breached", "at_risk"]}
-    assert cli.query(args("--all", "--clock", "SLA-DELIVERY"), SHANGHAI) == {
-        "clock": "SLA-DELIVERY"}
-    assert cli.query(args("--state", "met", "--as-of", "2026-11-02 16:00"), SHANGHAI) == {
-        "states": ["met"], "as_of": "2026-11-02T16:00:00+08:00"}
 
 
 def test_the_sla_table_shows_times_in_the_company_zone_and_time_left_or_overdue(
